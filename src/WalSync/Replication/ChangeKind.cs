@@ -1,0 +1,21 @@
+namespace WalSync.Replication;
+
+/// <summary>What a <see cref="ChangeEvent"/> carries.</summary>
+public enum ChangeKind : byte
+{
+    /// <summary>A new row (<see cref="ChangeEvent.NewRow"/>); also every row of the initial snapshot copy.</summary>
+    Insert,
+
+    /// <summary>A changed row: <see cref="ChangeEvent.NewRow"/>, and <see cref="ChangeEvent.OldRow"/> when
+    /// PostgreSQL sent the old key ('K') or the whole old row ('O', REPLICA IDENTITY FULL).</summary>
+    Update,
+
+    /// <summary>A deleted row: <see cref="ChangeEvent.OldRow"/> holds its key or, under REPLICA IDENTITY FULL, the whole row.</summary>
+    Delete,
+
+    /// <summary>TRUNCATE of the relations in <see cref="ChangeEvent.TruncatedRelations"/>.</summary>
+    Truncate,
+
+    /// <summary>The end of a transaction; <see cref="ChangeEvent.Lsn"/> is its <c>TransactionEndLsn</c>, the only LSN that is ever acknowledged.</summary>
+    Commit,
+}

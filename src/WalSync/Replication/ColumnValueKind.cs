@@ -1,0 +1,14 @@
+namespace WalSync.Replication;
+
+/// <summary>How a column of a <see cref="RowImage"/> is present (pgoutput TupleData kinds 'n', 'u', 't').</summary>
+public enum ColumnValueKind : byte
+{
+    /// <summary>SQL NULL ('n'); also the non-key columns of a 'K' key tuple.</summary>
+    Null,
+
+    /// <summary>An unchanged TOASTed value ('u'): PostgreSQL did not send it, and the document must keep what it has.</summary>
+    UnchangedToast,
+
+    /// <summary>A value in PostgreSQL's text output form, UTF-8 ('t').</summary>
+    Text,
+}

@@ -1,0 +1,138 @@
+using System.Buffers.Binary;
+
+namespace WalSync.Replication;
+
+/// <summary>
+/// One row's column values in PostgreSQL's text output form, packed into a single byte array so that a decoded
+/// row costs one allocation.
+/// </summary>
+/// <remarks>
+/// Layout: Int32 column count N, then N pairs of Int32 (offset, length) where length -1 means NULL and -2 an
+/// unchanged TOASTed value, then the UTF-8 bytes of the values. Built by <see cref="RowImageBuilder"/>.
+/// </remarks>
+public readonly struct RowImage : IEquatable<RowImage>
+{
+    internal const int NullLength = -1;
+    internal const int UnchangedToastLength = -2;
+
+    private readonly byte[]? _buffer;
+
+    internal RowImage(byte[] buffer) => _buffer = buffer;
+
+    /// <summary>True for the default value: no row was sent.</summary>
+    public bool IsEmpty => _buffer is null;
+
+    /// <summary>Number of columns (0 when <see cref="IsEmpty"/>).</summary>
+    public int ColumnCount => _buffer is null ? 0 : BinaryPrimitives.ReadInt32LittleEndian(_buffer);
+
+    /// <summary>Total size of the packed row in bytes.</summary>
+    public int SizeInBytes => _buffer?.Length ?? 0;
+
+    /// <summary>True when any column is an unchanged TOASTed value.</summary>
+    public bool HasUnchangedToast
+    {
+        get
+        {
+            for (var i = 0; i < ColumnCount; i++)
+            {
+                if (GetKind(i) == ColumnValueKind.UnchangedToast)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /// <summary>How column <paramref name="column"/> is present.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column is outside the row.</exception>
+    public ColumnValueKind GetKind(int column) => ReadLength(column) switch
+    {
+        NullLength => ColumnValueKind.Null,
+        UnchangedToastLength => ColumnValueKind.UnchangedToast,
+        _ => ColumnValueKind.Text,
+    };
+
+    /// <summary>The UTF-8 text form of column <paramref name="column"/>; empty for NULL and unchanged TOAST (check <see cref="GetKind"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column is outside the row.</exception>
+    public ReadOnlySpan<byte> GetText(int column)
+    {
+        var length = ReadLength(column);
+        if (length < 0)
+        {
+            return default;
+        }
+        var offset = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(4 + (column * 8)));
+        return _buffer.AsSpan(offset, length);
+    }
+
+    /// <summary>The text form of column <paramref name="column"/> as a string, or null when it is not a value.</summary>
+    public string? GetString(int column) =>
+        GetKind(column) == ColumnValueKind.Text ? System.Text.Encoding.UTF8.GetString(GetText(column)) : null;
+
+    /// <summary>
+    /// This row with every unchanged TOASTed column filled from <paramref name="older"/> where the older row has a
+    /// value for it. Returns this row itself when there is nothing to fill.
+    /// </summary>
+    /// <param name="older">An earlier image of the same row with the same columns (an 'O' old row or an earlier change).</param>
+    public RowImage FillUnchangedToastFrom(RowImage older)
+    {
+        if (!HasUnchangedToast || older.IsEmpty || older.ColumnCount != ColumnCount)
+        {
+            return this;
+        }
+        var builder = new RowImageBuilder();
+        builder.Start(ColumnCount);
+        for (var i = 0; i < ColumnCount; i++)
+        {
+            var source = GetKind(i) == ColumnValueKind.UnchangedToast ? older : this;
+            switch (source.GetKind(i))
+            {
+                case ColumnValueKind.Null: builder.AddNull(); break;
+                case ColumnValueKind.UnchangedToast: builder.AddUnchangedToast(); break;
+                default: builder.AddText(source.GetText(i)); break;
+            }
+        }
+        return builder.Build();
+    }
+
+    private int ReadLength(int column)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(column);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, ColumnCount);
+        return BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(8 + (column * 8)));
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(RowImage other)
+    {
+        if (IsEmpty || other.IsEmpty)
+        {
+            return IsEmpty == other.IsEmpty;
+        }
+        if (ColumnCount != other.ColumnCount)
+        {
+            return false;
+        }
+        for (var i = 0; i < ColumnCount; i++)
+        {
+            if (GetKind(i) != other.GetKind(i) || !GetText(i).SequenceEqual(other.GetText(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is RowImage other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => _buffer is null ? 0 : _buffer.Length;
+
+    /// <summary>Value equality of two row images.</summary>
+    public static bool operator ==(RowImage left, RowImage right) => left.Equals(right);
+
+    /// <summary>Value inequality of two row images.</summary>
+    public static bool operator !=(RowImage left, RowImage right) => !left.Equals(right);
+}

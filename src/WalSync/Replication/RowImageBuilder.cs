@@ -1,0 +1,94 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace WalSync.Replication;
+
+/// <summary>
+/// Builds <see cref="RowImage"/>s column by column in a scratch buffer that is reused from row to row, then copies
+/// the result into one exactly sized array. Not thread-safe: one builder per reading loop.
+/// </summary>
+public sealed class RowImageBuilder
+{
+    private byte[] _scratch = new byte[4096];
+    private int _columnCount;
+    private int _added;
+    private int _dataEnd;
+
+    /// <summary>Begins a row of <paramref name="columnCount"/> columns, discarding any unfinished one.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="columnCount"/> is negative.</exception>
+    public void Start(int columnCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(columnCount);
+        _columnCount = columnCount;
+        _added = 0;
+        _dataEnd = 4 + (columnCount * 8);
+        EnsureCapacity(_dataEnd);
+        BinaryPrimitives.WriteInt32LittleEndian(_scratch, columnCount);
+    }
+
+    /// <summary>Adds a NULL column.</summary>
+    public void AddNull() => AddSlot(0, RowImage.NullLength);
+
+    /// <summary>Adds an unchanged-TOAST column.</summary>
+    public void AddUnchangedToast() => AddSlot(0, RowImage.UnchangedToastLength);
+
+    /// <summary>Adds a column holding the UTF-8 text <paramref name="utf8"/>.</summary>
+    public void AddText(ReadOnlySpan<byte> utf8)
+    {
+        utf8.CopyTo(GetSpan(utf8.Length));
+        Advance(utf8.Length);
+    }
+
+    /// <summary>Adds a column holding <paramref name="text"/> (encoded as UTF-8).</summary>
+    public void AddText(string text)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var written = Encoding.UTF8.GetBytes(text, GetSpan(max));
+        Advance(written);
+    }
+
+    /// <summary>A buffer of at least <paramref name="sizeHint"/> bytes where the next column's value may be written; finish with <see cref="Advance"/>.</summary>
+    public Span<byte> GetSpan(int sizeHint)
+    {
+        EnsureCapacity(_dataEnd + sizeHint);
+        return _scratch.AsSpan(_dataEnd);
+    }
+
+    /// <summary>Completes a column whose <paramref name="length"/> bytes were written into <see cref="GetSpan"/>.</summary>
+    public void Advance(int length)
+    {
+        AddSlot(_dataEnd, length);
+        _dataEnd += length;
+    }
+
+    /// <summary>Copies the finished row into a new <see cref="RowImage"/>.</summary>
+    /// <exception cref="InvalidOperationException">Fewer columns were added than <see cref="Start"/> announced.</exception>
+    public RowImage Build()
+    {
+        if (_added != _columnCount)
+        {
+            throw new InvalidOperationException($"The row announced {_columnCount} columns but {_added} were added.");
+        }
+        return new RowImage(_scratch.AsSpan(0, _dataEnd).ToArray());
+    }
+
+    private void AddSlot(int offset, int length)
+    {
+        if (_added >= _columnCount)
+        {
+            throw new InvalidOperationException($"The row announced {_columnCount} columns; a further column was added.");
+        }
+        var slot = _scratch.AsSpan(4 + (_added * 8));
+        BinaryPrimitives.WriteInt32LittleEndian(slot, offset);
+        BinaryPrimitives.WriteInt32LittleEndian(slot[4..], length);
+        _added++;
+    }
+
+    private void EnsureCapacity(int needed)
+    {
+        if (needed > _scratch.Length)
+        {
+            Array.Resize(ref _scratch, Math.Max(needed, _scratch.Length * 2));
+        }
+    }
+}
