@@ -1,0 +1,252 @@
+using System.Data;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using WalSync.Configuration;
+using WalSync.DeadLetters;
+using WalSync.Mapping;
+using WalSync.Replication;
+using WalSync.Typesense;
+
+namespace WalSync.Pipeline;
+
+/// <summary>
+/// Runs the whole flow: checks the source, creates the publication, the collections and (on first start) the slot
+/// with a snapshot copy, then streams ReplicationReader → channel → Batcher → TypesenseSink → Checkpointer until stopped.
+/// </summary>
+public sealed class SyncService
+{
+    private readonly WalSyncOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the service; nothing is opened until <see cref="RunAsync"/>.</summary>
+    public SyncService(WalSyncOptions options, ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        _options = options;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("WalSync");
+        _time = time ?? TimeProvider.System;
+        Checkpointer = new Checkpointer(_logger);
+    }
+
+    /// <summary>Acknowledges LSNs; its <see cref="Checkpointer.Acknowledged"/> event reports each one.</summary>
+    public Checkpointer Checkpointer { get; }
+
+    /// <summary>Raised when the snapshot copy of a first start is in Typesense and streaming begins (or at once on resume).</summary>
+    public event Action? Streaming;
+
+    /// <summary>
+    /// Runs until <paramref name="stopping"/> is cancelled, then stops reading, flushes and acknowledges what is in
+    /// flight and returns. <paramref name="abort"/> gives up at once (what was not acknowledged is sent again next time).
+    /// </summary>
+    /// <exception cref="ConfigurationException">The configuration or the environment must be fixed by the user.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="abort"/> was cancelled.</exception>
+    public async Task RunAsync(CancellationToken stopping, CancellationToken abort = default)
+    {
+        await using var source = new SourceDatabase(_options.Postgres, _logger);
+        await source.CheckServerAsync(abort);
+        PgTypeCatalog types;
+        await using (var connection = await source.DataSource.OpenConnectionAsync(abort))
+        {
+            types = await PgTypeCatalog.LoadAsync(connection, abort);
+        }
+        var tables = new List<SourceTable>();
+        foreach (var table in _options.Tables)
+        {
+            tables.Add(await source.DescribeTableAsync(table, abort));
+        }
+        await source.EnsurePublicationAsync(tables, abort);
+        var registry = new TableRegistry(tables, types, source.DataSource);
+        var deadLetters = new PostgresDeadLetterStore(source.DataSource, _options.DeadLetter.Table);
+        await deadLetters.InitializeAsync(abort);
+        var slot = await WaitForFreeSlotAsync(source, abort);
+
+        using var client = new TypesenseClient(_options.Typesense, _loggers.CreateLogger<TypesenseClient>(), _time);
+        var schemas = new CollectionSchemaSync(client, _logger);
+        foreach (var binding in registry.Bindings)
+        {
+            var existed = await client.GetCollectionAsync(binding.Collection, abort) is not null;
+            await schemas.EnsureAsync(binding.Collection, await registry.GetMapperAsync(binding, binding.Source.Relation, abort), abort);
+            if (slot is not null && !existed)
+            {
+                PipelineLog.CollectionMissingOnResume(_logger, binding.Collection, _options.Postgres.Slot);
+            }
+        }
+
+        var changes = Channel.CreateBounded<ChangeEvent>(new BoundedChannelOptions(_options.Batch.ChannelCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
+        });
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        var batcherTask = RunStageAsync(() => new Batcher(_options.Batch, registry, _time).RunAsync(changes.Reader, batches.Writer, failed.Token), failed);
+        var sinkTask = RunStageAsync(() => FlushAllAsync(batches.Reader, sink, failed.Token), failed);
+        var idleTask = AcknowledgeWhileIdleAsync(sinkTask, failed.Token);
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(stopping, failed.Token);
+        var reader = new ReplicationReader(_options.Postgres, _loggers.CreateLogger<ReplicationReader>());
+        Exception? readError = null;
+        try
+        {
+            var copied = 0L;
+            if (slot is null)
+            {
+                copied = await CopySnapshotAsync(source, registry, changes.Writer, stopReading.Token);
+            }
+            if (!stopReading.IsCancellationRequested)
+            {
+                Checkpointer.Attach(reader, copied);
+                Streaming?.Invoke();
+                await reader.RunAsync(changes.Writer, tables.Select(t => t.Relation), stopReading.Token);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stopReading.IsCancellationRequested)
+        {
+            readError = e;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while waiting to write: what was not written was not acknowledged either.
+        }
+        PipelineLog.Draining(_logger);
+        // What was read is flushed and acknowledged even when reading failed: complete transactions need not come again.
+        changes.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(batcherTask, sinkTask, idleTask);
+            await Checkpointer.AcknowledgeIdleAsync(abort);
+        }
+        finally
+        {
+            await reader.DisposeAsync();
+        }
+        PipelineLog.Stopped(_logger, Checkpointer.LastAcknowledged);
+        if (readError is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(readError).Throw();
+        }
+    }
+
+    private async Task<long> CopySnapshotAsync(SourceDatabase source, TableRegistry registry, ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
+    {
+        await using var temporary = await TemporarySlot.CreateAsync(_options.Postgres, cancellationToken);
+        PipelineLog.SnapshotStarted(_logger, registry.Bindings.Count, temporary.SnapshotName);
+        // Documents left from an earlier sync may belong to rows deleted since: the copy starts from empty collections.
+        await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.Truncate, TruncatedRelations = registry.Bindings.Select(b => b.Source.Relation).ToList() }, cancellationToken);
+        long events = 1, rows = 0;
+        await using (var connection = await source.DataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken))
+        {
+            await using (var command = new NpgsqlCommand($"SET TRANSACTION SNAPSHOT '{temporary.SnapshotName}'", connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            foreach (var binding in registry.Bindings)
+            {
+                long tableRows = 0;
+                await foreach (var row in TableRowReader.ReadAllAsync(connection, binding.Source, cancellationToken))
+                {
+                    await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.Insert, Relation = binding.Source.Relation, NewRow = row, Lsn = NpgsqlLogSequenceNumber.Invalid }, cancellationToken);
+                    tableRows++;
+                }
+                Telemetry.WalSyncTelemetry.ChangesReceived.Add(tableRows);
+                ReplicationLog.TableCopied(_logger, binding.Source.Relation.QualifiedName, tableRows);
+                rows += tableRows;
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        events += rows;
+        await Checkpointer.WaitForFlushedAsync(events, cancellationToken);
+        await source.CopySlotAsync(temporary.Name, cancellationToken);
+        PipelineLog.SnapshotFinished(_logger, rows, _options.Postgres.Slot, temporary.ConsistentPoint);
+        return events;
+    }
+
+    private async Task FlushAllAsync(ChannelReader<Batch> batches, TypesenseSink sink, CancellationToken cancellationToken)
+    {
+        await foreach (var batch in batches.ReadAllAsync(cancellationToken))
+        {
+            await sink.FlushAsync(batch, cancellationToken);
+            await Checkpointer.OnFlushedAsync(batch, cancellationToken);
+        }
+    }
+
+    private async Task AcknowledgeWhileIdleAsync(Task sinkTask, CancellationToken cancellationToken)
+    {
+        var interval = _options.Batch.FlushInterval < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : _options.Batch.FlushInterval;
+        using var timer = new PeriodicTimer(interval, _time);
+        while (!sinkTask.IsCompleted)
+        {
+            try
+            {
+                await Task.WhenAny(timer.WaitForNextTickAsync(cancellationToken).AsTask(), sinkTask);
+                if (!sinkTask.IsCompleted)
+                {
+                    await Checkpointer.AcknowledgeIdleAsync(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs a stage; when it fails, the others are cancelled so that the failure surfaces instead of a stall.</summary>
+    private static async Task RunStageAsync(Func<Task> stage, CancellationTokenSource failed)
+    {
+        try
+        {
+            await stage();
+        }
+        catch
+        {
+            await failed.CancelAsync();
+            throw;
+        }
+    }
+
+    private async Task<SlotState?> WaitForFreeSlotAsync(SourceDatabase source, CancellationToken cancellationToken)
+    {
+        var database = await source.GetDatabaseNameAsync(cancellationToken);
+        var slotName = _options.Postgres.Slot;
+        // A restarted WalSync may find its predecessor's walsender still exiting: give it a moment before failing.
+        var deadline = _time.GetTimestamp() + (long)(15 * _time.TimestampFrequency);
+        while (true)
+        {
+            var slot = await source.GetSlotAsync(cancellationToken);
+            if (slot is null)
+            {
+                return null;
+            }
+            if (slot.Plugin != "pgoutput" || slot.Database != database)
+            {
+                throw new ConfigurationException($"The replication slot '{slotName}' exists but belongs to " +
+                    $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
+                    "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
+            }
+            if (slot.WalStatus == "lost")
+            {
+                throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
+                    "was removed, so changes were missed. Recreate the slot and copy the tables again with: walsync run --resnapshot " +
+                    "(or drop the slot with SELECT pg_drop_replication_slot('" + slotName + "'); and start WalSync). " +
+                    "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
+            }
+            if (slot.ActivePid is null)
+            {
+                ReplicationLog.SlotResumed(_logger, slotName, slot.ConfirmedFlushLsn ?? "?");
+                return slot;
+            }
+            if (_time.GetTimestamp() > deadline)
+            {
+                throw new ConfigurationException($"The replication slot '{slotName}' is in use by PostgreSQL process {slot.ActivePid}: another WalSync " +
+                    "(or another consumer) streams from it. Stop that consumer, or give this WalSync its own Postgres:Slot and Postgres:Publication.");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), _time, cancellationToken);
+        }
+    }
+}
