@@ -38,6 +38,7 @@ internal static class ErrorBodyReader
         try
         {
             var reader = new Utf8JsonReader(body);
+            string? message = null;
             if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -46,10 +47,18 @@ internal static class ErrorBodyReader
                     reader.Read();
                     if (isMessage && reader.TokenType == JsonTokenType.String)
                     {
-                        return Truncate(reader.GetString());
+                        message = reader.GetString();
                     }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
 
-                    reader.Skip();
+                // Only trust the message once the whole body proved to be JSON (quotes in it are not escaped).
+                if (message is not null && reader.TokenType == JsonTokenType.EndObject && !reader.Read())
+                {
+                    return Truncate(message);
                 }
             }
         }
