@@ -12,7 +12,9 @@ namespace WalSync.Pipeline;
 /// </summary>
 /// <remarks>PostgreSQL skips on restart only transactions whose commit record starts before the acknowledged LSN, so
 /// the commit's end LSN is what is acknowledged (https://www.postgresql.org/docs/15/protocol-replication.html).</remarks>
+#pragma warning disable CA1001 // The semaphore's wait handle is never created, so there is nothing to dispose.
 public sealed class Checkpointer
+#pragma warning restore CA1001
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger;

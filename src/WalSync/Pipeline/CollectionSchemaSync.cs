@@ -90,7 +90,8 @@ public sealed class CollectionSchemaSync
                     $"({string.Join(", ", changes.Select(c => c.Drop == true ? $"drop {c.Name}" : $"add {c.Name} {c.Type}"))}): " +
                     $"{e.TypesenseMessage ?? e.Message}. Fix the column type or re-create the collection (walsync run --resnapshot).", e);
             }
-            PipelineLog.CollectionAltered(_logger, collection, string.Join(", ", changes.Select(c => c.Drop == true ? $"-{c.Name}" : $"+{c.Name}:{c.Type}")));
+            var summary = string.Join(", ", changes.Select(c => c.Drop == true ? $"-{c.Name}" : $"+{c.Name}:{c.Type}"));
+            PipelineLog.CollectionAltered(_logger, collection, summary);
         }
         var fields = new Dictionary<string, string>(known, StringComparer.Ordinal);
         foreach (var change in changes)

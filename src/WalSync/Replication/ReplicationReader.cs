@@ -91,17 +91,23 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         while (!stopReading.IsCancellationRequested)
         {
             var next = messages.MoveNextAsync();
-            if (!next.IsCompleted)
+            bool hasMessage;
+            if (next.IsCompletedSuccessfully)
             {
+                hasMessage = next.Result;
+            }
+            else
+            {
+                // Waiting for the server: a stop request must not wait for the next message.
                 var pending = next.AsTask();
                 if (await Task.WhenAny(pending, stopped.Task) != pending)
                 {
                     _pendingRead = pending;
                     break;
                 }
-                next = new ValueTask<bool>(pending);
+                hasMessage = await pending;
             }
-            if (!await next)
+            if (!hasMessage)
             {
                 break;
             }
