@@ -61,7 +61,8 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
     /// </summary>
     /// <param name="writer">The bounded channel to the batcher; a full channel pauses reading.</param>
     /// <param name="relations">Relations known from the catalog, used until the first Relation message replaces them.</param>
-    /// <param name="stopReading">Stops reading after the current message.</param>
+    /// <param name="stopReading">Stops reading: at the end of the current transaction if its messages are already
+    /// here and the channel has room, otherwise at once (the partial transaction is never acknowledged).</param>
     /// <exception cref="Npgsql.NpgsqlException">The connection or the replication stream failed.</exception>
     /// <exception cref="Npgsql.PostgresException">The server refused (slot in use, slot invalidated, no privilege).</exception>
     public async Task RunAsync(ChannelWriter<ChangeEvent> writer, IEnumerable<RelationInfo> relations, CancellationToken stopReading)
@@ -88,8 +89,13 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
             .GetAsyncEnumerator(_replication.Token);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stopReading.Register(() => stopped.TrySetResult());
-        while (!stopReading.IsCancellationRequested)
+        while (true)
         {
+            // A stop ends reading at a transaction boundary, or as soon as the next message would have to be waited for.
+            if (stopReading.IsCancellationRequested && !_inTransaction)
+            {
+                break;
+            }
             var next = messages.MoveNextAsync();
             bool hasMessage;
             if (next.IsCompletedSuccessfully)
@@ -132,28 +138,28 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
                 await WriteAsync(writer, new ChangeEvent
                 {
                     Kind = ChangeKind.Insert, Relation = _relations[insert.Relation.RelationId],
-                    NewRow = await ReadRowAsync(insert.NewRow, cancellationToken), Lsn = message.WalEnd,
+                    NewRow = await ReadRowAsync(insert.NewRow), Lsn = message.WalEnd,
                 }, cancellationToken);
                 break;
             case UpdateMessage update:
                 // The old part must be read before the new row: reading the new row skips it.
                 var old = update switch
                 {
-                    FullUpdateMessage full => await ReadRowAsync(full.OldRow, cancellationToken),
-                    IndexUpdateMessage key => await ReadRowAsync(key.Key, cancellationToken),
+                    FullUpdateMessage full => await ReadRowAsync(full.OldRow),
+                    IndexUpdateMessage key => await ReadRowAsync(key.Key),
                     _ => default,
                 };
                 await WriteAsync(writer, new ChangeEvent
                 {
                     Kind = ChangeKind.Update, Relation = _relations[update.Relation.RelationId], OldRow = old,
-                    NewRow = await ReadRowAsync(update.NewRow, cancellationToken), Lsn = message.WalEnd,
+                    NewRow = await ReadRowAsync(update.NewRow), Lsn = message.WalEnd,
                 }, cancellationToken);
                 break;
             case DeleteMessage delete:
                 var oldRow = delete switch
                 {
-                    FullDeleteMessage full => await ReadRowAsync(full.OldRow, cancellationToken),
-                    KeyDeleteMessage key => await ReadRowAsync(key.Key, cancellationToken),
+                    FullDeleteMessage full => await ReadRowAsync(full.OldRow),
+                    KeyDeleteMessage key => await ReadRowAsync(key.Key),
                     _ => default,
                 };
                 await WriteAsync(writer, new ChangeEvent
@@ -200,8 +206,10 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         }
     }
 
-    private async ValueTask<RowImage> ReadRowAsync(ReplicationTuple tuple, CancellationToken cancellationToken)
+    /// <remarks>Not cancelled by a stop request: a half-read row would leave the protocol out of step.</remarks>
+    private async ValueTask<RowImage> ReadRowAsync(ReplicationTuple tuple)
     {
+        var cancellationToken = _replication.Token;
         _builder.Start(tuple.NumColumns);
         await foreach (var value in tuple.WithCancellation(cancellationToken))
         {
