@@ -9,6 +9,7 @@ namespace WalSync.Tests.Infrastructure;
 /// (signals, kills, exit codes).</summary>
 public sealed class WalSyncProcess : IAsyncDisposable
 {
+    private static readonly JsonSerializerOptions ConfigJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -81,7 +82,7 @@ public sealed class WalSyncProcess : IAsyncDisposable
             options.Tables,
             ShutdownTimeout = options.ShutdownTimeout.ToString(),
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
+        File.WriteAllText(path, JsonSerializer.Serialize(json, ConfigJson));
         return path;
     }
 
