@@ -39,7 +39,9 @@ public static class WalSyncHost
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(10));
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         using var host = builder.Build();
+        // RunAsync disposes the host's services: take the holder first.
+        var exit = host.Services.GetRequiredService<ExitCodeHolder>();
         await host.RunAsync();
-        return host.Services.GetRequiredService<ExitCodeHolder>().Code;
+        return exit.Code;
     }
 }

@@ -39,18 +39,20 @@ public sealed class Batcher
             var eventsInBatch = 0;
             while (true)
             {
-                while (batch.Rows < _options.MaxRows && input.TryRead(out var change))
+                var flushNow = false;
+                while (!flushNow && batch.Rows < _options.MaxRows && input.TryRead(out var change))
                 {
                     if (eventsInBatch++ == 0)
                     {
                         startedAt = _time.GetTimestamp();
                     }
+                    flushNow = change.Kind == ChangeKind.SnapshotEnd;
                     await AddAsync(batch, change, cancellationToken);
                     batch.EventsThrough = ++consumed;
                 }
                 var hasEvents = eventsInBatch > 0;
                 var remaining = _options.FlushInterval - _time.GetElapsedTime(startedAt);
-                if (hasEvents && (batch.Rows >= _options.MaxRows || remaining <= TimeSpan.Zero))
+                if (hasEvents && (flushNow || batch.Rows >= _options.MaxRows || remaining <= TimeSpan.Zero))
                 {
                     await output.WriteAsync(batch, cancellationToken);
                     batch = new Batch();
@@ -100,6 +102,8 @@ public sealed class Batcher
         {
             case ChangeKind.Commit:
                 batch.CommitLsn = change.Lsn;
+                return;
+            case ChangeKind.SnapshotEnd:
                 return;
             case ChangeKind.Truncate:
                 foreach (var relation in change.TruncatedRelations ?? [])

@@ -95,7 +95,7 @@ public sealed class SyncService
             var copied = 0L;
             if (slot is null)
             {
-                copied = await CopySnapshotAsync(source, registry, changes.Writer, stopReading.Token);
+                copied = await CopySnapshotAsync(source, registry, changes.Writer, stopReading.Token, failed.Token);
             }
             if (!stopReading.IsCancellationRequested)
             {
@@ -131,7 +131,11 @@ public sealed class SyncService
         }
     }
 
-    private async Task<long> CopySnapshotAsync(SourceDatabase source, TableRegistry registry, ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
+    /// <summary>Copies the tables inside a new temporary slot's snapshot, waits until the copy is in Typesense and
+    /// makes the permanent slot. A stop while rows are being read abandons the copy (the next start copies again);
+    /// once every row is read, only <paramref name="abort"/> interrupts it, so a graceful stop keeps the finished copy.</summary>
+    private async Task<long> CopySnapshotAsync(SourceDatabase source, TableRegistry registry, ChannelWriter<ChangeEvent> writer,
+        CancellationToken cancellationToken, CancellationToken abort)
     {
         await using var temporary = await TemporarySlot.CreateAsync(_options.Postgres, cancellationToken);
         PipelineLog.SnapshotStarted(_logger, registry.Bindings.Count, temporary.SnapshotName);
@@ -159,9 +163,10 @@ public sealed class SyncService
             }
             await transaction.CommitAsync(cancellationToken);
         }
-        events += rows;
-        await Checkpointer.WaitForFlushedAsync(events, cancellationToken);
-        await source.CopySlotAsync(temporary.Name, cancellationToken);
+        await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.SnapshotEnd }, abort);
+        events += rows + 1;
+        await Checkpointer.WaitForFlushedAsync(events, abort);
+        await source.CopySlotAsync(temporary.Name, abort);
         PipelineLog.SnapshotFinished(_logger, rows, _options.Postgres.Slot, temporary.ConsistentPoint);
         return events;
     }

@@ -39,14 +39,12 @@ public sealed class TemporarySlot : IAsyncDisposable
     public static async Task<TemporarySlot> CreateAsync(PostgresOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var connection = new LogicalReplicationConnection(SessionSettings.Apply(options.ConnectionString, "walsync-snapshot"))
-        {
-            // Slot creation waits for every transaction open at that moment: a long one must not time it out.
-            CommandTimeout = TimeSpan.FromMinutes(30),
-        };
+        var connection = new LogicalReplicationConnection(SessionSettings.Apply(options.ConnectionString, "walsync-snapshot"));
         try
         {
             await connection.Open(cancellationToken);
+            // Slot creation waits for every transaction open at that moment: a long one must not time it out.
+            connection.CommandTimeout = TimeSpan.FromMinutes(30);
             var name = $"walsync_init_{Environment.ProcessId}_{Random.Shared.Next(100_000)}";
             var slot = await connection.CreatePgOutputReplicationSlot(name, temporarySlot: true,
                 slotSnapshotInitMode: LogicalSlotSnapshotInitMode.Export, cancellationToken: cancellationToken);

@@ -43,7 +43,8 @@ public sealed class RunCommandTests : IAsyncLifetime
         await using var last = WalSyncProcess.Run(options);
         await _harness.WaitForConvergenceAsync("orders", Expected);
         last.Terminate();
-        Assert.Equal(0, await last.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var code = await last.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"exit code {code}: {last.Output}");
     }
 
     [Fact]
@@ -60,7 +61,8 @@ public sealed class RunCommandTests : IAsyncLifetime
 
         process.Terminate();
 
-        Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"exit code {code}: {process.Output}");
         Assert.True((await _harness.DocumentsAsync("orders")).ContainsKey("1000"), process.Output);
         Assert.True(await _harness.ConfirmedFlushLsnAsync() >= afterCommit, process.Output);
     }
@@ -100,8 +102,10 @@ public sealed class RunCommandTests : IAsyncLifetime
         {
             await using var connection = new NpgsqlConnection(_harness.ConnectionString);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT sent_lsn >= $1 FROM pg_stat_replication WHERE application_name = 'walsync'", connection);
-            command.Parameters.AddWithValue(lsn);
+            await using var command = new NpgsqlCommand("SELECT r.sent_lsn >= $1::pg_lsn FROM pg_stat_replication r " +
+                "JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = $2", connection);
+            command.Parameters.AddWithValue(lsn.ToString());
+            command.Parameters.AddWithValue(_harness.Slot);
             return await command.ExecuteScalarAsync() is true;
         }, TimeSpan.FromSeconds(30), $"the walsender to send up to {lsn}");
     }

@@ -42,6 +42,9 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <summary>A unique prefix for collection names, so that tests sharing a real Typesense do not collide.</summary>
     public string Prefix { get; }
 
+    /// <summary>The test's own replication slot (slots are per cluster, not per database).</summary>
+    public string Slot => "s_" + Prefix.TrimEnd('_');
+
     /// <summary>A client for assertions.</summary>
     public TypesenseClient Client { get; }
 
@@ -66,7 +69,7 @@ public sealed class SyncHarness : IAsyncDisposable
     {
         var options = new WalSyncOptions
         {
-            Postgres = new PostgresOptions { ConnectionString = ConnectionString, Slot = "walsync_test", Publication = "walsync_test" },
+            Postgres = new PostgresOptions { ConnectionString = ConnectionString, Slot = Slot, Publication = "walsync_test" },
             Batch = new BatchOptions { FlushInterval = TimeSpan.FromMilliseconds(200), MaxRows = 500 },
             ShutdownTimeout = TimeSpan.FromSeconds(20),
         };
@@ -85,8 +88,9 @@ public sealed class SyncHarness : IAsyncDisposable
     public Task ExecuteAsync(string sql) => PostgresServer.ExecuteAsync(ConnectionString, sql);
 
     /// <summary>The slot's confirmed_flush_lsn, or null.</summary>
-    public async Task<NpgsqlTypes.NpgsqlLogSequenceNumber?> ConfirmedFlushLsnAsync(string slot = "walsync_test")
+    public async Task<NpgsqlTypes.NpgsqlLogSequenceNumber?> ConfirmedFlushLsnAsync()
     {
+        var slot = Slot;
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1", connection);

@@ -56,11 +56,13 @@ public sealed class SyncServiceTests : IAsyncLifetime
         {
             var first = new SyncService(options, NullLoggerFactory.Instance).RunAsync(stop.Token);
             await _harness.WaitForConvergenceAsync("items", Expected, first);
+            await Eventually.HoldsAsync(async () => await _harness.ConfirmedFlushLsnAsync() is not null, TimeSpan.FromSeconds(30), "the permanent slot");
             await stop.CancelAsync();
             await first;
         }
         // A document removed behind WalSync's back comes back only through a copy, which a resume must not make.
         await _harness.Client.DeleteDocumentsAsync(_harness.Prefix + "items", ["5"], CancellationToken.None);
+        Assert.False((await _harness.DocumentsAsync("items")).ContainsKey("5"));
         await _harness.ExecuteAsync("INSERT INTO items VALUES (500, 'while stopped', 1, now()); DELETE FROM items WHERE id = 6;");
 
         using var stopAgain = new CancellationTokenSource();
