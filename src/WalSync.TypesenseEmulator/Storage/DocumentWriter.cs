@@ -1,0 +1,162 @@
+using System.Text;
+using System.Text.Json;
+using WalSync.TypesenseEmulator.Json;
+
+namespace WalSync.TypesenseEmulator.Storage;
+
+/// <summary>
+/// Writes one document into a collection with Typesense's id rules (<c>Collection::to_doc()</c>), schema validation
+/// (<c>validator_t</c>) and action semantics. Callers hold the collection's <see cref="EmulatorCollection.Gate"/>.
+/// </summary>
+/// <remarks>https://typesense.org/docs/29.0/api/documents.html</remarks>
+internal sealed class DocumentWriter
+{
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 4096 };
+
+    private readonly EmulatorCollection _collection;
+    private readonly Utf8Buffer _output = new(2048);
+
+    /// <summary>Creates a writer for one collection; reuse it for all lines of a request.</summary>
+    public DocumentWriter(EmulatorCollection collection) => _collection = collection;
+
+    /// <summary>Writes one JSON text. <paramref name="pathId"/> is the id from a PATCH URL, else null.</summary>
+    public WriteOutcome Write(ReadOnlySpan<byte> json, WriteAction action, DirtyValues dirty, string? pathId = null)
+    {
+        if (NlohmannValidator.Validate(json) is { } parseError)
+        {
+            return new WriteOutcome(400, "Bad JSON: " + parseError, null, null, false);
+        }
+
+        if (json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            json = json[3..];
+        }
+
+        using var document = JsonDocument.Parse(json.ToArray(), ParseOptions);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return new WriteOutcome(400, "Bad JSON: not a properly formed document.", null, null, true);
+        }
+
+        var hasId = root.TryGetProperty("id", out var idElement);
+        string? idJson = hasId ? Canonical(idElement) : null;
+        if (hasId && pathId is not null && !(idElement.ValueKind == JsonValueKind.String && idElement.GetString() == pathId))
+        {
+            return Fail(400, "The `id` of the resource does not match the `id` in the JSON body.", idJson);
+        }
+
+        if (!hasId && pathId is not null)
+        {
+            idJson = Canonical(pathId);
+        }
+
+        if (hasId && idElement.ValueKind == JsonValueKind.String && idElement.GetString()!.Length == 0)
+        {
+            return Fail(400, "The `id` should not be empty.", idJson);
+        }
+
+        string id;
+        long seqId;
+        StoredDocument? existing = null;
+        if (!hasId && pathId is null)
+        {
+            if (action == WriteAction.Update)
+            {
+                return Fail(400, "For update, the `id` key must be provided.", idJson);
+            }
+
+            // As in to_doc(): a new document takes its sequence number before validation, failed or not.
+            seqId = NextSeqId();
+            id = seqId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            idJson = Canonical(id);
+        }
+        else
+        {
+            if (hasId && idElement.ValueKind != JsonValueKind.String)
+            {
+                return Fail(400, "Document's `id` field should be a string.", idJson);
+            }
+
+            id = hasId ? idElement.GetString()! : pathId!;
+            if (_collection.Documents.TryGetValue(id, out existing))
+            {
+                if (action == WriteAction.Create)
+                {
+                    return Fail(409, $"A document with id {id} already exists.", idJson);
+                }
+            }
+            else if (action == WriteAction.Update)
+            {
+                return Fail(404, $"Could not find a document with id: {id}", idJson);
+            }
+
+            seqId = existing?.SeqId ?? NextSeqId();
+        }
+
+        var merge = existing is not null && action is WriteAction.Update or WriteAction.Emplace;
+        var validation = new DocumentValidation(_collection, root, merge, dirty);
+        if (validation.Run() is { } invalid)
+        {
+            return Fail(400, invalid, idJson);
+        }
+
+        var overrides = validation.Overrides;
+        if (!hasId)
+        {
+            overrides["id"] = idJson!;
+        }
+
+        using var patch = overrides.Count == 0 ? null : JsonDocument.Parse(ToObject(overrides));
+        var patchRoot = patch?.RootElement ?? default;
+        _output.Clear();
+        if (merge)
+        {
+            using var previous = existing!.Parse();
+            CanonicalJson.WriteObject(_output, previous.RootElement, root, patchRoot);
+        }
+        else
+        {
+            CanonicalJson.WriteObject(_output, root, patchRoot);
+        }
+
+        validation.CommitNewFields();
+        var stored = new StoredDocument(id, seqId, _output.ToArray());
+        _collection.Documents[id] = stored;
+        return new WriteOutcome(200, null, stored, idJson, true);
+    }
+
+    private static WriteOutcome Fail(int code, string error, string? idJson) => new(code, error, null, idJson, true);
+
+    private long NextSeqId() => _collection.NextSeqId++;
+
+    private static string Canonical(JsonElement element)
+    {
+        var buffer = new Utf8Buffer(64);
+        CanonicalJson.WriteValue(buffer, element);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string Canonical(string text)
+    {
+        var buffer = new Utf8Buffer(text.Length + 8);
+        CanonicalJson.WriteString(buffer, text);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string ToObject(Dictionary<string, string> members)
+    {
+        var text = new StringBuilder("{");
+        foreach (var (name, json) in members)
+        {
+            if (text.Length > 1)
+            {
+                text.Append(',');
+            }
+
+            text.Append(Canonical(name)).Append(':').Append(json);
+        }
+
+        return text.Append('}').ToString();
+    }
+}
