@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace WalSync.Typesense;
@@ -16,6 +17,11 @@ internal sealed class IdDeletePlan
 {
     /// <summary>Upper bound of one request's query string in bytes, well under HTTP request-line limits (Typesense's is ~408 KiB).</summary>
     public const int DefaultMaxQueryBytes = 64 * 1024;
+
+    /// <summary>Characters that keep an id out of a filter: backtick, backslash, control characters.</summary>
+    private static readonly SearchValues<char> Unsafe = SearchValues.Create(
+        "`\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
 
     private IdDeletePlan(List<string> filterQueries, List<string> pathIds)
     {
@@ -90,8 +96,4 @@ internal sealed class IdDeletePlan
         && id[0] != ' '
         && id[^1] != ' '
         && !id.AsSpan().ContainsAny(Unsafe);
-
-    private static readonly System.Buffers.SearchValues<char> Unsafe = System.Buffers.SearchValues.Create(
-        "`\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
-        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
 }

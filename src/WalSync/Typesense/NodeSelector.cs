@@ -55,15 +55,18 @@ internal sealed class NodeSelector
         }
     }
 
-    /// <summary>Records a network error, timeout or 5xx: the node is skipped for the healthcheck interval. Returns whether it was healthy before.</summary>
+    /// <summary>
+    /// Records a network error, timeout or 5xx: the node is skipped for the healthcheck interval. Returns whether
+    /// it was usable before (healthy, or due for a new try), i.e. whether a new skip period starts.
+    /// </summary>
     public bool MarkFailed(TypesenseNode node)
     {
         lock (_lock)
         {
-            var wasHealthy = node.IsHealthy;
+            var wasUsable = IsUsable(node);
             node.IsHealthy = false;
             node.FailedAt = _timeProvider.GetTimestamp();
-            return wasHealthy;
+            return wasUsable;
         }
     }
 

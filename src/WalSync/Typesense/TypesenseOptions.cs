@@ -79,7 +79,9 @@ public sealed class TypesenseOptions
         if (!Uri.TryCreate(node, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            throw new ArgumentException($"{key} holds '{node}', which is not an absolute http(s) URL without query or user info.");
+            // Only scheme, host and path are echoed: a query or user info may hold a secret.
+            var shown = uri is null ? "a value that is not a URL" : $"'{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}'";
+            throw new ArgumentException($"{key} holds {shown}; it must be an absolute http(s) URL without query or user info, e.g. http://127.0.0.1:8108.");
         }
     }
 

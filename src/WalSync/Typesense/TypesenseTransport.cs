@@ -86,8 +86,23 @@ internal sealed class TypesenseTransport : IDisposable
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             MarkFailed(node);
-            throw new TypesenseException(node.BaseUri, call.Operation, null, ex.Message, isTransient: true, ex);
+            throw new TypesenseException(node.BaseUri, call.Operation, null, Describe(ex), isTransient: true, ex);
         }
+    }
+
+    /// <summary>The messages of the exception chain: "An error occurred while sending the request." alone says little.</summary>
+    private static string Describe(Exception ex)
+    {
+        var messages = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message))
+            {
+                messages.Add(e.Message);
+            }
+        }
+
+        return string.Join(" ← ", messages);
     }
 
     private void MarkFailed(TypesenseNode node)
