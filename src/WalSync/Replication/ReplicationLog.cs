@@ -29,6 +29,9 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Created publication {Publication} for {Tables}")]
     public static partial void PublicationCreated(ILogger logger, string publication, string tables);
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Received the commit of a transaction ending at {TransactionEndLsn}")]
+    public static partial void CommitReceived(ILogger logger, NpgsqlLogSequenceNumber transactionEndLsn);
+
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Snapshot copy of {Table}: {Rows} rows")]
     public static partial void TableCopied(ILogger logger, string table, long rows);
 }

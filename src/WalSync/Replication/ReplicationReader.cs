@@ -181,6 +181,7 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
                     Kind = ChangeKind.Commit, Lsn = commit.TransactionEndLsn, CommitTimestamp = commit.TransactionCommitTimestamp,
                 }, cancellationToken);
                 _inTransaction = false;
+                ReplicationLog.CommitReceived(_logger, commit.TransactionEndLsn);
                 break;
             case TypeMessage:
             case OriginMessage:

@@ -52,19 +52,23 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         var options = _harness.Options(("public.orders", "orders"));
         options.Batch.FlushInterval = TimeSpan.FromSeconds(30);
-        await using var process = WalSyncProcess.Run(options);
-        await _harness.WaitForConvergenceAsync("orders", Expected);
+        await using var process = WalSyncProcess.Run(options, new Dictionary<string, string> { ["WALSYNC_LOG_LEVEL"] = "Debug" });
+        await Eventually.HoldsAsync(() => Task.FromResult(process.Output.Contains("Streaming from slot", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "streaming to start", () => Task.FromResult(process.Output));
         await _harness.ExecuteAsync("INSERT INTO orders VALUES (1000, 'late', 1)");
-        var afterCommit = await PostgresServer.ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(_harness.ConnectionString, "SELECT pg_current_wal_lsn()");
-        // The 30 s flush interval has not passed: only the graceful stop can flush the insert.
-        await WaitUntilReceivedAsync(afterCommit);
+        // The 30 s flush interval has not passed: only the graceful stop can flush the insert, once walsync has it.
+        await Eventually.HoldsAsync(() => Task.FromResult(process.Output.Contains("Received the commit", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "walsync to receive the insert", () => Task.FromResult(process.Output));
+        Assert.False((await _harness.DocumentsAsync("orders")).ContainsKey("1000"));
 
         process.Terminate();
 
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.True(code == 0, $"exit code {code}: {process.Output}");
         Assert.True((await _harness.DocumentsAsync("orders")).ContainsKey("1000"), process.Output);
-        Assert.True(await _harness.ConfirmedFlushLsnAsync() >= afterCommit, process.Output);
+        var commitEnd = NpgsqlTypes.NpgsqlLogSequenceNumber.Parse(
+            System.Text.RegularExpressions.Regex.Match(process.Output, "ending at ([0-9A-F]+/[0-9A-F]+)").Groups[1].Value);
+        Assert.True(await _harness.ConfirmedFlushLsnAsync() >= commitEnd, process.Output);
     }
 
     [Fact]
@@ -95,20 +99,6 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     private async Task<bool> SlotMovedAsync() => await _harness.ConfirmedFlushLsnAsync() is not null && (await _harness.DocumentsAsync("orders")).Count > 0;
-
-    private async Task WaitUntilReceivedAsync(NpgsqlTypes.NpgsqlLogSequenceNumber lsn)
-    {
-        await Eventually.HoldsAsync(async () =>
-        {
-            await using var connection = new NpgsqlConnection(_harness.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT r.sent_lsn >= $1::pg_lsn FROM pg_stat_replication r " +
-                "JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = $2", connection);
-            command.Parameters.AddWithValue(lsn.ToString());
-            command.Parameters.AddWithValue(_harness.Slot);
-            return await command.ExecuteScalarAsync() is true;
-        }, TimeSpan.FromSeconds(30), $"the walsender to send up to {lsn}");
-    }
 
     /// <summary>Inserts, updates and deletes in small transactions until cancelled; returns the transactions committed.</summary>
     private async Task<int> WriteContinuouslyAsync(CancellationToken cancellationToken)
