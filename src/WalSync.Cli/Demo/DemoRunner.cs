@@ -142,7 +142,7 @@ public sealed class DemoRunner
         var rows = await check.CountRowsAsync(cancellationToken);
         var documents = await check.CountDocumentsAsync(cancellationToken);
         _console.MarkupLine($"{(converged ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(title)}: table {rows} rows, collection {documents} documents, " +
-            $"acknowledged LSN {acknowledged()}");
+            $"acknowledged LSN {(acknowledged() == NpgsqlLogSequenceNumber.Invalid ? "none yet (the copy completes no transaction)" : acknowledged().ToString())}");
     }
 
     private static async Task ExecuteAsync(NpgsqlDataSource data, string sql, CancellationToken cancellationToken)
