@@ -15,8 +15,8 @@ internal static class Report
         if (throughput.Count > 0)
         {
             Line(text, "");
-            Line(text, "Throughput in row changes per second (time in parentheses): a = pg_recvlogical draining the slot (the WAL sender's limit), " +
-                "b = walsync into a sink that accepts everything at once, c = walsync into the Typesense emulator.");
+            Line(text, "Throughput in row changes per second (time in parentheses): a = pg_recvlogical draining the slot (the WAL sender's limit; " +
+                "the faster of a run before b and one after c), b = walsync into a sink that accepts everything at once, c = walsync into the Typesense emulator.");
             Line(text, "");
             Line(text, "| Workload | a: pg_recvlogical | b: walsync → null sink | c: walsync → emulator | b/a | c/a | walsync CPU/change b, c | Peak RSS b, c | Emulator check |");
             Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
