@@ -6,9 +6,9 @@ using WalSync.TypesenseEmulator;
 namespace WalSync.LoadHarness;
 
 /// <summary>
-/// Runs one throughput workload: writes it once behind four slots created beforehand, then drains each slot in turn
-/// with (a) pg_recvlogical, (b) walsync into the null sink, (c) walsync into the emulator and (a) pg_recvlogical again;
-/// the faster of the two baseline runs counts, so that a slower first pass (or a busier machine) cannot flatter b/a.
+/// Runs one throughput workload: writes it once behind five slots created beforehand, then drains each slot in turn
+/// with (a) pg_recvlogical, (b) walsync into the null sink, (c) walsync into the emulator, then a and b again. Of a
+/// and of b the faster run counts: the machine is shared, and a busy moment should not decide the ratio either way.
 /// </summary>
 /// <remarks>walsync resumes the existing slot, so it copies nothing; it creates the collection before it starts
 /// streaming. Its time runs from its "Streaming from slot" log line until the slot's confirmed_flush_lsn reaches the
@@ -24,7 +24,7 @@ internal static class ThroughputRun
     {
         await using var database = await WorkloadDatabase.CreateAsync(cluster, "load_" + workload.Name.Replace('-', '_'));
         await database.ExecuteAsync(workload.PrepareSql);
-        await database.CreateSlotsAsync("baseline", "null_sink", "emulator", "baseline_again");
+        await database.CreateSlotsAsync("baseline", "null_sink", "emulator", "baseline_again", "null_sink_again");
         Progress.Say($"{workload.Name}: writing {workload.Description}");
         await database.ExecuteAsync(workload.StreamSql);
         var end = await database.RunLastTransactionAsync(workload.LastTransactionSql);
@@ -32,10 +32,8 @@ internal static class ThroughputRun
         var baseline = await BaselineAsync(cluster, database, "baseline", end);
         Progress.Say($"{workload.Name}: a took {baseline.TotalSeconds:F2} s; b: walsync into the null sink");
         DrainResult nullSink, emulator;
-        await using (var sink = await NullTypesense.StartAsync())
-        {
-            nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll);
-        }
+        await using var sink = await NullTypesense.StartAsync();
+        nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll);
         Progress.Say($"{workload.Name}: b took {nullSink.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSink.Cpu.TotalSeconds:F2} s; c: walsync into the emulator");
         string check;
         await using (var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey }))
@@ -47,8 +45,12 @@ internal static class ThroughputRun
         }
         Progress.Say($"{workload.Name}: c took {emulator.Elapsed.TotalSeconds:F2} s, walsync CPU {emulator.Cpu.TotalSeconds:F2} s; emulator check: {check}; a again");
         var again = await BaselineAsync(cluster, database, "baseline_again", end);
-        Progress.Say($"{workload.Name}: a took {again.TotalSeconds:F2} s the second time");
+        Progress.Say($"{workload.Name}: a took {again.TotalSeconds:F2} s the second time; b again");
         baseline = again < baseline ? again : baseline;
+        var nullSinkAgain = await DrainAsync(database, "null_sink_again", sink.Url, end, walsyncDll);
+        Progress.Say($"{workload.Name}: b took {nullSinkAgain.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSinkAgain.Cpu.TotalSeconds:F2} s the second time");
+        // The faster run counts; the peak RSS is the larger of the two.
+        nullSink = (nullSinkAgain.Elapsed < nullSink.Elapsed ? nullSinkAgain : nullSink) with { PeakRss = Math.Max(nullSink.PeakRss, nullSinkAgain.PeakRss) };
         // The emulator's documents are garbage now; collect them so the next run starts from a small heap.
         GC.Collect();
         return new ThroughputResult(workload, baseline, nullSink, emulator, check);

@@ -206,6 +206,28 @@ public class PgOutputDecoderTests
         Assert.Throws<FormatException>(() => Decode(new PgOutputDecoder(), []));
 
     [Fact]
+    public void Decode_Insert_AllocatesOnlyTheRowImage()
+    {
+        var decoder = DecoderWithItems();
+        var message = PgOutputBytes.Message('I').Int32(16384).Byte((byte)'N').Tuple("7", new string('d', 200), null).ToArray();
+        var size = decoder.Decode(message, WalEnd, out var first) == PgOutputMessageKind.Change ? first.NewRow.SizeInBytes : 0;
+        for (var i = 0; i < 100; i++)
+        {
+            decoder.Decode(message, WalEnd, out _);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            decoder.Decode(message, WalEnd, out _);
+        }
+        var perRow = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
+
+        // One byte array: its bytes plus the array header (24 bytes on 64-bit), rounded up to 8.
+        Assert.InRange(perRow, size, size + 32);
+    }
+
+    [Fact]
     public void Options_Protocol2_AsksForTextWithoutStreamingAndWithMessages()
     {
         var options = PgOutputDecoder.Options("my \"pub\"", 2).ToDictionary(o => o.Key, o => o.Value);
