@@ -32,24 +32,50 @@ await using (var connection = new NpgsqlConnection(cluster.ConnectionString))
     version = connection.PostgreSqlVersion.ToString();
 }
 Progress.Say($"PostgreSQL {version} on port {cluster.Port}");
-
-var throughput = new List<ThroughputResult>();
-foreach (var workload in Workload.All(options.Quick).Where(w => options.Runs(w.Name)))
+// Ctrl+C or SIGTERM: stop walsync and the cluster rather than leave them running; the run then fails fast.
+var interrupting = 0;
+var abandoned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+void Abandon()
 {
-    throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync));
-}
-var latency = new List<LatencyResult>();
-if (options.Runs("latency"))
-{
-    foreach (var interval in (TimeSpan[])[TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100)])
+    if (Interlocked.Exchange(ref interrupting, 1) == 0)
     {
-        latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate));
+        WalSyncChild.KillAll();
+        cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        abandoned.TrySetResult();
     }
 }
-var report = Report.Format(options, version, throughput, latency);
-Console.Write(report);
-if (options.Output is not null)
+Console.CancelKeyPress += (_, e) =>
 {
-    await File.WriteAllTextAsync(options.Output, report);
+    e.Cancel = true;
+    Progress.Say("interrupted: stopping walsync and the cluster");
+    Abandon();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => Abandon();
+try
+{
+    var throughput = new List<ThroughputResult>();
+    foreach (var workload in Workload.All(options.Quick).Where(w => options.Runs(w.Name)))
+    {
+        throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync));
+    }
+    var latency = new List<LatencyResult>();
+    if (options.Runs("latency"))
+    {
+        foreach (var interval in (TimeSpan[])[TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100)])
+        {
+            latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate));
+        }
+    }
+    var report = Report.Format(options, version, throughput, latency);
+    Console.Write(report);
+    if (options.Output is not null)
+    {
+        await File.WriteAllTextAsync(options.Output, report);
+    }
+    return 0;
 }
-return 0;
+catch (Exception) when (Volatile.Read(ref interrupting) == 1)
+{
+    await abandoned.Task;
+    return 130;
+}

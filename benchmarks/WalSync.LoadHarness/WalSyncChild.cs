@@ -11,6 +11,9 @@ namespace WalSync.LoadHarness;
 /// </summary>
 internal sealed class WalSyncChild : IAsyncDisposable
 {
+    /// <summary>The processes not yet disposed, so that an interrupted run can stop them. Guarded by itself.</summary>
+    private static readonly HashSet<Process> Live = [];
+
     // ReplicationLog.StreamingStarted's event id, as the console logger prints it.
     private const string StreamingEvent = "[1001]";
 
@@ -83,7 +86,12 @@ internal sealed class WalSyncChild : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        var child = new WalSyncChild(Process.Start(start) ?? throw new InvalidOperationException("walsync did not start."), path, name);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("walsync did not start.");
+        lock (Live)
+        {
+            Live.Add(process);
+        }
+        var child = new WalSyncChild(process, path, name);
         Progress.Say($"{name}: walsync is process {child.Id}");
         return child;
     }
@@ -150,9 +158,33 @@ internal sealed class WalSyncChild : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills every walsync process not yet disposed.</summary>
+    public static void KillAll()
+    {
+        lock (Live)
+        {
+            foreach (var process in Live)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+            Live.Clear();
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        lock (Live)
+        {
+            Live.Remove(_process);
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
