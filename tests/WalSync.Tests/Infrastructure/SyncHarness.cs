@@ -49,14 +49,16 @@ public sealed class SyncHarness : IAsyncDisposable
     public TypesenseClient Client { get; }
 
     /// <summary>Creates a database and starts (or connects to) Typesense.</summary>
-    public static async Task<SyncHarness> StartAsync(string name)
+    /// <param name="name">Prefix of the database name.</param>
+    /// <param name="requireEmulator">Always use the emulator, even when TYPESENSE_URL names a real server (for fault injection).</param>
+    public static async Task<SyncHarness> StartAsync(string name, bool requireEmulator = false)
     {
         var server = await PostgresServer.GetAsync();
         var database = await server.CreateDatabaseAsync(name);
         var prefix = $"t{Environment.ProcessId}_{Guid.NewGuid():N}"[..16] + "_";
         var url = Environment.GetEnvironmentVariable("TYPESENSE_URL");
         var key = Environment.GetEnvironmentVariable("TYPESENSE_API_KEY");
-        if (!string.IsNullOrWhiteSpace(url) && !string.IsNullOrWhiteSpace(key))
+        if (!requireEmulator && !string.IsNullOrWhiteSpace(url) && !string.IsNullOrWhiteSpace(key))
         {
             return new SyncHarness(database, null, url, key, prefix);
         }
