@@ -48,11 +48,13 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <summary>A client for assertions.</summary>
     public TypesenseClient Client { get; }
 
-    /// <summary>Creates a database and starts (or connects to) Typesense.</summary>
-    public static async Task<SyncHarness> StartAsync(string name)
+    /// <summary>Creates a database on the shared server and starts (or connects to) Typesense.</summary>
+    public static async Task<SyncHarness> StartAsync(string name) =>
+        await ForDatabaseAsync(await (await PostgresServer.GetAsync()).CreateDatabaseAsync(name));
+
+    /// <summary>Uses the database at <paramref name="database"/> (e.g. on a dedicated cluster) and starts (or connects to) Typesense.</summary>
+    public static async Task<SyncHarness> ForDatabaseAsync(string database)
     {
-        var server = await PostgresServer.GetAsync();
-        var database = await server.CreateDatabaseAsync(name);
         var prefix = $"t{Environment.ProcessId}_{Guid.NewGuid():N}"[..16] + "_";
         var url = Environment.GetEnvironmentVariable("TYPESENSE_URL");
         var key = Environment.GetEnvironmentVariable("TYPESENSE_API_KEY");
