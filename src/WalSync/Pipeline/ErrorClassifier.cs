@@ -21,8 +21,9 @@ public static class ErrorClassifier
         {
             ConfigurationException or MappingConfigurationException or SchemaChangeException => false,
             PostgresException postgres => IsTransientSqlState(postgres.SqlState),
-            NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or SocketException or TimeoutException
-                || (npgsql.InnerException is not null && IsTransient(npgsql.InnerException)),
+            // Not a server error but the connection or the protocol (a walsender ending its stream on shutdown comes
+            // as "Received backend message CommandComplete while expecting CopyDataMessage"): a new connection cures it.
+            NpgsqlException => true,
             TypesenseException typesense => typesense.IsTransient,
             IOException or SocketException or TimeoutException or HttpRequestException => true,
             AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),

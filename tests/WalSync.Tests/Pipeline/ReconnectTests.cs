@@ -50,6 +50,9 @@ public sealed class ReconnectTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var running = service.RunAsync(stop.Token);
         await _harness.WaitForConvergenceAsync("events", Expected, running);
+        await Eventually.HoldsAsync(async () => await PostgresServer.ScalarAsync<long>(_harness.ConnectionString,
+            $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{_harness.Slot}' AND active") == 1,
+            TimeSpan.FromSeconds(30), "the slot to be streamed");
 
         var terminated = await PostgresServer.ScalarAsync<bool>(_harness.ConnectionString,
             $"SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '{_harness.Slot}'");
