@@ -73,6 +73,10 @@ public static partial class WalSyncOptionsValidator
         {
             errors.Add($"Postgres:Slot '{postgres.Slot}' is not a valid replication slot name; use 1 to 63 lower-case letters, digits and underscores.");
         }
+        if (postgres.HeartbeatInterval is { } heartbeat && (heartbeat <= TimeSpan.Zero || heartbeat > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"Postgres:HeartbeatInterval is {heartbeat}; set a duration above zero and at most one hour (e.g. \"00:01:00\"), or remove it.");
+        }
         if (string.IsNullOrWhiteSpace(postgres.Publication) || postgres.Publication.Length > 63)
         {
             errors.Add("Postgres:Publication must be a name of 1 to 63 characters (default \"walsync\").");
