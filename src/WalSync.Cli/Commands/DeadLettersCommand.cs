@@ -6,6 +6,7 @@ using NpgsqlTypes;
 using Spectre.Console;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
+using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Typesense;
 
@@ -100,13 +101,9 @@ public static class DeadLettersCommand
         {
             return await FailAsync(e.Message, ExitCodes.Configuration);
         }
-        catch (PostgresException e) when (e.SqlState.StartsWith("28", StringComparison.Ordinal) || e.SqlState is PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.InsufficientPrivilege)
+        catch (Exception e) when (ErrorClassifier.AsConfigurationError(e) is { } configuration)
         {
-            return await FailAsync($"PostgreSQL refused: {e.MessageText}. Fix Postgres:ConnectionString or the role's privileges.", ExitCodes.Configuration);
-        }
-        catch (TypesenseException e) when (e.StatusCode is 401 or 403)
-        {
-            return await FailAsync($"Typesense refused the API key ({e.StatusCode}); set a valid key in Typesense:ApiKey (or WALSYNC_Typesense__ApiKey).", ExitCodes.Configuration);
+            return await FailAsync(configuration.Message, ExitCodes.Configuration);
         }
         catch (Exception e) when (e is NpgsqlException or TypesenseException or IOException or FormatException && !cancellationToken.IsCancellationRequested)
         {
