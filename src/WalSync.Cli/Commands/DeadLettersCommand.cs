@@ -130,7 +130,9 @@ public static class DeadLettersCommand
         }
         else
         {
-            var table = new Table().AddColumns("Id", "Created (UTC)", "Table", "Key", "LSN", "Operation", "Error", "Retried");
+            // The error wraps; the short identifying columns do not.
+            var table = new Table().AddColumns(new TableColumn("Id").NoWrap(), new TableColumn("Created (UTC)").NoWrap(), new TableColumn("Table"),
+                new TableColumn("Key"), new TableColumn("LSN").NoWrap(), new TableColumn("Operation"), new TableColumn("Error"), new TableColumn("Retried").NoWrap());
             foreach (var stored in letters)
             {
                 var letter = stored.Letter;

@@ -46,6 +46,29 @@ public sealed partial class TypesenseOutageTests : IAsyncLifetime
     [MemberData(nameof(Kinds))]
     public Task Run_TypesenseFailsForAMinute_NothingAcknowledgedUnwrittenAndCatchesUp(OutageKind kind) => RunOutageAsync(kind, TimeSpan.FromMinutes(1));
 
+    [Fact]
+    public async Task Run_TypesensePortClosedAtStart_RetriesThenCopiesTheTableOnceItListens()
+    {
+        await _harness.ExecuteAsync("INSERT INTO events SELECT g, 1, 'x' FROM generate_series(1, 500) AS g");
+        var options = _harness.Options(("public.events", "events"));
+        options.Tables[0].ExcludeColumns = ["payload"];
+        options.Typesense.Nodes.Clear();
+        options.Typesense.Nodes.Add(_relay.Url.ToString());
+        _relay.Stop();
+        await using var walsync = WalSyncProcess.Run(options);
+        await Eventually.HoldsAsync(() => Task.FromResult(Retries(walsync.Output).Count >= 3), TimeSpan.FromSeconds(60),
+            "walsync to retry the closed port", () => Task.FromResult(walsync.Output));
+        Assert.Null(await _harness.ConfirmedFlushLsnAsync());
+
+        _relay.Start();
+
+        await _harness.WaitForConvergenceAsync("events", EventWorkload.Expected);
+        await _harness.ExecuteAsync("UPDATE events SET v = 2 WHERE id <= 10");
+        await _harness.WaitForConvergenceAsync("events", EventWorkload.Expected);
+        walsync.Terminate();
+        Assert.Equal(0, await walsync.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     private async Task RunOutageAsync(OutageKind kind, TimeSpan outage)
     {
         var options = _harness.Options(("public.events", "events"));
