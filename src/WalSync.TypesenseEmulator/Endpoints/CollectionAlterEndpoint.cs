@@ -77,6 +77,7 @@ internal static class CollectionAlterEndpoint
 
         collection.Fields.RemoveAll(f => drops.Contains(f.Name));
         collection.Fields.AddRange(adds.Select(a => a.Field));
+        collection.FieldsChanged();
         if (metadata.ValueKind == JsonValueKind.Object)
         {
             collection.Metadata = JsonBody.Canonical(metadata);

@@ -116,8 +116,8 @@ internal static class ImportEndpoint
                 return;
             }
 
-            var bytes = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
-            var outcome = _writer.Write(bytes, _parameters.Action, _dirty);
+            var bytes = line.IsSingleSegment ? line.First : line.ToArray();
+            var outcome = _writer.Write(bytes, _parameters.Action, _dirty, wantIdJson: _parameters.ReturnId);
             if (outcome.Parsed)
             {
                 _previousIdJson = outcome.IdJson;
@@ -129,7 +129,7 @@ internal static class ImportEndpoint
             }
 
             _anyLine = true;
-            ImportResultLine.Write(Results, outcome, bytes, _parameters, outcome.Parsed ? outcome.IdJson : _previousIdJson);
+            ImportResultLine.Write(Results, outcome, bytes.Span, _parameters, outcome.Parsed ? outcome.IdJson : _previousIdJson);
         }
     }
 }

@@ -40,7 +40,28 @@ internal static class JsonNumbers
             return;
         }
 
-        var value = double.Parse(Encoding.ASCII.GetString(literal), NumberStyles.Float, CultureInfo.InvariantCulture);
+        WriteDouble(double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture), output);
+    }
+
+    /// <summary>Writes a double as nlohmann prints it (see <see cref="FormatDouble"/>).</summary>
+    public static void WriteDouble(double value, Utf8Buffer output)
+    {
+        // .NET's shortest round-trip text uses fixed notation exactly where nlohmann does (1e-5 <= |v| < 1e15);
+        // there it only lacks the ".0" nlohmann adds to whole numbers.
+        Span<byte> text = stackalloc byte[40];
+        if (double.IsFinite(value) && value != 0
+            && value.TryFormat(text, out var written, "R", CultureInfo.InvariantCulture)
+            && text[..written].IndexOf((byte)'E') < 0)
+        {
+            output.Write(text[..written]);
+            if (text[..written].IndexOf((byte)'.') < 0)
+            {
+                output.Write(".0"u8);
+            }
+
+            return;
+        }
+
         output.WriteAscii(FormatDouble(value));
     }
 
