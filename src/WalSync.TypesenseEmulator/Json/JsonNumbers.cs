@@ -46,12 +46,13 @@ internal static class JsonNumbers
     /// <summary>Writes a double as nlohmann prints it (see <see cref="FormatDouble"/>).</summary>
     public static void WriteDouble(double value, Utf8Buffer output)
     {
-        // .NET's shortest round-trip text uses fixed notation exactly where nlohmann does (1e-5 <= |v| < 1e15);
-        // there it only lacks the ".0" nlohmann adds to whole numbers.
+        // Where .NET's shortest round-trip text is in fixed notation with at most 15 integer digits, nlohmann prints
+        // the same digits, only adding ".0" to whole numbers.
         Span<byte> text = stackalloc byte[40];
         if (double.IsFinite(value) && value != 0
             && value.TryFormat(text, out var written, "R", CultureInfo.InvariantCulture)
-            && text[..written].IndexOf((byte)'E') < 0)
+            && text[..written].IndexOf((byte)'E') < 0
+            && IntegerDigits(text[..written]) <= 15)
         {
             output.Write(text[..written]);
             if (text[..written].IndexOf((byte)'.') < 0)
@@ -63,6 +64,13 @@ internal static class JsonNumbers
         }
 
         output.WriteAscii(FormatDouble(value));
+    }
+
+    private static int IntegerDigits(ReadOnlySpan<byte> text)
+    {
+        var dot = text.IndexOf((byte)'.');
+        var integer = dot < 0 ? text : text[..dot];
+        return integer.Length - (integer.Length > 0 && integer[0] == '-' ? 1 : 0);
     }
 
     /// <summary>Formats a double like nlohmann::json's <c>dump()</c>; non-finite values print as null.</summary>
