@@ -40,7 +40,7 @@ public enum RouteKind
     /// <summary><c>PATCH /collections/:c/documents/:id</c>.</summary>
     DocumentUpdate,
 
-    /// <summary><c>PATCH /collections/:c/documents?filter_by=…</c> (not implemented: answers 400).</summary>
+    /// <summary><c>PATCH /collections/:c/documents?filter_by=…</c>.</summary>
     DocumentsUpdateByFilter,
 
     /// <summary><c>DELETE /collections/:c/documents/:id</c>.</summary>

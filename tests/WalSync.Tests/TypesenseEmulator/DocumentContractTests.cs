@@ -122,6 +122,24 @@ public abstract class DocumentContractTests : ContractTestBase
     }
 
     [ContractFact]
+    public async Task UpdateByFilter_MatchingDocuments_AreMergedAndCounted()
+    {
+        var name = await CreateProductsAsync();
+        await ImportAsync(name, "{\"id\":\"a\",\"title\":\"t\",\"price\":1}\n{\"id\":\"b\",\"title\":\"t\",\"price\":20}");
+        var path = $"/collections/{name}/documents";
+
+        var updated = await SendAsync(HttpMethod.Patch, path + "?filter_by=" + Uri.EscapeDataString("price:>10"), """{"count":5}""");
+        var missing = await SendAsync(HttpMethod.Patch, path, """{"count":5}""");
+        var b = await SendAsync(HttpMethod.Get, $"{path}/b");
+        var a = await SendAsync(HttpMethod.Get, $"{path}/a");
+
+        Assert.Equal(new Reply(200, Json, "{\"num_updated\":1}"), updated);
+        Assert.Equal(new Reply(400, Json, "{\"message\": \"Parameter `filter_by` must be provided.\"}"), missing);
+        Assert.Equal("""{"count":5,"id":"b","price":20,"title":"t"}""", b.Body);
+        Assert.Equal("""{"id":"a","price":1,"title":"t"}""", a.Body);
+    }
+
+    [ContractFact]
     public async Task Export_AllOrFiltered_ReturnsJsonLinesInInsertionOrder()
     {
         var name = await CreateProductsAsync();
