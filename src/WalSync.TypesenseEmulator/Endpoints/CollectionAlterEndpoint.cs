@@ -174,7 +174,7 @@ internal static class CollectionAlterEndpoint
             return null;
         }
 
-        foreach (var stored in collection.Documents.Values)
+        foreach (var stored in collection.Documents.All)
         {
             using var parsed = stored.Parse();
             var present = parsed.RootElement.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null;

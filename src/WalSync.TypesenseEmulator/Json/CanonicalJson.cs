@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -48,6 +49,7 @@ internal static class CanonicalJson
     }
 
     /// <summary>Writes any element in canonical form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteValue(Utf8Buffer output, JsonElement element)
     {
         switch (element.ValueKind)
@@ -160,6 +162,7 @@ internal static class CanonicalJson
 
     // Fast path for an object without patches: sorts the properties by their raw UTF-8 names (stable, so among
     // duplicate keys the last wins) without allocating strings. Falls back when a name holds an escape sequence.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryWriteSorted(Utf8Buffer output, JsonElement target)
     {
         var entries = ArrayPool<JsonProperty>.Shared.Rent(16);

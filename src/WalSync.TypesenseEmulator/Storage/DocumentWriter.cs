@@ -84,7 +84,8 @@ internal sealed class DocumentWriter
             }
 
             id = idText ?? pathId!;
-            if (_collection.Documents.TryGetValue(id, out existing))
+            existing = _collection.Documents.Find(id);
+            if (existing.HasValue)
             {
                 if (action == WriteAction.Create)
                 {
@@ -116,7 +117,7 @@ internal sealed class DocumentWriter
         _output.Clear();
         if (merge)
         {
-            using var previous = existing!.Parse();
+            using var previous = existing!.Value.Parse();
             CanonicalJson.WriteObject(_output, previous.RootElement, root, patchRoot);
         }
         else
@@ -125,8 +126,7 @@ internal sealed class DocumentWriter
         }
 
         validation.CommitNewFields();
-        var stored = new StoredDocument(id, seqId, _output.ToArray());
-        _collection.Documents[id] = stored;
+        var stored = _collection.Documents.Put(id, seqId, _output.WrittenSpan);
         return new WriteOutcome(200, null, stored, idJson, true);
     }
 

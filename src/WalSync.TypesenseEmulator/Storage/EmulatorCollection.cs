@@ -43,7 +43,7 @@ internal sealed class EmulatorCollection
     public List<FieldDefinition> Fields { get; init; } = [];
 
     /// <summary>Documents by id.</summary>
-    public Dictionary<string, StoredDocument> Documents { get; } = new(StringComparer.Ordinal);
+    public DocumentTable Documents { get; } = new();
 
     /// <summary>Next internal sequence number.</summary>
     public long NextSeqId { get; set; }
