@@ -75,7 +75,11 @@ public abstract class ContractTestBase : IAsyncLifetime
         SendAsync(HttpMethod.Post, $"/collections/{collection}/documents/import?{query}", jsonl);
 
     /// <summary>Sends a request with the API key header, unless <paramref name="apiKey"/> says otherwise ("" = none).</summary>
-    protected async Task<Reply> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? apiKey = null, string header = "X-TYPESENSE-API-KEY")
+    protected Task<Reply> SendAsync(HttpMethod method, string pathAndQuery, string? body = null, string? apiKey = null, string header = "X-TYPESENSE-API-KEY") =>
+        SendBytesAsync(method, pathAndQuery, body is null ? null : Encoding.UTF8.GetBytes(body), apiKey, header);
+
+    /// <summary>Sends a request with a raw body.</summary>
+    protected async Task<Reply> SendBytesAsync(HttpMethod method, string pathAndQuery, byte[]? body, string? apiKey = null, string header = "X-TYPESENSE-API-KEY")
     {
         using var request = new HttpRequestMessage(method, new Uri(pathAndQuery, UriKind.Relative));
         var key = apiKey ?? Endpoint.ApiKey;
@@ -86,7 +90,7 @@ public abstract class ContractTestBase : IAsyncLifetime
 
         if (body is not null)
         {
-            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
         }
 

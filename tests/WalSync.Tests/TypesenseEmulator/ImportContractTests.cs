@@ -1,3 +1,6 @@
+using System.IO.Compression;
+using System.Text;
+
 namespace WalSync.Tests.TypesenseEmulator;
 
 /// <summary>Contract of <c>POST …/documents/import</c> (reference §4), run against each server by a subclass.</summary>
@@ -57,6 +60,35 @@ public abstract class ImportContractTests : ContractTestBase
 
         Assert.Equal(
             """{"code":400,"error":"Bad JSON: [json.exception.parse_error.101] parse error at line 1, column 22: syntax error while parsing value - invalid literal; last read: '\"age\": a'","success":false}""",
+            reply.Body);
+    }
+
+    [ContractFact]
+    public async Task Import_GzipBodyWithoutContentEncoding_IsDecompressed()
+    {
+        var name = await CreateProductsAsync();
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes("{\"id\":\"a\",\"title\":\"A\",\"price\":1}\n{\"id\":\"b\",\"title\":\"B\",\"price\":2}"));
+        }
+
+        var reply = await SendBytesAsync(HttpMethod.Post, $"/collections/{name}/documents/import?action=upsert", compressed.ToArray());
+        var stored = await SendAsync(HttpMethod.Get, $"/collections/{name}/documents/b");
+
+        Assert.Equal("{\"success\":true}\n{\"success\":true}", reply.Body);
+        Assert.Equal("{\"id\":\"b\",\"price\":2,\"title\":\"B\"}", stored.Body);
+    }
+
+    [ContractFact]
+    public async Task Import_CrLfAndWhitespaceLines_CrLfWorksWhitespaceIsBadJson()
+    {
+        var name = await CreateProductsAsync();
+
+        var reply = await ImportAsync(name, "{\"id\":\"a\",\"title\":\"A\",\"price\":1}\r\n \r\n");
+
+        Assert.Equal(
+            "{\"success\":true}\n{\"code\":400,\"error\":\"Bad JSON: [json.exception.parse_error.101] parse error at line 1, column 3: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal\",\"success\":false}",
             reply.Body);
     }
 
