@@ -4,7 +4,7 @@ namespace WalSync.TypesenseEmulator;
 /// <remarks>Routes and their order follow Typesense v29 <c>master_server_routes()</c>.</remarks>
 public enum RouteKind
 {
-    /// <summary><c>GET /health</c>.</summary>
+    /// <summary><c>GET /health</c> (no key) and <c>POST /health</c> (key needed).</summary>
     Health,
 
     /// <summary><c>POST /collections</c>.</summary>

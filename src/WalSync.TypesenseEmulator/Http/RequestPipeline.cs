@@ -62,7 +62,9 @@ internal sealed class RequestPipeline
             return;
         }
 
-        if (route.Kind != RouteKind.Health && !Authenticated(http, query))
+        // Only GET /health is open; POST /health needs the key (Typesense core_api.cpp handle_authentication()).
+        var open = route.Kind == RouteKind.Health && http.Request.Method == "GET";
+        if (!open && !Authenticated(http, query))
         {
             await ForbiddenAsync(http);
             return;

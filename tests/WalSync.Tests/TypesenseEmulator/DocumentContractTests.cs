@@ -62,6 +62,19 @@ public abstract class DocumentContractTests : ContractTestBase
     }
 
     [ContractFact]
+    public async Task GetById_PercentEncodedPath_IsDecodedAfterSplittingWithPlusAsSpace()
+    {
+        var name = await CreateProductsAsync();
+        await ImportAsync(name, """{"id":"a/b c+d","title":"T","price":1}""");
+
+        var encoded = await SendAsync(HttpMethod.Get, $"/collections/{name}/documents/a%2Fb%20c%2Bd");
+        var plus = await SendAsync(HttpMethod.Get, $"/collections/{name}/documents/a%2Fb+c%2Bd/");
+
+        Assert.Equal(new Reply(200, Json, """{"id":"a/b c+d","price":1,"title":"T"}"""), encoded);
+        Assert.Equal(encoded, plus);
+    }
+
+    [ContractFact]
     public async Task Documents_MissingCollection_Return404CollectionNotFound()
     {
         var name = NewName();

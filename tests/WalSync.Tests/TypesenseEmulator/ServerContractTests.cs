@@ -24,6 +24,14 @@ public abstract class ServerContractTests : ContractTestBase
     }
 
     [ContractFact]
+    public async Task PostHealth_WithoutKey_Returns401()
+    {
+        var reply = await SendAsync(HttpMethod.Post, "/health", string.Empty, apiKey: string.Empty);
+
+        Assert.Equal(new Reply(401, Json, Forbidden), reply);
+    }
+
+    [ContractFact]
     public async Task UnknownRoute_WithBadKey_Returns404LiteralBeforeAuth()
     {
         var reply = await SendAsync(HttpMethod.Get, "/no/such/route", apiKey: "wrong");
