@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace WalSync.TypesenseEmulator;
 
 /// <summary>Entry point of <c>walsync-typesense-emulator</c>: parses arguments and runs <see cref="EmulatorServer"/>.</summary>
@@ -7,19 +9,22 @@ internal static class Program
     {
         if (!EmulatorCommandLine.TryParse(args, out var options, out var message))
         {
-            Console.Error.WriteLine(message);
-            return message == EmulatorCommandLine.Help ? 0 : 2;
+            var help = message == EmulatorCommandLine.Help;
+            (help ? Console.Out : Console.Error).WriteLine(message);
+            return help ? 0 : 2;
         }
 
         await using var server = await EmulatorServer.StartAsync(options!);
         Console.WriteLine($"Typesense emulator listening on {server.Url} (Ctrl+C to stop)");
         var stopped = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stopped.TrySetResult();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         await stopped.Task;
         return 0;
     }
