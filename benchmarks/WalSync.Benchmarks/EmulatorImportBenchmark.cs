@@ -30,11 +30,7 @@ public class EmulatorImportBenchmark : IDisposable
         _server = await EmulatorServer.StartAsync(new EmulatorOptions());
         _client = new HttpClient { BaseAddress = _server.Url, Timeout = TimeSpan.FromMinutes(5) };
         _client.DefaultRequestHeaders.Add("X-TYPESENSE-API-KEY", _server.ApiKey);
-        const string Schema = """
-            {"name":"products","fields":[{"name":"product_name","type":"string"},{"name":"description","type":"string"},
-            {"name":"price","type":"float"},{"name":"updated_at","type":"int64"},{"name":"user_id","type":"string"}]}
-            """;
-        using var created = await _client.PostAsync(new Uri("/collections", UriKind.Relative), new StringContent(Schema));
+        using var created = await _client.PostAsync(new Uri("/collections", UriKind.Relative), new StringContent(Schema("products")));
         created.EnsureSuccessStatusCode();
         var random = new Random(42);
         for (var b = 0; b < Batches; b++)
@@ -73,6 +69,12 @@ public class EmulatorImportBenchmark : IDisposable
         var failures = text.Split('\n').Count(line => !line.Equals("{\"success\":true}", StringComparison.Ordinal));
         return failures == 0 ? BatchSize : throw new InvalidOperationException($"{failures} import lines failed");
     }
+
+    /// <summary>The products collection schema under <paramref name="name"/>.</summary>
+    public static string Schema(string name) => $$"""
+        {"name":"{{name}}","fields":[{"name":"product_name","type":"string"},{"name":"description","type":"string"},
+        {"name":"price","type":"float"},{"name":"updated_at","type":"int64"},{"name":"user_id","type":"string"}]}
+        """;
 
     /// <summary>A JSONL body of <paramref name="count"/> products-shaped documents.</summary>
     public static byte[] ProductBatch(Random random, int count)

@@ -25,6 +25,7 @@ internal static class JsonNumbers
     }
 
     /// <summary>Writes a JSON number literal as nlohmann would print it after parsing it.</summary>
+    /// <exception cref="OverflowException">The literal is beyond a double's range.</exception>
     public static void WriteCanonical(ReadOnlySpan<byte> literal, Utf8Buffer output)
     {
         if (IsIntegerLiteral(literal))
@@ -40,7 +41,14 @@ internal static class JsonNumbers
             return;
         }
 
-        WriteDouble(double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture), output);
+        var value = double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (!double.IsFinite(value))
+        {
+            // nlohmann rejects such a document ("number overflow parsing"); the caller reports it.
+            throw new OverflowException("The number is out of the range of a double.");
+        }
+
+        WriteDouble(value, output);
     }
 
     /// <summary>Writes a double as nlohmann prints it (see <see cref="FormatDouble"/>).</summary>

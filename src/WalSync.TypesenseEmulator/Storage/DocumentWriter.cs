@@ -26,18 +26,40 @@ internal sealed class DocumentWriter
     /// </summary>
     public WriteOutcome Write(ReadOnlyMemory<byte> json, WriteAction action, DirtyValues dirty, string? pathId = null, bool wantIdJson = true)
     {
-        if (NlohmannValidator.Validate(json.Span) is { } parseError)
+        // System.Text.Json parses; nlohmann's rules are checked in full only where the two can disagree, and give the
+        // error text whenever either one rejects the line.
+        var text = json.Span;
+        if (NlohmannValidator.NeedsFullCheck(text) && NlohmannValidator.Validate(text) is { } parseError)
         {
-            return new WriteOutcome(400, "Bad JSON: " + parseError, null, null, false);
+            return BadJson(parseError);
         }
 
-        if (json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        var body = text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? json[3..] : json;
+        JsonDocument document;
+        try
         {
-            json = json[3..];
+            document = JsonDocument.Parse(body, ParseOptions);
+        }
+        catch (JsonException e)
+        {
+            return BadJson(NlohmannValidator.Validate(text) ?? e.Message);
         }
 
-        using var document = JsonDocument.Parse(json, ParseOptions);
-        var root = document.RootElement;
+        using (document)
+        {
+            try
+            {
+                return Write(document.RootElement, action, dirty, pathId, wantIdJson);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException && NlohmannValidator.Validate(text) is not null)
+            {
+                return BadJson(NlohmannValidator.Validate(text)!);
+            }
+        }
+    }
+
+    private WriteOutcome Write(JsonElement root, WriteAction action, DirtyValues dirty, string? pathId, bool wantIdJson)
+    {
         if (root.ValueKind != JsonValueKind.Object)
         {
             return new WriteOutcome(400, "Bad JSON: not a properly formed document.", null, null, true);
@@ -131,6 +153,8 @@ internal sealed class DocumentWriter
     }
 
     private static WriteOutcome Fail(int code, string error, string? idJson) => new(code, error, null, idJson, true);
+
+    private static WriteOutcome BadJson(string parseError) => new(400, "Bad JSON: " + parseError, null, null, false);
 
     private long NextSeqId() => _collection.NextSeqId++;
 

@@ -142,6 +142,17 @@ public sealed class EmulatorFaultTests : IAsyncLifetime
         Assert.Equal(200, (int)next.StatusCode);
     }
 
+    [Fact]
+    public async Task ControlEndpoint_BadValues_Returns400()
+    {
+        var unknownKind = await PostAsync(_client, "/_emulator/faults", """{"kind":"meteor"}""");
+        var badCount = await PostAsync(_client, "/_emulator/faults", """{"kind":"hang","count":"many"}""");
+
+        Assert.Equal(400, (int)unknownKind.StatusCode);
+        Assert.Equal(400, (int)badCount.StatusCode);
+        Assert.Equal(0, _server.Faults.FaultsServed);
+    }
+
     private HttpClient Client(TimeSpan timeout)
     {
         var client = new HttpClient { BaseAddress = _server.Url, Timeout = timeout };

@@ -93,6 +93,24 @@ public abstract class ImportContractTests : ContractTestBase
     }
 
     [ContractFact]
+    public async Task Import_NumberOverflowAndLoneSurrogate_AreBadJson()
+    {
+        var name = await CreateProductsAsync();
+        var huge = new string('9', 400);
+
+        var reply = await ImportAsync(name, string.Join('\n',
+            """{"id":"a","title":"t","price":1e999}""",
+            $$"""{"id":"b","title":"t","price":{{huge}}}""",
+            """{"id":"c","title":"t\ud800","price":1}"""));
+
+        Assert.Equal(string.Join('\n',
+            """{"code":400,"error":"Bad JSON: [json.exception.out_of_range.406] number overflow parsing '1e999'","success":false}""",
+            $$"""{"code":400,"error":"Bad JSON: [json.exception.out_of_range.406] number overflow parsing '{{huge}}'","success":false}""",
+            """{"code":400,"error":"Bad JSON: [json.exception.parse_error.101] parse error at line 1, column 27: syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF; last read: '\"t\\ud800\"'","success":false}"""),
+            reply.Body);
+    }
+
+    [ContractFact]
     public async Task Import_EmptyBody_Returns200WithEmptyBody()
     {
         var name = await CreateProductsAsync();
