@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using WalSync.TypesenseEmulator;
 
 namespace WalSync.Benchmarks;
 
@@ -13,25 +11,21 @@ namespace WalSync.Benchmarks;
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 [MemoryDiagnoser]
-public class EmulatorImportBenchmark : IDisposable
+public class EmulatorImportBenchmark
 {
     private const int BatchSize = 5_000;
     private const int Batches = 40;
 
     private readonly List<byte[]> _bodies = [];
-    private EmulatorServer? _server;
-    private HttpClient? _client;
+    private EmulatorBenchmarkHost? _host;
     private int _next;
 
     /// <summary>Starts the emulator, creates the collection and builds 200,000 distinct documents.</summary>
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        _client = new HttpClient { BaseAddress = _server.Url, Timeout = TimeSpan.FromMinutes(5) };
-        _client.DefaultRequestHeaders.Add("X-TYPESENSE-API-KEY", _server.ApiKey);
-        using var created = await _client.PostAsync(new Uri("/collections", UriKind.Relative), new StringContent(Schema("products")));
-        created.EnsureSuccessStatusCode();
+        _host = await EmulatorBenchmarkHost.StartAsync();
+        await _host.CreateProductsAsync("products");
         var random = new Random(42);
         for (var b = 0; b < Batches; b++)
         {
@@ -43,29 +37,17 @@ public class EmulatorImportBenchmark : IDisposable
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        _client?.Dispose();
-        if (_server is not null)
+        if (_host is not null)
         {
-            await _server.DisposeAsync();
+            await _host.DisposeAsync();
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _client?.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Imports one batch of 5,000 documents and reads every result line.</summary>
+    /// <summary>Imports one batch of 5,000 documents and checks every result line.</summary>
     [Benchmark]
     public async Task<int> ImportBatchOf5000()
     {
-        var body = _bodies[_next++ % _bodies.Count];
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-        using var response = await _client!.PostAsync(new Uri("/collections/products/documents/import?action=upsert", UriKind.Relative), content);
-        var text = await response.Content.ReadAsStringAsync();
+        var text = await _host!.ImportAsync("products", _bodies[_next++ % _bodies.Count]);
         var failures = text.Split('\n').Count(line => !line.Equals("{\"success\":true}", StringComparison.Ordinal));
         return failures == 0 ? BatchSize : throw new InvalidOperationException($"{failures} import lines failed");
     }

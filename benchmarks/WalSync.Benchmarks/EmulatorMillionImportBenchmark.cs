@@ -1,7 +1,5 @@
-using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using WalSync.TypesenseEmulator;
 
 namespace WalSync.Benchmarks;
 
@@ -11,23 +9,20 @@ namespace WalSync.Benchmarks;
 /// 1,000,000 / mean. Unlike <see cref="EmulatorImportBenchmark"/> this includes the cost of a growing collection.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
-public class EmulatorMillionImportBenchmark : IDisposable
+public class EmulatorMillionImportBenchmark
 {
     private const int BatchSize = 5_000;
     private const int Batches = 200;
 
     private readonly List<byte[]> _bodies = [];
-    private EmulatorServer? _server;
-    private HttpClient? _client;
+    private EmulatorBenchmarkHost? _host;
     private int _run;
 
     /// <summary>Starts the emulator and builds the 1,000,000 documents.</summary>
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        _client = new HttpClient { BaseAddress = _server.Url, Timeout = TimeSpan.FromMinutes(10) };
-        _client.DefaultRequestHeaders.Add("X-TYPESENSE-API-KEY", _server.ApiKey);
+        _host = await EmulatorBenchmarkHost.StartAsync();
         var random = new Random(7);
         for (var b = 0; b < Batches; b++)
         {
@@ -39,17 +34,10 @@ public class EmulatorMillionImportBenchmark : IDisposable
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        if (_server is not null)
+        if (_host is not null)
         {
-            await _server.DisposeAsync();
+            await _host.DisposeAsync();
         }
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _client?.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     /// <summary>Creates a collection, imports all batches, drops the collection.</summary>
@@ -57,20 +45,13 @@ public class EmulatorMillionImportBenchmark : IDisposable
     public async Task<int> ImportOneMillion()
     {
         var name = $"products_{_run++}";
-        using (var created = await _client!.PostAsync(new Uri("/collections", UriKind.Relative), new StringContent(EmulatorImportBenchmark.Schema(name))))
-        {
-            created.EnsureSuccessStatusCode();
-        }
-
+        await _host!.CreateProductsAsync(name);
         foreach (var body in _bodies)
         {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            using var response = await _client.PostAsync(new Uri($"/collections/{name}/documents/import?action=upsert", UriKind.Relative), content);
-            response.EnsureSuccessStatusCode();
+            await _host.ImportAsync(name, body);
         }
 
-        using var dropped = await _client.DeleteAsync(new Uri($"/collections/{name}", UriKind.Relative));
+        using var dropped = await _host.Client.DeleteAsync(new Uri($"/collections/{name}", UriKind.Relative));
         dropped.EnsureSuccessStatusCode();
         return BatchSize * Batches;
     }
