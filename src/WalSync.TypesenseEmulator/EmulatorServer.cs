@@ -83,13 +83,14 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string host, int port)
     {
-        if (host == "localhost")
+        // Kestrel cannot pick a free port for "localhost" (two sockets): port 0 binds the IPv4 loopback only.
+        if (host == "localhost" && port != 0)
         {
             kestrel.ListenLocalhost(port);
         }
         else
         {
-            kestrel.Listen(host is "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.Parse(host), port);
+            kestrel.Listen(host switch { "0.0.0.0" or "*" => IPAddress.Any, "localhost" => IPAddress.Loopback, _ => IPAddress.Parse(host) }, port);
         }
     }
 }
