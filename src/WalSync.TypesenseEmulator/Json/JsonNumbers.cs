@@ -40,8 +40,37 @@ internal static class JsonNumbers
             return;
         }
 
-        var value = double.Parse(Encoding.ASCII.GetString(literal), NumberStyles.Float, CultureInfo.InvariantCulture);
+        WriteDouble(double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture), output);
+    }
+
+    /// <summary>Writes a double as nlohmann prints it (see <see cref="FormatDouble"/>).</summary>
+    public static void WriteDouble(double value, Utf8Buffer output)
+    {
+        // Where .NET's shortest round-trip text is in fixed notation with at most 15 integer digits, nlohmann prints
+        // the same digits, only adding ".0" to whole numbers.
+        Span<byte> text = stackalloc byte[40];
+        if (double.IsFinite(value) && value != 0
+            && value.TryFormat(text, out var written, "R", CultureInfo.InvariantCulture)
+            && text[..written].IndexOf((byte)'E') < 0
+            && IntegerDigits(text[..written]) <= 15)
+        {
+            output.Write(text[..written]);
+            if (text[..written].IndexOf((byte)'.') < 0)
+            {
+                output.Write(".0"u8);
+            }
+
+            return;
+        }
+
         output.WriteAscii(FormatDouble(value));
+    }
+
+    private static int IntegerDigits(ReadOnlySpan<byte> text)
+    {
+        var dot = text.IndexOf((byte)'.');
+        var integer = dot < 0 ? text : text[..dot];
+        return integer.Length - (integer.Length > 0 && integer[0] == '-' ? 1 : 0);
     }
 
     /// <summary>Formats a double like nlohmann::json's <c>dump()</c>; non-finite values print as null.</summary>

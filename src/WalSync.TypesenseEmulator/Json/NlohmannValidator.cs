@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace WalSync.TypesenseEmulator.Json;
@@ -27,6 +28,7 @@ internal static class NlohmannValidator
     }
 
     // Iterative like nlohmann's parser: states holds true for an open array, false for an open object.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? ParseValue(ref NlohmannLexer lexer, ref NlohmannToken token, List<bool> states)
     {
         var skipToState = false;
