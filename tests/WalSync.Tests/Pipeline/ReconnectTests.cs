@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using WalSync.Cli.Demo;
 using WalSync.Pipeline;
 using WalSync.Tests.Infrastructure;
 
@@ -9,21 +8,15 @@ namespace WalSync.Tests.Pipeline;
 public sealed class ReconnectTests : IAsyncLifetime
 {
     private const string Expected = "SELECT id::text AS id, note FROM events";
-    private PostgresCluster _cluster = null!;
     private SyncHarness _harness = null!;
 
     public async Task InitializeAsync()
     {
-        _cluster = await PostgresCluster.StartAsync();
-        _harness = await SyncHarness.ForDatabaseAsync(_cluster.ConnectionString);
+        _harness = await SyncHarness.OnOwnClusterAsync();
         await _harness.ExecuteAsync("CREATE TABLE events (id int PRIMARY KEY, note text); INSERT INTO events SELECT g, 'e' || g FROM generate_series(1, 100) g;");
     }
 
-    public async Task DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        await _cluster.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task RunAsync_ServerRestartedMidStream_ReconnectsAndConverges()
@@ -34,7 +27,7 @@ public sealed class ReconnectTests : IAsyncLifetime
         await _harness.WaitForConvergenceAsync("events", Expected, running);
         await _harness.ExecuteAsync("INSERT INTO events SELECT g, 'before restart' FROM generate_series(101, 200) g");
 
-        await _cluster.RestartAsync();
+        await _harness.Cluster!.RestartAsync();
         await _harness.ExecuteAsync("UPDATE events SET note = 'after restart' WHERE id <= 50; DELETE FROM events WHERE id > 190;");
 
         await _harness.WaitForConvergenceAsync("events", Expected, running);
