@@ -18,4 +18,7 @@ public enum ChangeKind : byte
 
     /// <summary>The end of a transaction; <see cref="ChangeEvent.Lsn"/> is its <c>TransactionEndLsn</c>, the only LSN that is ever acknowledged.</summary>
     Commit,
+
+    /// <summary>The end of the initial snapshot copy: the batch holding it is flushed at once, not at the flush interval.</summary>
+    SnapshotEnd,
 }

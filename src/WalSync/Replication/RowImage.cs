@@ -74,7 +74,9 @@ public readonly struct RowImage : IEquatable<RowImage>
     /// This row with every unchanged TOASTed column filled from <paramref name="older"/> where the older row has a
     /// value for it. Returns this row itself when there is nothing to fill.
     /// </summary>
-    /// <param name="older">An earlier image of the same row with the same columns (an 'O' old row or an earlier change).</param>
+    /// <remarks>Only values are taken from the older row: a 'K' key tuple sends non-key columns as 'n', which means
+    /// "not sent", so those columns stay unchanged-TOAST here.</remarks>
+    /// <param name="older">An earlier image of the same row with the same columns (an 'O' old row, a 'K' key tuple or an earlier change).</param>
     public RowImage FillUnchangedToastFrom(RowImage older)
     {
         if (!HasUnchangedToast || older.IsEmpty || older.ColumnCount != ColumnCount)
@@ -85,7 +87,7 @@ public readonly struct RowImage : IEquatable<RowImage>
         builder.Start(ColumnCount);
         for (var i = 0; i < ColumnCount; i++)
         {
-            var source = GetKind(i) == ColumnValueKind.UnchangedToast ? older : this;
+            var source = GetKind(i) == ColumnValueKind.UnchangedToast && older.GetKind(i) == ColumnValueKind.Text ? older : this;
             switch (source.GetKind(i))
             {
                 case ColumnValueKind.Null: builder.AddNull(); break;

@@ -54,6 +54,13 @@ public sealed class RowImageBuilder
         return _scratch.AsSpan(_dataEnd);
     }
 
+    /// <summary>Like <see cref="GetSpan"/>, as memory for asynchronous reads.</summary>
+    public Memory<byte> GetMemory(int sizeHint)
+    {
+        EnsureCapacity(_dataEnd + sizeHint);
+        return _scratch.AsMemory(_dataEnd);
+    }
+
     /// <summary>Completes a column whose <paramref name="length"/> bytes were written into <see cref="GetSpan"/>.</summary>
     public void Advance(int length)
     {

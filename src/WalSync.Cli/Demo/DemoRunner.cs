@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Spectre.Console;
+using WalSync.Configuration;
+using WalSync.Pipeline;
+using WalSync.Typesense;
+using WalSync.TypesenseEmulator;
+
+namespace WalSync.Cli.Demo;
+
+/// <summary>
+/// <c>walsync demo</c>: the main job on an embedded default. A throwaway PostgreSQL cluster, a <c>products</c> table,
+/// WalSync streaming it into Typesense, then inserts, updates and deletes, with what reached the collection shown as
+/// it goes. Succeeds when the collection equals the table.
+/// </summary>
+public sealed class DemoRunner
+{
+    private const string Collection = "products";
+    private readonly IAnsiConsole _console;
+    private readonly DemoOptions _options;
+
+    /// <summary>Creates the runner.</summary>
+    public DemoRunner(DemoOptions options, IAnsiConsole console)
+    {
+        _options = options;
+        _console = console;
+    }
+
+    /// <summary>Runs the demo; returns the exit code (0 when the collection equals the table).</summary>
+    /// <exception cref="PostgresClusterException">No PostgreSQL server binaries are installed.</exception>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        _console.MarkupLine("[bold]WalSync demo[/]: a throwaway PostgreSQL, a [green]products[/] table, and WalSync keeping a Typesense collection equal to it.");
+        await using var cluster = await PostgresCluster.StartAsync(cancellationToken: cancellationToken);
+        _console.MarkupLine($"PostgreSQL: throwaway cluster on 127.0.0.1:{cluster.Port} (wal_level = logical), removed at the end.");
+        EmulatorServer? emulator = null;
+        Uri typesenseUrl;
+        string apiKey;
+        if (_options.TypesenseUrl is { } url)
+        {
+            typesenseUrl = url;
+            apiKey = _options.TypesenseApiKey ?? throw new ConfigurationException("--typesense-url needs --typesense-api-key (or TYPESENSE_API_KEY).");
+            _console.MarkupLine($"Typesense: [yellow]the real server at {Markup.Escape(url.ToString())}[/] (from --typesense-url).");
+        }
+        else
+        {
+            emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0, ApiKey = "walsync-demo" }, cancellationToken);
+            typesenseUrl = emulator.Url;
+            apiKey = emulator.ApiKey;
+            _console.MarkupLine($"Typesense: [yellow]WalSync's Typesense-compatible emulator[/], in process at {typesenseUrl} " +
+                "(not a real Typesense; pass --typesense-url and --typesense-api-key to use one).");
+        }
+        try
+        {
+            return await RunAgainstAsync(cluster.ConnectionString, typesenseUrl, apiKey, cancellationToken);
+        }
+        finally
+        {
+            if (emulator is not null)
+            {
+                await emulator.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<int> RunAgainstAsync(string connectionString, Uri typesenseUrl, string apiKey, CancellationToken cancellationToken)
+    {
+        await using var data = NpgsqlDataSource.Create(connectionString);
+        await ExecuteAsync(data, """
+            CREATE TABLE products (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                product_name text NOT NULL,
+                description text,
+                price numeric(10, 2) NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                user_id uuid NOT NULL);
+            """, cancellationToken);
+        await ExecuteAsync(data, $"INSERT INTO products (product_name, description, price, user_id) {DemoWorkload.Rows(_options.Rows)}", cancellationToken);
+        _console.MarkupLine($"Filled [green]products[/] with {_options.Rows} rows.");
+
+        var options = new WalSyncOptions
+        {
+            Postgres = new PostgresOptions { ConnectionString = connectionString, Slot = "walsync_demo", Publication = "walsync_demo" },
+            Batch = new BatchOptions { FlushInterval = TimeSpan.FromMilliseconds(500) },
+            Tables = { new TableOptions { Table = "public.products", Collection = Collection } },
+        };
+        options.Typesense.Nodes.Add(typesenseUrl.ToString());
+        options.Typesense.ApiKey = apiKey;
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(_options.Verbose ? LogLevel.Information : LogLevel.Warning));
+        var service = new SyncService(options, loggers);
+        var acknowledged = NpgsqlLogSequenceNumber.Invalid;
+        service.Checkpointer.Acknowledged += lsn => acknowledged = lsn;
+        using var stop = new CancellationTokenSource();
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = service.RunAsync(stop.Token, abort.Token);
+        using var client = new TypesenseClient(options.Typesense, loggers.CreateLogger<TypesenseClient>());
+        var check = new DemoCheck(data, client, Collection);
+        try
+        {
+            await Step("Initial copy of the existing rows", check, acknowledged: () => acknowledged, running, cancellationToken);
+            await ExecuteAsync(data, $"INSERT INTO products (product_name, description, price, user_id) {DemoWorkload.Rows(100, "New")}", cancellationToken);
+            await Step("Inserted 100 rows", check, () => acknowledged, running, cancellationToken);
+            await ExecuteAsync(data, "UPDATE products SET price = price + 1, description = 'Updated: ' || description, updated_at = now() " +
+                "WHERE id IN (SELECT id FROM products ORDER BY id LIMIT 50)", cancellationToken);
+            await Step("Updated 50 rows (price and description)", check, () => acknowledged, running, cancellationToken);
+            await ExecuteAsync(data, "DELETE FROM products WHERE id IN (SELECT id FROM products ORDER BY id DESC LIMIT 25)", cancellationToken);
+            await Step("Deleted 25 rows", check, () => acknowledged, running, cancellationToken);
+            var search = await client.SearchAsync(Collection, new SearchRequest { Q = "Updated", QueryBy = "description", PerPage = 3 }, cancellationToken);
+            _console.MarkupLine($"Search q=[green]Updated[/] query_by=description → {search.Found} hits; first: " +
+                Markup.Escape(string.Join(" | ", search.Documents.Select(d => $"{d["product_name"]} ({d["price"]})"))));
+            var differences = await check.CompareAsync(cancellationToken);
+            if (differences.Count == 0)
+            {
+                _console.MarkupLine($"[green bold]The collection equals the table[/]: {await check.CountRowsAsync(cancellationToken)} documents, every field.");
+                return ExitCodes.Success;
+            }
+            _console.MarkupLine($"[red bold]The collection differs from the table[/] in {differences.Count} documents, e.g.:");
+            foreach (var difference in differences.Take(5))
+            {
+                _console.MarkupLine("  " + Markup.Escape(difference));
+            }
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            abort.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await running;
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private async Task Step(string title, DemoCheck check, Func<NpgsqlLogSequenceNumber> acknowledged, Task running, CancellationToken cancellationToken)
+    {
+        var converged = await check.WaitForConvergenceAsync(running, TimeSpan.FromSeconds(60), cancellationToken);
+        var rows = await check.CountRowsAsync(cancellationToken);
+        var documents = await check.CountDocumentsAsync(cancellationToken);
+        _console.MarkupLine($"{(converged ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(title)}: table {rows} rows, collection {documents} documents, " +
+            $"acknowledged LSN {(acknowledged() == NpgsqlLogSequenceNumber.Invalid ? "none yet (the copy completes no transaction)" : acknowledged().ToString())}");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource data, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = data.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace WalSync.Configuration;
+
+/// <summary>Checks <see cref="WalSyncOptions"/> and describes each problem with the key that holds it and the fix.</summary>
+public static partial class WalSyncOptionsValidator
+{
+    /// <summary>Every problem in <paramref name="options"/>, one sentence each; empty when the configuration is valid.</summary>
+    public static IReadOnlyList<string> Validate(WalSyncOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        ValidatePostgres(options.Postgres, errors);
+        ValidateTypesense(options, errors);
+        var batch = options.Batch;
+        if (batch.MaxRows is < 1 or > 1_000_000)
+        {
+            errors.Add($"Batch:MaxRows is {batch.MaxRows}; set a number of rows from 1 to 1000000 (default 5000).");
+        }
+        if (batch.FlushInterval <= TimeSpan.Zero || batch.FlushInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Batch:FlushInterval is {batch.FlushInterval}; set a duration above zero and at most one hour, e.g. \"00:00:02\".");
+        }
+        if (batch.ChannelCapacity < 1)
+        {
+            errors.Add($"Batch:ChannelCapacity is {batch.ChannelCapacity}; set a positive number of changes (default 20000).");
+        }
+        if (options.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"ShutdownTimeout is {options.ShutdownTimeout}; set a duration above zero, e.g. \"00:00:30\".");
+        }
+        ValidateTables(options.Tables, errors);
+        return errors;
+    }
+
+    /// <summary>Throws when <paramref name="options"/> is invalid.</summary>
+    /// <exception cref="ConfigurationException">One or more problems; the message lists them all.</exception>
+    public static void ThrowIfInvalid(WalSyncOptions options)
+    {
+        var errors = Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException("Invalid configuration:" + string.Concat(errors.Select(e => $"{Environment.NewLine}  - {e}")));
+        }
+    }
+
+    private static void ValidatePostgres(PostgresOptions postgres, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(postgres.ConnectionString))
+        {
+            errors.Add("Postgres:ConnectionString is missing; set it in the configuration file or in WALSYNC_Postgres__ConnectionString, " +
+                "e.g. \"Host=db;Port=5432;Username=walsync;Password=…;Database=app\".");
+        }
+        else
+        {
+            try
+            {
+                var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+                if (string.IsNullOrWhiteSpace(builder.Host))
+                {
+                    errors.Add("Postgres:ConnectionString has no Host; add Host=<server> to it.");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                // Npgsql's message names the offending keyword, never its value, so no password can leak here.
+                errors.Add($"Postgres:ConnectionString is not a valid connection string ({e.Message}); use the form \"Host=…;Port=5432;Username=…;Password=…;Database=…\".");
+            }
+        }
+        if (!SlotName().IsMatch(postgres.Slot))
+        {
+            errors.Add($"Postgres:Slot '{postgres.Slot}' is not a valid replication slot name; use 1 to 63 lower-case letters, digits and underscores.");
+        }
+        if (postgres.HeartbeatInterval is { } heartbeat && (heartbeat <= TimeSpan.Zero || heartbeat > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"Postgres:HeartbeatInterval is {heartbeat}; set a duration above zero and at most one hour (e.g. \"00:01:00\"), or remove it.");
+        }
+        if (string.IsNullOrWhiteSpace(postgres.Publication) || postgres.Publication.Length > 63)
+        {
+            errors.Add("Postgres:Publication must be a name of 1 to 63 characters (default \"walsync\").");
+        }
+    }
+
+    private static void ValidateTypesense(WalSyncOptions options, List<string> errors)
+    {
+        var typesense = options.Typesense;
+        if (typesense.Nodes.Count == 0)
+        {
+            errors.Add("Typesense:Nodes is empty; list at least one node URL, e.g. [\"http://127.0.0.1:8108\"] (or WALSYNC_Typesense__Nodes__0).");
+        }
+        for (var i = 0; i < typesense.Nodes.Count; i++)
+        {
+            if (!Uri.TryCreate(typesense.Nodes[i], UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"Typesense:Nodes:{i} '{typesense.Nodes[i]}' is not an http:// or https:// URL; write it like \"http://127.0.0.1:8108\".");
+            }
+        }
+        if (typesense.NearestNode is { Length: > 0 } nearest && !Uri.TryCreate(nearest, UriKind.Absolute, out _))
+        {
+            errors.Add($"Typesense:NearestNode '{nearest}' is not a URL; write it like \"http://127.0.0.1:8108\" or remove it.");
+        }
+        if (string.IsNullOrWhiteSpace(typesense.ApiKey))
+        {
+            errors.Add("Typesense:ApiKey is missing; set it in the configuration file or, better for a secret, in WALSYNC_Typesense__ApiKey.");
+        }
+    }
+
+    private static void ValidateTables(IList<TableOptions> tables, List<string> errors)
+    {
+        if (tables.Count == 0)
+        {
+            errors.Add("Tables is empty; add at least one entry, e.g. [{ \"Table\": \"public.products\", \"Collection\": \"products\" }].");
+            return;
+        }
+        var collections = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seenTables = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tables.Count; i++)
+        {
+            var table = tables[i];
+            if (string.IsNullOrWhiteSpace(table.Table) || table.Table.Split('.').Length > 2 || table.Table.Split('.').Any(string.IsNullOrWhiteSpace))
+            {
+                errors.Add($"Tables:{i}:Table '{table.Table}' must name a table as schema.table or table, e.g. \"public.products\".");
+                continue;
+            }
+            var qualified = $"{table.SchemaName}.{table.TableName}";
+            if (!seenTables.Add(qualified))
+            {
+                errors.Add($"Tables:{i}:Table '{qualified}' is listed twice; keep one entry per table.");
+            }
+            if (collections.TryGetValue(table.CollectionName, out var other))
+            {
+                errors.Add($"Tables:{i}:Collection '{table.CollectionName}' is already the collection of {other}; give each table its own collection.");
+            }
+            else
+            {
+                collections[table.CollectionName] = qualified;
+            }
+            if (table.Columns is { Count: > 0 } && table.ExcludeColumns is { Count: > 0 })
+            {
+                errors.Add($"Tables:{i} sets both Columns and ExcludeColumns; keep only one of them.");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9_]{1,63}$")]
+    private static partial Regex SlotName();
+}

@@ -1,0 +1,92 @@
+using Npgsql;
+using NpgsqlTypes;
+using WalSync.Configuration;
+using WalSync.Replication;
+
+namespace WalSync.DeadLetters;
+
+/// <summary>Dead letters in a table of the source database (default <c>walsync.dead_letters</c>), created when missing.</summary>
+public sealed class PostgresDeadLetterStore : IDeadLetterStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+    private readonly string _table;
+
+    /// <summary>Creates the store for <paramref name="qualifiedTable"/> (schema.table).</summary>
+    public PostgresDeadLetterStore(NpgsqlDataSource dataSource, string qualifiedTable)
+    {
+        ArgumentNullException.ThrowIfNull(qualifiedTable);
+        _dataSource = dataSource;
+        var dot = qualifiedTable.IndexOf('.', StringComparison.Ordinal);
+        _schema = dot < 0 ? "public" : qualifiedTable[..dot];
+        _table = dot < 0 ? qualifiedTable : qualifiedTable[(dot + 1)..];
+    }
+
+    /// <summary>The table as a quoted SQL name.</summary>
+    public string SqlName => $"{SourceTable.QuoteIdentifier(_schema)}.{SourceTable.QuoteIdentifier(_table)}";
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var sql = $"""
+            CREATE SCHEMA IF NOT EXISTS {SourceTable.QuoteIdentifier(_schema)};
+            CREATE TABLE IF NOT EXISTS {SqlName} (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                table_name text NOT NULL,
+                collection text NOT NULL,
+                document_id text NOT NULL,
+                key text[] NOT NULL,
+                operation text NOT NULL,
+                lsn pg_lsn,
+                error text NOT NULL,
+                document text,
+                retried_at timestamptz);
+            """;
+        try
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new ConfigurationException($"The dead-letter table {_schema}.{_table} cannot be created ({e.MessageText}). Create it as an " +
+                $"administrator, grant the WalSync role CREATE on the database, set DeadLetter:Table to a table it may create, or set " +
+                "DeadLetter:Directory to keep dead letters in files.", e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        if (deadLetters.Count == 0)
+        {
+            return;
+        }
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {SqlName} (table_name, collection, document_id, key, operation, lsn, error, document) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var letter in deadLetters)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(letter.Table, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(letter.Collection, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(letter.DocumentId, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(letter.Key.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(letter.Operation, NpgsqlDbType.Text, cancellationToken);
+            if (letter.Lsn == NpgsqlLogSequenceNumber.Invalid)
+            {
+                await writer.WriteNullAsync(cancellationToken);
+            }
+            else
+            {
+                await writer.WriteAsync(letter.Lsn, NpgsqlDbType.PgLsn, cancellationToken);
+            }
+            await writer.WriteAsync(letter.Error, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(letter.Document, NpgsqlDbType.Text, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+}

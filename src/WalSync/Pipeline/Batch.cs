@@ -1,0 +1,32 @@
+using NpgsqlTypes;
+
+namespace WalSync.Pipeline;
+
+/// <summary>A batch cut by the <see cref="Batcher"/>: the changes per collection and the LSN it makes safe to acknowledge.</summary>
+public sealed class Batch
+{
+    /// <summary>The changes per collection name.</summary>
+    public Dictionary<string, CollectionBatch> Collections { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Row changes folded into this batch (before coalescing); a batch is cut at <c>Batch:MaxRows</c>.</summary>
+    public int Rows { get; set; }
+
+    /// <summary>The end LSN of the last transaction whose Commit is in this batch, or <see cref="NpgsqlLogSequenceNumber.Invalid"/>
+    /// when the batch completes no transaction (a slice of a large one). Acknowledged only after the whole batch is flushed.</summary>
+    public NpgsqlLogSequenceNumber CommitLsn { get; set; } = NpgsqlLogSequenceNumber.Invalid;
+
+    /// <summary>The number of channel events consumed up to and including this batch, counted from the start of the run.</summary>
+    public long EventsThrough { get; set; }
+
+    /// <summary>The batch for <paramref name="table"/>'s collection, created on first use.</summary>
+    public CollectionBatch For(TableBinding table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (!Collections.TryGetValue(table.Collection, out var batch))
+        {
+            batch = new CollectionBatch(table);
+            Collections.Add(table.Collection, batch);
+        }
+        return batch;
+    }
+}

@@ -1,0 +1,48 @@
+using WalSync.Mapping;
+
+namespace WalSync.Pipeline;
+
+/// <summary>
+/// The changes of one batch for one collection: at most one <see cref="PendingChange"/> per document id, applied in
+/// commit order by coalescing (the last state wins), and whether a TRUNCATE comes before them.
+/// </summary>
+public sealed class CollectionBatch
+{
+    /// <summary>Creates an empty batch for <paramref name="table"/>.</summary>
+    public CollectionBatch(TableBinding table) => Table = table;
+
+    /// <summary>The table and collection.</summary>
+    public TableBinding Table { get; }
+
+    /// <summary>True when the collection must be emptied before <see cref="Changes"/> are applied.</summary>
+    public bool TruncateFirst { get; private set; }
+
+    /// <summary>The net change per document id.</summary>
+    public Dictionary<string, PendingChange> Changes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The newest mapper seen in this batch; the collection's schema is brought to its fields before writing.</summary>
+    public DocumentMapper? LatestMapper { get; private set; }
+
+    /// <summary>Records <paramref name="change"/> for <paramref name="id"/>, merging it with an earlier change to the same
+    /// document: an update with unchanged TOAST columns takes their values from an earlier version in the batch.</summary>
+    public void Apply(string id, PendingChange change)
+    {
+        LatestMapper = change.Mapper;
+        if (change.Operation == DocumentOperation.PartialUpdate && Changes.TryGetValue(id, out var earlier)
+            && earlier.Operation != DocumentOperation.Delete && ReferenceEquals(earlier.Mapper.Relation.Columns, change.Mapper.Relation.Columns))
+        {
+            var merged = change.Row.FillUnchangedToastFrom(earlier.Row);
+            // Merging into a whole earlier version gives a whole document; into a partial one, a larger partial one.
+            var operation = merged.HasUnchangedToast ? DocumentOperation.PartialUpdate : DocumentOperation.Upsert;
+            change = change with { Operation = operation, Row = merged };
+        }
+        Changes[id] = change;
+    }
+
+    /// <summary>Records a TRUNCATE: every earlier change of the batch is void, and the collection is emptied first.</summary>
+    public void Truncate()
+    {
+        Changes.Clear();
+        TruncateFirst = true;
+    }
+}

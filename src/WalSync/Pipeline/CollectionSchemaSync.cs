@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging;
+using WalSync.Mapping;
+using WalSync.Typesense;
+
+namespace WalSync.Pipeline;
+
+/// <summary>
+/// Keeps each collection's schema in step with its table: creates a missing collection from the table's columns,
+/// adds the field of a new column before documents that carry it are written, drops the field of a dropped column,
+/// and retypes a field whose column changed type.
+/// </summary>
+/// <remarks>Alter API: https://typesense.org/docs/29.0/api/collections.html#update-or-alter-a-collection</remarks>
+public sealed class CollectionSchemaSync
+{
+    private readonly TypesenseClient _client;
+    private readonly ILogger _logger;
+
+    /// <summary>Per collection, the mapper whose fields the collection has now. Guarded by itself (flushes run in parallel per collection).</summary>
+    private readonly Dictionary<string, DocumentMapper> _applied = new(StringComparer.Ordinal);
+
+    /// <summary>Per collection, the fields Typesense reported or we created. Guarded by <see cref="_applied"/>.</summary>
+    private readonly Dictionary<string, Dictionary<string, string>> _fields = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the synchroniser.</summary>
+    public CollectionSchemaSync(TypesenseClient client, ILogger logger)
+    {
+        _client = client;
+        _logger = logger;
+    }
+
+    /// <summary>Makes <paramref name="collection"/>'s schema carry <paramref name="mapper"/>'s fields, creating the
+    /// collection when it does not exist.</summary>
+    /// <exception cref="SchemaChangeException">Typesense refused the change (e.g. existing documents cannot take a new type).</exception>
+    public async Task EnsureAsync(string collection, DocumentMapper mapper, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mapper);
+        Dictionary<string, string> known;
+        DocumentMapper? previous;
+        lock (_applied)
+        {
+            if (_applied.TryGetValue(collection, out previous) && ReferenceEquals(previous, mapper))
+            {
+                return;
+            }
+            known = _fields.GetValueOrDefault(collection) ?? [];
+        }
+        if (previous is null)
+        {
+            var existing = await _client.GetCollectionAsync(collection, cancellationToken);
+            if (existing is null)
+            {
+                // Nested fields on from the start: a json column added later could not switch them on.
+                var schema = mapper.BuildCollectionSchema(collection) with { EnableNestedFields = true };
+                if (schema.Fields.Count == 0)
+                {
+                    // Typesense needs at least one field; a table that is only its key `id` gets the fallback field.
+                    schema = schema with { Fields = [new FieldSchema { Name = ".*", Type = "auto", Optional = true }] };
+                }
+                await _client.CreateCollectionAsync(schema, cancellationToken);
+                PipelineLog.CollectionCreated(_logger, collection, mapper.Relation.QualifiedName, mapper.Fields.Count);
+                Remember(collection, mapper, mapper.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal));
+                return;
+            }
+            known = existing.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal);
+        }
+
+        var changes = new List<FieldSchema>();
+        foreach (var field in mapper.Fields)
+        {
+            if (!known.TryGetValue(field.Name, out var type))
+            {
+                changes.Add(field);
+            }
+            else if (type != field.Type && type != "auto" && !type.EndsWith('*'))
+            {
+                // A drop and an add of one name in one request changes the type.
+                changes.Add(new FieldSchema { Name = field.Name, Type = type, Drop = true });
+                changes.Add(field);
+            }
+        }
+        if (previous is not null)
+        {
+            var current = mapper.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+            changes.AddRange(previous.Fields.Where(f => !current.Contains(f.Name) && known.ContainsKey(f.Name))
+                .Select(f => new FieldSchema { Name = f.Name, Type = f.Type, Drop = true }));
+        }
+        if (changes.Count > 0)
+        {
+            try
+            {
+                await _client.UpdateCollectionFieldsAsync(collection, changes, cancellationToken);
+            }
+            catch (TypesenseException e) when (e.StatusCode is >= 400 and < 500)
+            {
+                throw new SchemaChangeException($"The schema of collection '{collection}' cannot follow table {mapper.Relation.QualifiedName} " +
+                    $"({string.Join(", ", changes.Select(c => c.Drop == true ? $"drop {c.Name}" : $"add {c.Name} {c.Type}"))}): " +
+                    $"{e.TypesenseMessage ?? e.Message}. Fix the column type or re-create the collection (walsync run --resnapshot).", e);
+            }
+            var summary = string.Join(", ", changes.Select(c => c.Drop == true ? $"-{c.Name}" : $"+{c.Name}:{c.Type}"));
+            PipelineLog.CollectionAltered(_logger, collection, summary);
+        }
+        var fields = new Dictionary<string, string>(known, StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            if (change.Drop == true)
+            {
+                fields.Remove(change.Name);
+            }
+            else
+            {
+                fields[change.Name] = change.Type;
+            }
+        }
+        Remember(collection, mapper, fields);
+    }
+
+    private void Remember(string collection, DocumentMapper mapper, Dictionary<string, string> fields)
+    {
+        lock (_applied)
+        {
+            _applied[collection] = mapper;
+            _fields[collection] = fields;
+        }
+    }
+}

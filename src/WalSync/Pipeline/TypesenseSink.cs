@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using WalSync.DeadLetters;
+using WalSync.Replication;
+using WalSync.Telemetry;
+using WalSync.Typesense;
+
+namespace WalSync.Pipeline;
+
+/// <summary>
+/// Writes a <see cref="Batch"/> to Typesense: per collection, the truncate first, then one import of whole documents
+/// (<c>action=upsert</c>), one import of partial documents (<c>action=update</c>), and the deletes. Collections flush in
+/// parallel, bounded. A document Typesense rejects for its content goes to the dead-letter store; every other failure
+/// throws (the client has already retried what is transient), so the batch's LSN is not acknowledged.
+/// </summary>
+/// <remarks>The import endpoint answers 200 even when documents fail; each per-line result is read
+/// (https://typesense.org/docs/29.0/api/documents.html#index-multiple-documents).</remarks>
+public sealed class TypesenseSink
+{
+    private readonly TypesenseClient _client;
+    private readonly CollectionSchemaSync _schemas;
+    private readonly IDeadLetterStore _deadLetters;
+    private readonly NpgsqlDataSource _source;
+    private readonly int _parallelism;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the sink.</summary>
+    /// <param name="client">The Typesense client (it retries transient failures).</param>
+    /// <param name="schemas">Keeps collection schemas in step with their tables.</param>
+    /// <param name="deadLetters">Where rejected documents go.</param>
+    /// <param name="source">The source database, to read back rows whose partial update found no document.</param>
+    /// <param name="parallelism">How many collections flush at once (at least 1).</param>
+    /// <param name="logger">The logger.</param>
+    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger)
+    {
+        _client = client;
+        _schemas = schemas;
+        _deadLetters = deadLetters;
+        _source = source;
+        _parallelism = Math.Max(1, parallelism);
+        _logger = logger;
+    }
+
+    /// <summary>Writes every change of <paramref name="batch"/>; returns when all of it is in Typesense or in the dead-letter store.</summary>
+    /// <exception cref="TypesenseException">A non-transient Typesense error (bad API key, missing collection).</exception>
+    /// <exception cref="SchemaChangeException">A collection's schema could not follow its table.</exception>
+    public async Task FlushAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush");
+        activity?.SetTag("walsync.rows", batch.Rows);
+        activity?.SetTag("walsync.collections", batch.Collections.Count);
+        activity?.SetTag("walsync.commit_lsn", batch.CommitLsn.ToString());
+        var started = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(batch.Collections.Values,
+            new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
+            async (collection, token) => await FlushCollectionAsync(collection, token));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        WalSyncTelemetry.FlushDuration.Record(seconds);
+        PipelineLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.CommitLsn);
+    }
+
+    private async Task FlushCollectionAsync(CollectionBatch batch, CancellationToken cancellationToken)
+    {
+        var collection = batch.Table.Collection;
+        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
+        activity?.SetTag("walsync.collection", collection);
+        activity?.SetTag("walsync.rows", batch.Changes.Count);
+        if (batch.LatestMapper is { } latest)
+        {
+            await _schemas.EnsureAsync(collection, latest, cancellationToken);
+        }
+        if (batch.TruncateFirst)
+        {
+            await _client.TruncateAsync(collection, cancellationToken);
+        }
+        var deadLetters = new List<DeadLetter>();
+        var upserts = new List<KeyValuePair<string, PendingChange>>();
+        var partials = new List<KeyValuePair<string, PendingChange>>();
+        var deletes = new List<string>();
+        foreach (var change in batch.Changes)
+        {
+            switch (change.Value.Operation)
+            {
+                case DocumentOperation.Upsert: upserts.Add(change); break;
+                case DocumentOperation.PartialUpdate: partials.Add(change); break;
+                default: deletes.Add(change.Key); break;
+            }
+        }
+        var bytes = await ImportAsync(batch.Table, upserts, ImportAction.Upsert, deadLetters, null, cancellationToken);
+        if (partials.Count > 0)
+        {
+            var missing = new List<KeyValuePair<string, PendingChange>>();
+            bytes += await ImportAsync(batch.Table, partials, ImportAction.Update, deadLetters, missing, cancellationToken);
+            bytes += await ImportAsync(batch.Table, await ReadBackAsync(batch.Table, missing, cancellationToken), ImportAction.Upsert, deadLetters, null, cancellationToken);
+        }
+        if (deletes.Count > 0)
+        {
+            await _client.DeleteDocumentsAsync(collection, deletes, cancellationToken);
+            WalSyncTelemetry.DocumentsWritten.Add(deletes.Count);
+        }
+        if (deadLetters.Count > 0)
+        {
+            await _deadLetters.WriteAsync(deadLetters, cancellationToken);
+            WalSyncTelemetry.DeadLetters.Add(deadLetters.Count);
+            PipelineLog.DeadLettered(_logger, deadLetters.Count, collection, deadLetters[0].Error);
+        }
+        activity?.SetTag("walsync.bytes", bytes);
+    }
+
+    /// <summary>Imports the documents of <paramref name="changes"/>; rejected ones become dead letters, and with
+    /// <paramref name="notFound"/> given, partial updates that found no document are collected there instead.</summary>
+    private async Task<long> ImportAsync(TableBinding table, List<KeyValuePair<string, PendingChange>> changes, ImportAction action,
+        List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return 0;
+        }
+        var partial = action == ImportAction.Update;
+        var buffer = new ArrayBufferWriter<byte>(changes.Count * 256);
+        var sent = new List<(KeyValuePair<string, PendingChange> Change, int Start, int End)>(changes.Count);
+        foreach (var change in changes)
+        {
+            var start = buffer.WrittenCount;
+            var result = change.Value.Mapper.WriteDocument(change.Value.Row, buffer, partial);
+            if (result.Success)
+            {
+                sent.Add((change, start, buffer.WrittenCount));
+            }
+            else
+            {
+                deadLetters.Add(ToDeadLetter(table, change, action, result.Error ?? "the row could not be mapped", null));
+            }
+        }
+        if (sent.Count == 0)
+        {
+            return 0;
+        }
+        var results = await _client.ImportAsync(table.Collection, buffer.WrittenMemory, action, cancellationToken);
+        WalSyncTelemetry.BytesSent.Add(buffer.WrittenCount);
+        var written = 0;
+        for (var i = 0; i < sent.Count; i++)
+        {
+            var line = results[i];
+            if (line.Success)
+            {
+                written++;
+            }
+            else if (notFound is not null && line.Code == 404)
+            {
+                notFound.Add(sent[i].Change);
+            }
+            else
+            {
+                var document = Encoding.UTF8.GetString(buffer.WrittenSpan[sent[i].Start..(sent[i].End - 1)]);
+                deadLetters.Add(ToDeadLetter(table, sent[i].Change, action, $"Typesense rejected the document ({line.Code}): {line.Error}", document));
+            }
+        }
+        WalSyncTelemetry.DocumentsWritten.Add(written);
+        return buffer.WrittenCount;
+    }
+
+    /// <summary>Reads rows whose partial update found no document back from PostgreSQL, as whole rows to upsert.
+    /// A row that no longer exists is skipped: its delete is later in the stream.</summary>
+    private async Task<List<KeyValuePair<string, PendingChange>>> ReadBackAsync(TableBinding table, List<KeyValuePair<string, PendingChange>> missing, CancellationToken cancellationToken)
+    {
+        var rows = new List<KeyValuePair<string, PendingChange>>();
+        if (missing.Count == 0)
+        {
+            return rows;
+        }
+        foreach (var group in missing.GroupBy(m => m.Value.Mapper))
+        {
+            var mapper = group.Key;
+            var source = table.Source with { Relation = mapper.Relation };
+            await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+            var found = await TableRowReader.ReadByKeysAsync(connection, source, group.Select(m => KeyOf(table, m.Value)).ToList(), cancellationToken);
+            var lsn = group.Max(m => m.Value.Lsn);
+            rows.AddRange(found.Select(row => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(row),
+                new PendingChange(DocumentOperation.Upsert, row, mapper, lsn))));
+        }
+        return rows;
+    }
+
+    private static string[] KeyOf(TableBinding table, PendingChange change)
+    {
+        var keys = table.Source.KeyColumns;
+        var values = new string[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            values[i] = change.Row.GetString(change.Mapper.Relation.IndexOf(keys[i])) ?? "";
+        }
+        return values;
+    }
+
+    private static DeadLetter ToDeadLetter(TableBinding table, KeyValuePair<string, PendingChange> change, ImportAction action, string error, string? document) =>
+        new(table.Source.Relation.QualifiedName, table.Collection, change.Key, KeyOf(table, change.Value),
+            action == ImportAction.Update ? "update" : "upsert", change.Value.Lsn, error, document);
+}

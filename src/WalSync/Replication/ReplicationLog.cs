@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using NpgsqlTypes;
+
+namespace WalSync.Replication;
+
+internal static partial class ReplicationLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Streaming from slot {Slot} (publication {Publication}) starting at {StartLsn}")]
+    public static partial void StreamingStarted(ILogger logger, string slot, string publication, string startLsn);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Relation {Relation} (OID {RelationId}) has {ColumnCount} published columns, replica identity '{ReplicaIdentity}'")]
+    public static partial void RelationReceived(ILogger logger, string relation, uint relationId, int columnCount, char replicaIdentity);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Acknowledged LSN {Lsn} to PostgreSQL")]
+    public static partial void Acknowledged(ILogger logger, NpgsqlLogSequenceNumber lsn);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Stopped reading from slot {Slot}")]
+    public static partial void StoppedReading(ILogger logger, string slot);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Ignoring pgoutput message {MessageType}: WalSync does not request it")]
+    public static partial void UnexpectedMessage(ILogger logger, string messageType);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Created slot {Slot} at consistent point {ConsistentPoint}")]
+    public static partial void SlotCreated(ILogger logger, string slot, NpgsqlLogSequenceNumber consistentPoint);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Resuming slot {Slot} from confirmed_flush_lsn {ConfirmedFlushLsn}")]
+    public static partial void SlotResumed(ILogger logger, string slot, string confirmedFlushLsn);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Created publication {Publication} for {Tables}")]
+    public static partial void PublicationCreated(ILogger logger, string publication, string tables);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Received the commit of a transaction ending at {TransactionEndLsn}")]
+    public static partial void CommitReceived(ILogger logger, NpgsqlLogSequenceNumber transactionEndLsn);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Could not acknowledge LSN {Lsn}: {Error}")]
+    public static partial void AcknowledgeFailed(ILogger logger, NpgsqlLogSequenceNumber lsn, string error);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Snapshot copy of {Table}: {Rows} rows")]
+    public static partial void TableCopied(ILogger logger, string table, long rows);
+}

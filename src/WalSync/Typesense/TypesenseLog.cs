@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+
+namespace WalSync.Typesense;
+
+/// <summary>Log messages of the Typesense client (event ids 3000–3099). None of them carries the API key.</summary>
+internal static partial class TypesenseLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
+        Message = "Typesense {Operation} failed on attempt {Attempt} at {Node} ({Status}: {Reason}); retrying in {DelayMs:0} ms")]
+    public static partial void RetryScheduled(ILogger logger, string operation, int attempt, Uri node, string status, string reason, double delayMs);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
+        Message = "Typesense node {Node} marked unhealthy; it is skipped for {SkipSeconds} s (Typesense:HealthcheckInterval)")]
+    public static partial void NodeUnhealthy(ILogger logger, Uri node, double skipSeconds);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug,
+        Message = "Imported {Lines} documents into {Collection} ({Rejected} rejected, {Bytes} bytes) in {ElapsedMs:0.0} ms")]
+    public static partial void ImportDone(ILogger logger, string collection, int lines, int rejected, int bytes, double elapsedMs);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug,
+        Message = "Deleted {Deleted} of {Requested} documents from {Collection} in {Requests} requests")]
+    public static partial void DeleteDone(ILogger logger, string collection, int deleted, int requested, int requests);
+}

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace WalSync.Typesense;
+
+/// <summary>
+/// Sends a <see cref="TypesenseCall"/> to a node picked by <see cref="NodeSelector"/>, with a per-attempt timeout,
+/// and retries transient failures (5xx, timeouts, connection errors) on the next node with jittered backoff.
+/// </summary>
+/// <remarks>
+/// Which failures are retried follows the official clients (https://typesense.org/docs/guide/high-availability.html);
+/// 4xx answers are handed to the reader, which throws for them: they are never retried.
+/// </remarks>
+internal sealed class TypesenseTransport : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _healthcheckInterval;
+
+    public TypesenseTransport(TypesenseOptions options, ILogger logger, TimeProvider timeProvider, HttpMessageHandler? handler, RetryBackoff backoff)
+    {
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _healthcheckInterval = options.HealthcheckInterval;
+        Nodes = new NodeSelector(options.Nodes, options.NearestNode, options.HealthcheckInterval, timeProvider);
+        _http = handler is null
+            ? new HttpClient(CreateHandler(options), disposeHandler: true)
+            : new HttpClient(handler, disposeHandler: false);
+        _http.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout on the TimeProvider
+        _http.DefaultRequestHeaders.TryAddWithoutValidation("X-TYPESENSE-API-KEY", options.ApiKey);
+        _pipeline = options.MaxRetries == 0 ? ResiliencePipeline.Empty : CreatePipeline(options.MaxRetries ?? int.MaxValue, backoff);
+    }
+
+    /// <summary>The nodes and their health.</summary>
+    public NodeSelector Nodes { get; }
+
+    /// <summary>Sends <paramref name="call"/>, retrying transient failures, and hands a response below 500 to <paramref name="read"/>.</summary>
+    /// <exception cref="TypesenseException">Retries were exhausted (the last failure), or <paramref name="read"/> threw it.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<T> SendAsync<T>(TypesenseCall call, Func<HttpResponseMessage, TypesenseNode, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
+        await _pipeline.ExecuteAsync(token => AttemptAsync(call, Nodes.Next(), read, token), cancellationToken);
+
+    /// <summary>Sends <paramref name="call"/> like <see cref="SendAsync{T}"/> for a reader that returns nothing.</summary>
+    public Task SendAsync(TypesenseCall call, Func<HttpResponseMessage, TypesenseNode, CancellationToken, Task> read, CancellationToken cancellationToken) =>
+        SendAsync(call, async (response, node, token) =>
+        {
+            await read(response, node, token);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Sends <paramref name="call"/> once to <paramref name="node"/>, without retry.</summary>
+    public ValueTask<T> SendOnceAsync<T>(TypesenseCall call, TypesenseNode node, Func<HttpResponseMessage, TypesenseNode, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
+        AttemptAsync(call, node, read, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private async ValueTask<T> AttemptAsync<T>(TypesenseCall call, TypesenseNode node, Func<HttpResponseMessage, TypesenseNode, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(call.Timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var request = call.CreateRequest(node);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            var status = (int)response.StatusCode;
+            if (status >= 500)
+            {
+                var message = await ErrorBodyReader.ReadMessageAsync(response, linked.Token);
+                MarkFailed(node);
+                throw new TypesenseException(node.BaseUri, call.Operation, status, message, isTransient: true);
+            }
+
+            Nodes.MarkHealthy(node);
+            return await read(response, node, linked.Token);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            MarkFailed(node);
+            var reason = $"timed out after {call.Timeout.TotalSeconds:0.###} s";
+            throw new TypesenseException(node.BaseUri, call.Operation, null, reason, isTransient: true, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            MarkFailed(node);
+            throw new TypesenseException(node.BaseUri, call.Operation, null, Describe(ex), isTransient: true, ex);
+        }
+    }
+
+    /// <summary>The messages of the exception chain: "An error occurred while sending the request." alone says little.</summary>
+    private static string Describe(Exception ex)
+    {
+        var messages = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message))
+            {
+                messages.Add(e.Message);
+            }
+        }
+
+        return string.Join(" ← ", messages);
+    }
+
+    private void MarkFailed(TypesenseNode node)
+    {
+        if (Nodes.MarkFailed(node))
+        {
+            TypesenseLog.NodeUnhealthy(_logger, node.BaseUri, _healthcheckInterval.TotalSeconds);
+        }
+    }
+
+    private ResiliencePipeline CreatePipeline(int maxRetries, RetryBackoff backoff) =>
+        new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<TypesenseException>(ex => ex.IsTransient),
+                MaxRetryAttempts = maxRetries, // int.MaxValue retries without end
+                DelayGenerator = args => new ValueTask<TimeSpan?>(backoff.Delay(args.AttemptNumber)),
+                OnRetry = args =>
+                {
+                    if (args.Outcome.Exception is TypesenseException { Node: { } node } ex)
+                    {
+                        TypesenseLog.RetryScheduled(_logger, ex.Operation ?? "request", args.AttemptNumber + 1, node,
+                            ex.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no response",
+                            ex.TypesenseMessage ?? "", args.RetryDelay.TotalMilliseconds);
+                    }
+
+                    return default;
+                },
+            })
+            .Build();
+
+    private static SocketsHttpHandler CreateHandler(TypesenseOptions options) => new()
+    {
+        // Pooled keep-alive connections; recycled now and then so DNS changes of a node are picked up.
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+        ConnectTimeout = options.ConnectionTimeout,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+    };
+}

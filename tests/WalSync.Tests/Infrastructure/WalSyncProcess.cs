@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using WalSync.Configuration;
+
+namespace WalSync.Tests.Infrastructure;
+
+/// <summary>The real <c>walsync</c> executable, started as a child process, for behaviour that belongs to the process
+/// (signals, kills, exit codes).</summary>
+public sealed class WalSyncProcess : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions ConfigJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private WalSyncProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Everything the process printed so far (stdout and stderr).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The OS process id.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Starts <c>walsync</c> with <paramref name="arguments"/>.</summary>
+    public static WalSyncProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "walsync.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        return new WalSyncProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Starts <c>walsync run --config</c> with <paramref name="options"/> written to a temporary file.</summary>
+    public static WalSyncProcess Run(WalSyncOptions options, IDictionary<string, string>? environment = null) =>
+        Start(["run", "--config", WriteConfig(options)], environment);
+
+    /// <summary>Writes <paramref name="options"/> as a WalSync JSON configuration file and returns its path.</summary>
+    public static string WriteConfig(WalSyncOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = Path.Combine(Path.GetTempPath(), $"walsync-test-{Guid.NewGuid():N}.json");
+        var json = new
+        {
+            options.Postgres,
+            Typesense = new
+            {
+                Nodes = options.Typesense.Nodes,
+                options.Typesense.ApiKey,
+                RetryInitialDelay = options.Typesense.RetryInitialDelay.ToString(),
+                RetryMaxDelay = options.Typesense.RetryMaxDelay.ToString(),
+            },
+            Batch = new { options.Batch.MaxRows, FlushInterval = options.Batch.FlushInterval.ToString(), options.Batch.ChannelCapacity },
+            options.Tables,
+            ShutdownTimeout = options.ShutdownTimeout.ToString(),
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(json, ConfigJson));
+        return path;
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>, then <paramref name="extraMilliseconds"/> more
+    /// (a chosen kill moment, not synchronisation).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, int extraMilliseconds = 0)
+    {
+        await Eventually.HoldsAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal) || _process.HasExited),
+            timeout, $"walsync to print '{text}'", () => Task.FromResult(Output));
+        if (extraMilliseconds > 0)
+        {
+            await Task.Delay(extraMilliseconds);
+        }
+    }
+
+    /// <summary>Sends SIGKILL: no chance to flush or acknowledge.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>Sends SIGTERM: a graceful stop.</summary>
+    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    /// <summary>Waits for the process to exit and returns its exit code.</summary>
+    /// <exception cref="TimeoutException">It did not exit within <paramref name="timeout"/>.</exception>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"walsync did not exit within {timeout.TotalSeconds} s. Output:\n{Output}");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

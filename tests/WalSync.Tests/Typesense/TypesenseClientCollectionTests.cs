@@ -1,0 +1,79 @@
+using WalSync.Typesense;
+
+namespace WalSync.Tests.Typesense;
+
+public class TypesenseClientCollectionTests(TypesenseServers servers) : IClassFixture<TypesenseServers>
+{
+    [Theory]
+    [MemberData(nameof(TypesenseServers.Available), MemberType = typeof(TypesenseServers))]
+    public async Task CreateCollectionAsync_NewThenSame_ReadsBackThenThrows409(string server)
+    {
+        using var client = servers.NewClient(server);
+        var name = TypesenseTestData.NewCollectionName() + " odd/name+";
+        await client.CreateCollectionAsync(TypesenseTestData.Products(name), CancellationToken.None);
+        try
+        {
+            var schema = await client.GetCollectionAsync(name, CancellationToken.None);
+            var again = await Assert.ThrowsAsync<TypesenseException>(() => client.CreateCollectionAsync(TypesenseTestData.Products(name), CancellationToken.None));
+
+            Assert.NotNull(schema);
+            Assert.Equal(name, schema.Name);
+            Assert.Equal(["name", "price", "tags"], schema.Fields.Select(f => f.Name));
+            Assert.Equal(["string", "float", "string[]"], schema.Fields.Select(f => f.Type));
+            Assert.True(schema.Fields[2].Optional && schema.Fields[2].Facet);
+            Assert.Equal(409, again.StatusCode);
+            Assert.Contains("already exists", again.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await client.DeleteCollectionAsync(name, CancellationToken.None);
+        }
+
+        Assert.Null(await client.GetCollectionAsync(name, CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(TypesenseServers.Available), MemberType = typeof(TypesenseServers))]
+    public async Task UpdateCollectionFieldsAsync_AddThenDrop_ChangesSchema(string server)
+    {
+        using var client = servers.NewClient(server);
+        await TypesenseTestData.WithProductsAsync(client, async collection =>
+        {
+            await client.UpdateCollectionFieldsAsync(collection, [new FieldSchema { Name = "stock", Type = "int32", Optional = true }], CancellationToken.None);
+            var added = await client.GetCollectionAsync(collection, CancellationToken.None);
+            await client.UpdateCollectionFieldsAsync(collection, [new FieldSchema { Name = "tags", Type = "string[]", Drop = true }], CancellationToken.None);
+            var dropped = await client.GetCollectionAsync(collection, CancellationToken.None);
+
+            Assert.Contains(added!.Fields, f => f.Name == "stock" && f.Type == "int32" && f.Optional);
+            Assert.Equal(["name", "price", "stock"], dropped!.Fields.Select(f => f.Name));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(TypesenseServers.Available), MemberType = typeof(TypesenseServers))]
+    public async Task DeleteCollectionAsync_Missing_Throws404(string server)
+    {
+        using var client = servers.NewClient(server);
+
+        var ex = await Assert.ThrowsAsync<TypesenseException>(() => client.DeleteCollectionAsync(TypesenseTestData.NewCollectionName(), CancellationToken.None));
+
+        Assert.Equal(404, ex.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TypesenseServers.Available), MemberType = typeof(TypesenseServers))]
+    public async Task IsHealthyAsync_ServerUp_True(string server)
+    {
+        using var client = servers.NewClient(server);
+
+        Assert.True(await client.IsHealthyAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IsHealthyAsync_OnlyClosedPort_False()
+    {
+        using var client = new TypesenseClient(TestOptions.For("key", TestOptions.ClosedPortUrl()), new CapturingLogger<TypesenseClient>());
+
+        Assert.False(await client.IsHealthyAsync(CancellationToken.None));
+    }
+}
