@@ -35,6 +35,9 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>The server's log file.</summary>
     public string LogFile => Path.Combine(_directory, "server.log");
 
+    /// <summary>The data directory (postgresql.conf, pg_hba.conf).</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
+
     /// <summary>A connection string for the superuser to <paramref name="database"/>.</summary>
     public string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
     {

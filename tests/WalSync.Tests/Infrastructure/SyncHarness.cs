@@ -62,16 +62,18 @@ public sealed class SyncHarness : IAsyncDisposable
     }
 
     /// <summary>Creates a database on the shared server and starts (or connects to) Typesense.</summary>
-    public static async Task<SyncHarness> StartAsync(string name) =>
-        await ForDatabaseAsync(await (await PostgresServer.GetAsync()).CreateDatabaseAsync(name));
+    /// <param name="name">Prefix of the database name.</param>
+    /// <param name="requireEmulator">Always use the emulator, even when TYPESENSE_URL names a real server (for fault injection).</param>
+    public static async Task<SyncHarness> StartAsync(string name, bool requireEmulator = false) =>
+        await ForDatabaseAsync(await (await PostgresServer.GetAsync()).CreateDatabaseAsync(name), requireEmulator);
 
     /// <summary>Uses the database at <paramref name="database"/> (e.g. on a dedicated cluster) and starts (or connects to) Typesense.</summary>
-    public static async Task<SyncHarness> ForDatabaseAsync(string database)
+    public static async Task<SyncHarness> ForDatabaseAsync(string database, bool requireEmulator = false)
     {
         var prefix = $"t{Environment.ProcessId}_{Guid.NewGuid():N}"[..16] + "_";
         var url = Environment.GetEnvironmentVariable("TYPESENSE_URL");
         var key = Environment.GetEnvironmentVariable("TYPESENSE_API_KEY");
-        if (!string.IsNullOrWhiteSpace(url) && !string.IsNullOrWhiteSpace(key))
+        if (!requireEmulator && !string.IsNullOrWhiteSpace(url) && !string.IsNullOrWhiteSpace(key))
         {
             return new SyncHarness(database, null, url, key, prefix);
         }
