@@ -14,7 +14,7 @@ namespace WalSync.Pipeline;
 /// <summary>
 /// Writes a <see cref="Batch"/> to Typesense: per collection, the truncate first, then one import of whole documents
 /// (<c>action=upsert</c>), one import of partial documents (<c>action=update</c>), whole rows read back from PostgreSQL
-/// for the updates that found no document or must be read back (<see cref="DocumentOperation.Reload"/>), and the
+/// for the updates that found no document or cannot be partial (<see cref="DocumentOperation.Reload"/>), and the
 /// deletes. Collections flush in parallel, bounded. A document Typesense rejects for its content goes to the
 /// dead-letter store; every other failure throws (the client has already retried what is transient), so the batch's
 /// LSN is not acknowledged.
@@ -90,8 +90,8 @@ public sealed class TypesenseSink
             switch (change.Value.Operation)
             {
                 case DocumentOperation.Upsert: upserts.Add(change); break;
-                case DocumentOperation.PartialUpdate: partials.Add(change); break;
-                case DocumentOperation.Reload: missing.Add(change); break;
+                case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row): partials.Add(change); break;
+                case DocumentOperation.PartialUpdate or DocumentOperation.Reload: missing.Add(change); break;
                 default: deletes.Add(change.Key); break;
             }
         }
@@ -168,7 +168,7 @@ public sealed class TypesenseSink
         return buffer.WrittenCount;
     }
 
-    /// <summary>Reads rows whose partial update found no document (or must be read back) back from PostgreSQL,
+    /// <summary>Reads rows whose partial update found no document (or could not be applied as one) back from PostgreSQL,
     /// as whole rows to upsert. A row that no longer exists is skipped: its delete is later in the stream.</summary>
     private async Task<List<KeyValuePair<string, PendingChange>>> ReadBackAsync(TableBinding table, List<KeyValuePair<string, PendingChange>> missing, CancellationToken cancellationToken)
     {
