@@ -184,7 +184,8 @@ public sealed class TypesenseSink
             await using var connection = await _source.OpenConnectionAsync(cancellationToken);
             var found = await TableRowReader.ReadByKeysAsync(connection, source, group.Select(m => KeyOf(table, m.Value)).ToList(), cancellationToken);
             var lsn = group.Max(m => m.Value.Lsn);
-            rows.AddRange(found.Select(row => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(row),
+            // A row soft-deleted since is not written either: the change that deleted it comes later in the stream.
+            rows.AddRange(found.Where(row => !mapper.IsSoftDeleted(row)).Select(row => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(row),
                 new PendingChange(DocumentOperation.Upsert, row, mapper, lsn))));
         }
         return rows;
