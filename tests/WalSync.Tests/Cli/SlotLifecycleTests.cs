@@ -1,4 +1,3 @@
-using WalSync.Cli.Demo;
 using WalSync.Tests.Infrastructure;
 using WalSync.TypesenseEmulator;
 
@@ -8,22 +7,16 @@ namespace WalSync.Tests.Cli;
 public sealed class SlotLifecycleTests : IAsyncLifetime
 {
     private const string Expected = "SELECT id::text AS id, label FROM things";
-    private PostgresCluster _cluster = null!;
     private SyncHarness _harness = null!;
 
     public async Task InitializeAsync()
     {
         // A tiny WAL allowance lets the test invalidate the slot (wal_status = lost) in a few seconds.
-        _cluster = await PostgresCluster.StartAsync(["max_slot_wal_keep_size = 1MB", "min_wal_size = 32MB", "max_wal_size = 64MB"]);
-        _harness = await SyncHarness.ForDatabaseAsync(_cluster.ConnectionString);
+        _harness = await SyncHarness.OnOwnClusterAsync("max_slot_wal_keep_size = 1MB", "min_wal_size = 32MB", "max_wal_size = 64MB");
         await _harness.ExecuteAsync("CREATE TABLE things (id int PRIMARY KEY, label text); INSERT INTO things SELECT g, 'thing ' || g FROM generate_series(1, 100) g;");
     }
 
-    public async Task DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        await _cluster.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task Run_SlotInvalidated_ExitsTwoWithRecoveryStepsAndResnapshotRecovers()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using WalSync.Cli.Demo;
 using WalSync.Configuration;
 using WalSync.Typesense;
 using WalSync.TypesenseEmulator;
@@ -47,6 +48,18 @@ public sealed class SyncHarness : IAsyncDisposable
 
     /// <summary>A client for assertions.</summary>
     public TypesenseClient Client { get; }
+
+    /// <summary>A cluster of the harness's own, stopped on dispose (for tests that restart or starve the server).</summary>
+    public PostgresCluster? Cluster { get; private set; }
+
+    /// <summary>Starts a cluster of the test's own (with extra <c>postgresql.conf</c> lines) and a Typesense.</summary>
+    public static async Task<SyncHarness> OnOwnClusterAsync(params string[] settings)
+    {
+        var cluster = await PostgresCluster.StartAsync(settings);
+        var harness = await ForDatabaseAsync(cluster.ConnectionString);
+        harness.Cluster = cluster;
+        return harness;
+    }
 
     /// <summary>Creates a database on the shared server and starts (or connects to) Typesense.</summary>
     /// <param name="name">Prefix of the database name.</param>
@@ -211,6 +224,10 @@ public sealed class SyncHarness : IAsyncDisposable
         if (Emulator is not null)
         {
             await Emulator.DisposeAsync();
+        }
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
         }
     }
 }

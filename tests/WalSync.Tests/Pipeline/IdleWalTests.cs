@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NpgsqlTypes;
-using WalSync.Cli.Demo;
 using WalSync.Pipeline;
 using WalSync.Tests.Infrastructure;
 
@@ -10,21 +9,15 @@ namespace WalSync.Tests.Pipeline;
 /// retained WAL measured is this test's alone.</summary>
 public sealed class IdleWalTests : IAsyncLifetime
 {
-    private PostgresCluster _cluster = null!;
     private SyncHarness _harness = null!;
 
     public async Task InitializeAsync()
     {
-        _cluster = await PostgresCluster.StartAsync();
-        _harness = await SyncHarness.ForDatabaseAsync(_cluster.ConnectionString);
+        _harness = await SyncHarness.OnOwnClusterAsync();
         await _harness.ExecuteAsync("CREATE TABLE published (id int PRIMARY KEY); CREATE TABLE unrelated (id serial PRIMARY KEY, payload text);");
     }
 
-    public async Task DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        await _cluster.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task RunAsync_WritesOnlyToUnpublishedTable_SlotFollowsAndRetainedWalStaysBounded()
