@@ -89,7 +89,7 @@ public static class DeadLettersCommand
     };
 
     /// <summary>Loads the configuration, opens the store and runs <paramref name="action"/>; maps failures to exit codes.</summary>
-    private static async Task<int> RunAsync(FileInfo? config, Func<WalSyncOptions, IDeadLetterStore, SourceDatabase, Task<int>> action, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileInfo? config, Func<WalSyncOptions, IDeadLetterArchive, SourceDatabase, Task<int>> action, CancellationToken cancellationToken)
     {
         try
         {

@@ -19,7 +19,7 @@ public sealed class DeadLetterRetrier
 {
     private readonly WalSyncOptions _options;
     private readonly SourceDatabase _source;
-    private readonly IDeadLetterStore _store;
+    private readonly IDeadLetterArchive _store;
     private readonly TypesenseClient _client;
     private readonly TimeProvider _time;
 
@@ -29,7 +29,7 @@ public sealed class DeadLetterRetrier
     /// <param name="store">The dead-letter store.</param>
     /// <param name="client">The Typesense client.</param>
     /// <param name="time">The clock for <see cref="StoredDeadLetter.RetriedAt"/>.</param>
-    public DeadLetterRetrier(WalSyncOptions options, SourceDatabase source, IDeadLetterStore store, TypesenseClient client, TimeProvider? time = null)
+    public DeadLetterRetrier(WalSyncOptions options, SourceDatabase source, IDeadLetterArchive store, TypesenseClient client, TimeProvider? time = null)
     {
         _options = options;
         _source = source;

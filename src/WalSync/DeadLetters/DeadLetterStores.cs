@@ -8,7 +8,7 @@ public static class DeadLetterStores
 {
     /// <summary>The directory store when <see cref="DeadLetterOptions.Directory"/> is set, else the table store in
     /// <paramref name="source"/>.</summary>
-    public static IDeadLetterStore Create(DeadLetterOptions options, NpgsqlDataSource source)
+    public static IDeadLetterArchive Create(DeadLetterOptions options, NpgsqlDataSource source)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.UsesDirectory

@@ -3,10 +3,10 @@ using WalSync.DeadLetters;
 
 namespace WalSync.Tests.DeadLetters;
 
-/// <summary>What every <see cref="IDeadLetterStore"/> must do; one subclass per store.</summary>
+/// <summary>What every <see cref="IDeadLetterArchive"/> must do; one subclass per store.</summary>
 public abstract class DeadLetterStoreContractTests : IAsyncLifetime
 {
-    protected IDeadLetterStore Store { get; private set; } = null!;
+    protected IDeadLetterArchive Store { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -16,7 +16,7 @@ public abstract class DeadLetterStoreContractTests : IAsyncLifetime
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
-    protected abstract Task<IDeadLetterStore> CreateStoreAsync();
+    protected abstract Task<IDeadLetterArchive> CreateStoreAsync();
 
     protected static DeadLetter Letter(string table, string id, ulong lsn = 0x16B3748) =>
         new(table, "c_" + table, id, [id, "part|2"], "upsert", lsn == 0 ? NpgsqlLogSequenceNumber.Invalid : new NpgsqlLogSequenceNumber(lsn),

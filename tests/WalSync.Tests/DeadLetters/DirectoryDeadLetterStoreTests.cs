@@ -6,7 +6,7 @@ public sealed class DirectoryDeadLetterStoreTests : DeadLetterStoreContractTests
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"walsync-dl-{Guid.NewGuid():N}", "nested");
 
-    protected override Task<IDeadLetterStore> CreateStoreAsync() => Task.FromResult<IDeadLetterStore>(new DirectoryDeadLetterStore(_directory));
+    protected override Task<IDeadLetterArchive> CreateStoreAsync() => Task.FromResult<IDeadLetterArchive>(new DirectoryDeadLetterStore(_directory));
 
     public override Task DisposeAsync()
     {

@@ -9,7 +9,7 @@ public sealed class PostgresDeadLetterStoreTests : DeadLetterStoreContractTests
     private NpgsqlDataSource _dataSource = null!;
     private string _connectionString = "";
 
-    protected override async Task<IDeadLetterStore> CreateStoreAsync()
+    protected override async Task<IDeadLetterArchive> CreateStoreAsync()
     {
         _connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("dlstore");
         _dataSource = NpgsqlDataSource.Create(_connectionString);
