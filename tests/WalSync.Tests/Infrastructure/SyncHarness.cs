@@ -220,6 +220,16 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        // Slots are per cluster and keep WAL: a finished test must not leave its slot to the next ones.
+        try
+        {
+            await PostgresServer.ExecuteAsync(ConnectionString,
+                $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{Slot}' AND NOT active");
+        }
+        catch (NpgsqlException)
+        {
+            // The cluster may already be gone.
+        }
         Client.Dispose();
         if (Emulator is not null)
         {
