@@ -86,7 +86,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             $"unix_socket_directories = '{_directory}'",
             "wal_level = logical",
             "max_wal_senders = 40",
-            "max_replication_slots = 64",
+            "max_replication_slots = 100",
             "fsync = off",
             "synchronous_commit = off",
             "full_page_writes = off",
