@@ -102,38 +102,37 @@ public sealed class SyncService
     private async Task RunOnceAsync(bool resnapshot, CancellationToken stopping, CancellationToken abort)
     {
         Checkpointer.StartRun();
+        // Nothing is in flight before streaming starts, so a stop request may cut the start-up short.
+        using var startupSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort);
+        var startup = startupSource.Token;
         await using var source = new SourceDatabase(_options.Postgres, _logger);
-        await source.CheckServerAsync(abort);
+        await source.CheckServerAsync(startup);
         PgTypeCatalog types;
-        await using (var connection = await source.DataSource.OpenConnectionAsync(abort))
+        await using (var connection = await source.DataSource.OpenConnectionAsync(startup))
         {
-            types = await PgTypeCatalog.LoadAsync(connection, abort);
+            types = await PgTypeCatalog.LoadAsync(connection, startup);
         }
         var tables = new List<SourceTable>();
         foreach (var table in _options.Tables)
         {
-            tables.Add(await source.DescribeTableAsync(table, abort));
+            tables.Add(await source.DescribeTableAsync(table, startup));
         }
-        await source.EnsurePublicationAsync(tables, abort);
+        await source.EnsurePublicationAsync(tables, startup);
         var registry = new TableRegistry(tables, types, source.DataSource);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
-        await deadLetters.InitializeAsync(abort);
+        await deadLetters.InitializeAsync(startup);
         if (resnapshot)
         {
-            await DropSlotAsync(source, abort);
+            await DropSlotAsync(source, startup);
         }
-        SlotState? slot;
-        using (var stopOrAbort = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort))
-        {
-            slot = await WaitForFreeSlotAsync(source, stopOrAbort.Token);
-        }
+        var slot = await WaitForFreeSlotAsync(source, startup);
 
         using var client = new TypesenseClient(_options.Typesense, _loggers.CreateLogger<TypesenseClient>(), _time);
         var schemas = new CollectionSchemaSync(client, _logger);
         foreach (var binding in registry.Bindings)
         {
-            var existed = await client.GetCollectionAsync(binding.Collection, abort) is not null;
-            await schemas.EnsureAsync(binding.Collection, await registry.GetMapperAsync(binding, binding.Source.Relation, abort), abort);
+            var existed = await client.GetCollectionAsync(binding.Collection, startup) is not null;
+            await schemas.EnsureAsync(binding.Collection, await registry.GetMapperAsync(binding, binding.Source.Relation, startup), startup);
             if (slot is not null && !existed)
             {
                 PipelineLog.CollectionMissingOnResume(_logger, binding.Collection, _options.Postgres.Slot);
