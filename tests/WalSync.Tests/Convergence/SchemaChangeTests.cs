@@ -50,6 +50,26 @@ public sealed class SchemaChangeTests
         Assert.Equal(101, documents["1"]["n"]!.GetValue<int>());
     }
 
+    // Regression: the row was read back with the columns of the update's relation version, and the SELECT of the
+    // dropped column failed the flush again after every restart.
+    [Fact]
+    public async Task RunAsync_ColumnDroppedAfterUpdateThatMustBeReadBack_RowWrittenWithoutIt()
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await run.AssertConvergedAsync("t", Expected());
+        await harness.Client.DeleteDocumentsAsync(harness.Prefix + "t", ["1"], CancellationToken.None);
+
+        // The update leaves the large value alone and finds no document: its row is read back after the DROP.
+        await harness.ExecuteAsync("UPDATE t SET n = 50 WHERE id = 1; ALTER TABLE t DROP COLUMN note;");
+        await run.CatchUpAsync();
+
+        var document = (await harness.DocumentsAsync("t"))["1"];
+        Assert.Equal(50, document["n"]!.GetValue<int>());
+        Assert.Equal(3200, document["big"]!.GetValue<string>().Length);
+        Assert.False(document.ContainsKey("note"));
+    }
+
     [Fact]
     public async Task RunAsync_ColumnTypeWidened_FieldRetypedInPlace()
     {
