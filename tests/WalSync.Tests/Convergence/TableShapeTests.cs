@@ -5,8 +5,8 @@ namespace WalSync.Tests.Convergence;
 
 /// <summary>
 /// Table shapes and per-table options end to end: several tables streaming into their collections at once, a
-/// partitioned table published through its root into one collection, Columns / ExcludeColumns / SoftDeleteColumn,
-/// and a table without a key refused at start.
+/// partitioned table published through its root into one collection, a replica identity index as the key, text keys
+/// that look like filter syntax, Columns / ExcludeColumns / SoftDeleteColumn, and a table without a key refused at start.
 /// </summary>
 public sealed class TableShapeTests
 {
@@ -62,6 +62,45 @@ public sealed class TableShapeTests
         await harness.ExecuteAsync("TRUNCATE m; INSERT INTO m VALUES (5, 'after truncate'), (500, 'after truncate');");
         await run.AssertConvergedAsync("m", expected);
         Assert.Equal(["5", "500"], (await harness.DocumentsAsync("m")).Keys.Order());
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplicaIdentityIndexWithoutPrimaryKey_IndexColumnsMakeTheId()
+    {
+        await using var harness = await SyncHarness.StartAsync("shapes");
+        await harness.ExecuteAsync("""
+            CREATE TABLE r (code text NOT NULL, n integer NOT NULL, v text);
+            CREATE UNIQUE INDEX r_key ON r (code, n);
+            ALTER TABLE r REPLICA IDENTITY USING INDEX r_key;
+            INSERT INTO r SELECT 'c' || g, g, 'v' FROM generate_series(1, 5) AS g;
+            """);
+        await using var run = await SyncRun.StartStreamingAsync(harness, harness.Options(("public.r", "r")));
+
+        await harness.ExecuteAsync("DELETE FROM r WHERE n = 1; UPDATE r SET n = 20 WHERE n = 2; UPDATE r SET v = 'x' WHERE n = 3;");
+
+        await run.AssertConvergedAsync("r", $"SELECT {ExpectedSql.CompositeId("code", "n")}, jsonb_build_object('code', code, 'n', n, 'v', v) FROM r");
+        Assert.Contains("c2|20", (await harness.DocumentsAsync("r")).Keys);
+    }
+
+    // Ids a filter_by list cannot hold (a backtick, "*", leading or trailing spaces) are deleted by path.
+    [Fact]
+    public async Task RunAsync_TextKeysWithFilterSyntax_UpdatedAndDeleted()
+    {
+        await using var harness = await SyncHarness.StartAsync("shapes");
+        await harness.ExecuteAsync("""
+            CREATE TABLE k (id text PRIMARY KEY, v text);
+            INSERT INTO k VALUES ('*', 'a'), (' lead', 'a'), ('trail ', 'a'), ('`tick`', 'a'), ('a,b', 'a'), ('x&&y', 'a'), ('[1]', 'a'),
+                ('id:=5', 'a'), ('%2F', 'a'), ('a/b', 'a'), ('ü', 'a'), ('a\b', 'a'), ('"q"', 'a'), ('a|b', 'a');
+            """);
+        const string expected = "SELECT id, jsonb_build_object('v', v) FROM k";
+        await using var run = await SyncRun.StartStreamingAsync(harness, harness.Options(("public.k", "k")));
+        await run.AssertConvergedAsync("k", expected);
+
+        await harness.ExecuteAsync("UPDATE k SET v = 'b'; DELETE FROM k WHERE id IN ('*', ' lead', '`tick`', 'x&&y', '%2F', 'a/b', 'a\\b');");
+        await run.AssertConvergedAsync("k", expected);
+        await harness.ExecuteAsync("DELETE FROM k");
+        await run.AssertConvergedAsync("k", expected);
+        Assert.Empty(await harness.DocumentsAsync("k"));
     }
 
     [Fact]
