@@ -31,6 +31,7 @@ public static partial class WalSyncOptionsValidator
             errors.Add($"ShutdownTimeout is {options.ShutdownTimeout}; set a duration above zero, e.g. \"00:00:30\".");
         }
         ValidateTables(options.Tables, errors);
+        errors.AddRange(options.DeadLetter.Validate());
         return errors;
     }
 

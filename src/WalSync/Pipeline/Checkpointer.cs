@@ -137,7 +137,10 @@ public sealed class Checkpointer
         {
             return;
         }
-        await progress.AcknowledgeAsync(lsn, cancellationToken);
+        if (!await progress.AcknowledgeAsync(lsn, cancellationToken))
+        {
+            return;
+        }
         LastAcknowledged = lsn;
         Acknowledged?.Invoke(lsn);
     }

@@ -51,7 +51,13 @@ public sealed class CollectionSchemaSync
             if (existing is null)
             {
                 // Nested fields on from the start: a json column added later could not switch them on.
-                await _client.CreateCollectionAsync(mapper.BuildCollectionSchema(collection) with { EnableNestedFields = true }, cancellationToken);
+                var schema = mapper.BuildCollectionSchema(collection) with { EnableNestedFields = true };
+                if (schema.Fields.Count == 0)
+                {
+                    // Typesense needs at least one field; a table that is only its key `id` gets the fallback field.
+                    schema = schema with { Fields = [new FieldSchema { Name = ".*", Type = "auto", Optional = true }] };
+                }
+                await _client.CreateCollectionAsync(schema, cancellationToken);
                 PipelineLog.CollectionCreated(_logger, collection, mapper.Relation.QualifiedName, mapper.Fields.Count);
                 Remember(collection, mapper, mapper.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal));
                 return;

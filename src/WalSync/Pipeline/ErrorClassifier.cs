@@ -21,8 +21,9 @@ public static class ErrorClassifier
         {
             ConfigurationException or MappingConfigurationException or SchemaChangeException => false,
             PostgresException postgres => IsTransientSqlState(postgres.SqlState),
-            NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or SocketException or TimeoutException
-                || (npgsql.InnerException is not null && IsTransient(npgsql.InnerException)),
+            // Not a server error but the connection or the protocol (a walsender ending its stream on shutdown comes
+            // as "Received backend message CommandComplete while expecting CopyDataMessage"): a new connection cures it.
+            NpgsqlException => true,
             TypesenseException typesense => typesense.IsTransient,
             IOException or SocketException or TimeoutException or HttpRequestException => true,
             AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),
@@ -35,6 +36,7 @@ public static class ErrorClassifier
         PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow => true,
         PostgresErrorCodes.ObjectInUse => true, // the slot is still held by a walsender that is going away
         PostgresErrorCodes.TooManyConnections => true,
+        PostgresErrorCodes.ConfigurationLimitExceeded => false, // e.g. every replication slot is taken: waiting will not help
         _ => sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState.StartsWith("53", StringComparison.Ordinal),
     };
 
@@ -56,6 +58,10 @@ public static class ErrorClassifier
         PostgresException { SqlState: PostgresErrorCodes.ObjectNotInPrerequisiteState } e when e.MessageText.Contains("replication slot", StringComparison.Ordinal) =>
             new ConfigurationException($"PostgreSQL says: {e.MessageText}. If the slot was invalidated (wal_status = lost), recreate it " +
                 "and copy the tables again with: walsync run --resnapshot", e),
+        PostgresException { SqlState: PostgresErrorCodes.ConfigurationLimitExceeded } e =>
+            new ConfigurationException($"PostgreSQL says: {e.MessageText}. Drop replication slots nothing uses any more " +
+                "(SELECT slot_name, active FROM pg_replication_slots; then SELECT pg_drop_replication_slot('…');) or raise " +
+                "max_replication_slots / max_wal_senders and restart PostgreSQL.", e),
         TypesenseException { StatusCode: 401 } e =>
             new ConfigurationException($"Typesense refused the API key ({e.Node}): set a valid admin key in Typesense:ApiKey " +
                 "(or WALSYNC_Typesense__ApiKey).", e),

@@ -116,7 +116,7 @@ public sealed class SyncService
         }
         await source.EnsurePublicationAsync(tables, abort);
         var registry = new TableRegistry(tables, types, source.DataSource);
-        var deadLetters = new PostgresDeadLetterStore(source.DataSource, _options.DeadLetter.Table);
+        var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
         await deadLetters.InitializeAsync(abort);
         if (resnapshot)
         {

@@ -83,6 +83,11 @@ public sealed class TypesenseSinkReadBackTests : IAsyncLifetime, IDeadLetterStor
 
     Task IDeadLetterStore.InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    Task<IReadOnlyList<StoredDeadLetter>> IDeadLetterStore.ListAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredDeadLetter>>([]);
+
+    Task IDeadLetterStore.MarkRetriedAsync(IReadOnlyCollection<string> ids, DateTimeOffset retriedAt, CancellationToken cancellationToken) => Task.CompletedTask;
+
     Task IDeadLetterStore.WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
     {
         _deadLetters.AddRange(deadLetters);
