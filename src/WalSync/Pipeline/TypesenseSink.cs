@@ -180,9 +180,8 @@ public sealed class TypesenseSink
         foreach (var group in missing.GroupBy(m => m.Value.Mapper))
         {
             var mapper = group.Key;
-            var source = table.Source with { Relation = mapper.Relation };
             await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-            var found = await TableRowReader.ReadByKeysAsync(connection, source, group.Select(m => KeyOf(table, m.Value)).ToList(), cancellationToken);
+            var found = await RowReadBack.ReadAsync(connection, table.Source, mapper.Relation, group.Select(m => KeyOf(table, m.Value)).ToList(), cancellationToken);
             var lsn = group.Max(m => m.Value.Lsn);
             // A row soft-deleted since is not written either: the change that deleted it comes later in the stream.
             rows.AddRange(found.Where(row => !mapper.IsSoftDeleted(row)).Select(row => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(row),

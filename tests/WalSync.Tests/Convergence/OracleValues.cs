@@ -20,6 +20,14 @@ internal sealed class OracleValues(Random random)
 
     private static readonly string[] Moods = ["happy", "sad", "meh"];
 
+    private static readonly string[] OddJson =
+    [
+        "{\"a\": 1, \"a\": 2}",
+        "{\n  \"x\" : [1, 2.50, {\"y\": null}] ,\t\"z\":\"\\u00e9\\n\\\"\"}",
+        "{\"big\": 12345678901234567890123, \"neg\": -0.0, \"exp\": 1E-7, \"e\": {}}",
+        "{}",
+    ];
+
     /// <summary>The random source (for choices the workload makes).</summary>
     public Random Random => random;
 
@@ -180,8 +188,9 @@ internal sealed class OracleValues(Random random)
         return node.ToJsonString();
     }
 
-    /// <summary>A json or jsonb object literal cast to <paramref name="type"/>.</summary>
-    public string Json(string type) => Quote(JsonObjectText()) + "::" + type;
+    /// <summary>A json or jsonb object literal cast to <paramref name="type"/>; json keeps its text as written, so some
+    /// are written oddly (duplicate keys, white space, escapes, long numbers).</summary>
+    public string Json(string type) => Quote(Chance(0.15) ? Pick(OddJson) : JsonObjectText()) + "::" + type;
 
     /// <summary>A large jsonb object (several kB) that PostgreSQL moves out of line.</summary>
     public string BigJson()

@@ -44,7 +44,14 @@ internal sealed class SyncRun : IAsyncDisposable
     public static async Task<SyncRun> StartStreamingAsync(SyncHarness harness, WalSyncOptions options)
     {
         var run = new SyncRun(harness, options);
-        await Task.WhenAny(run.StreamingStarted.Task, run.Running).WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await Task.WhenAny(run.StreamingStarted.Task, run.Running).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("The sync did not start streaming within 60 s. Its log:\n" + string.Join("\n", run.Logs.Lines.TakeLast(40)));
+        }
         if (run.Running.IsCompleted)
         {
             await run.Running;
@@ -88,6 +95,19 @@ internal sealed class SyncRun : IAsyncDisposable
         {
             // The test has already looked at the failure it expected, or reports its own.
         }
+        // Slots are per cluster and the shared test cluster has max_replication_slots = 20: each run drops its own.
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                await Harness.ExecuteAsync($"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{Harness.Slot}'");
+                return true;
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.ObjectInUse)
+            {
+                return false; // The walsender is still exiting.
+            }
+        }, TimeSpan.FromSeconds(30), $"slot {Harness.Slot} to be dropped");
         _stop.Dispose();
         _loggers.Dispose();
         Logs.Dispose();
