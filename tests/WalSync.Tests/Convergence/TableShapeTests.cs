@@ -82,6 +82,26 @@ public sealed class TableShapeTests
         Assert.Contains("c2|20", (await harness.DocumentsAsync("r")).Keys);
     }
 
+    // Regression: with a primary key and REPLICA IDENTITY USING INDEX on other columns, deletes carry only the index
+    // columns; keying documents by the primary key stopped the pipeline at the first delete, on every restart.
+    [Fact]
+    public async Task RunAsync_PrimaryKeyAndReplicaIdentityOnOtherIndex_DeletesFollowTheIndexKey()
+    {
+        await using var harness = await SyncHarness.StartAsync("shapes");
+        await harness.ExecuteAsync("""
+            CREATE TABLE pr (pk int PRIMARY KEY, email text NOT NULL, v text);
+            CREATE UNIQUE INDEX pr_email ON pr (email);
+            ALTER TABLE pr REPLICA IDENTITY USING INDEX pr_email;
+            INSERT INTO pr SELECT g, 'u' || g || '@x', 'v' FROM generate_series(1, 5) AS g;
+            """);
+        await using var run = await SyncRun.StartStreamingAsync(harness, harness.Options(("public.pr", "pr")));
+
+        await harness.ExecuteAsync("DELETE FROM pr WHERE pk = 1; UPDATE pr SET email = 'moved@x' WHERE pk = 2; UPDATE pr SET v = 'x' WHERE pk = 3;");
+
+        await run.AssertConvergedAsync("pr", "SELECT email, jsonb_build_object('pk', pk, 'email', email, 'v', v) FROM pr");
+        Assert.Contains("moved@x", (await harness.DocumentsAsync("pr")).Keys);
+    }
+
     // Ids a filter_by list cannot hold (a backtick, "*", leading or trailing spaces) are deleted by path.
     [Fact]
     public async Task RunAsync_TextKeysWithFilterSyntax_UpdatedAndDeleted()
