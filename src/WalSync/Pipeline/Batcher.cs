@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using WalSync.Configuration;
+using WalSync.Mapping;
 using WalSync.Replication;
 
 namespace WalSync.Pipeline;
@@ -11,9 +12,18 @@ namespace WalSync.Pipeline;
 /// </summary>
 public sealed class Batcher
 {
+    /// <summary>How long an open batch waits for more changes before it looks at the channel again.</summary>
+    internal static readonly TimeSpan GatherInterval = TimeSpan.FromMilliseconds(2);
+
     private readonly BatchOptions _options;
     private readonly TableRegistry _tables;
     private readonly TimeProvider _time;
+
+    // The relation of the last row change and what it resolved to. Consecutive changes nearly always share one, and a
+    // RelationInfo is immutable (a new Relation message makes a new instance), so the reference names the version.
+    private RelationInfo? _lastRelation;
+    private TableBinding? _lastTable;
+    private DocumentMapper? _lastMapper;
 
     /// <summary>Creates a batcher.</summary>
     public Batcher(BatchOptions options, TableRegistry tables, TimeProvider? time = null)
@@ -74,19 +84,15 @@ public sealed class Batcher
                     }
                     continue;
                 }
-                using var deadline = new CancellationTokenSource(remaining, _time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-                try
+                if (input.Completion.IsCompleted)
                 {
-                    if (!await input.WaitToReadAsync(linked.Token))
-                    {
-                        break;
-                    }
+                    // Drained and completed: a failed input fails the run without writing the partial batch.
+                    await input.Completion;
+                    break;
                 }
-                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    // The flush interval passed: the loop cuts the batch.
-                }
+                // A batch is open and not due: let changes gather instead of waking up for each one, which costs more
+                // than folding the change in. The flush is late by at most one gathering interval.
+                await Task.Delay(remaining < GatherInterval ? remaining : GatherInterval, _time, cancellationToken);
             }
             if (eventsInBatch > 0)
             {
@@ -103,15 +109,15 @@ public sealed class Batcher
     }
 
     /// <summary>Folds one change into <paramref name="batch"/>.</summary>
-    internal async ValueTask AddAsync(Batch batch, ChangeEvent change, CancellationToken cancellationToken)
+    internal ValueTask AddAsync(Batch batch, ChangeEvent change, CancellationToken cancellationToken)
     {
         switch (change.Kind)
         {
             case ChangeKind.Commit:
                 batch.CommitLsn = change.Lsn;
-                return;
+                return default;
             case ChangeKind.SnapshotEnd:
-                return;
+                return default;
             case ChangeKind.Truncate:
                 foreach (var relation in change.TruncatedRelations ?? [])
                 {
@@ -120,15 +126,37 @@ public sealed class Batcher
                         batch.For(truncated).Truncate();
                     }
                 }
-                return;
+                return default;
         }
         batch.Rows++;
-        if (change.Relation is not { } rel || _tables.Find(rel) is not { } table)
+        if (change.Relation is not { } rel)
         {
-            return;
+            return default;
         }
-        var mapper = await _tables.GetMapperAsync(table, rel, cancellationToken);
-        var target = batch.For(table);
+        if (ReferenceEquals(rel, _lastRelation))
+        {
+            if (_lastTable is not null)
+            {
+                Apply(batch.For(_lastTable), change, _lastMapper!);
+            }
+            return default;
+        }
+        return ResolveAndAddAsync(batch, change, rel, cancellationToken);
+    }
+
+    private async ValueTask ResolveAndAddAsync(Batch batch, ChangeEvent change, RelationInfo rel, CancellationToken cancellationToken)
+    {
+        var table = _tables.Find(rel);
+        var mapper = table is null ? null : await _tables.GetMapperAsync(table, rel, cancellationToken);
+        (_lastRelation, _lastTable, _lastMapper) = (rel, table, mapper);
+        if (table is not null)
+        {
+            Apply(batch.For(table), change, mapper!);
+        }
+    }
+
+    private static void Apply(CollectionBatch target, ChangeEvent change, DocumentMapper mapper)
+    {
         if (change.Kind == ChangeKind.Delete)
         {
             target.Apply(mapper.GetDocumentId(change.OldRow), new PendingChange(DocumentOperation.Delete, default, mapper, change.Lsn));

@@ -81,25 +81,25 @@ public sealed class TypesenseSink
             await _client.TruncateAsync(collection, cancellationToken);
         }
         var deadLetters = new List<DeadLetter>();
-        var upserts = new List<KeyValuePair<string, PendingChange>>();
-        var partials = new List<KeyValuePair<string, PendingChange>>();
-        var missing = new List<KeyValuePair<string, PendingChange>>();
         var deletes = new List<string>();
+        var missing = new List<KeyValuePair<string, PendingChange>>();
+        var partials = 0;
         foreach (var change in batch.Changes)
         {
             switch (change.Value.Operation)
             {
-                case DocumentOperation.Upsert: upserts.Add(change); break;
-                case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row): partials.Add(change); break;
+                case DocumentOperation.Delete: deletes.Add(change.Key); break;
+                case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row): partials++; break;
                 case DocumentOperation.PartialUpdate or DocumentOperation.Reload: missing.Add(change); break;
-                default: deletes.Add(change.Key); break;
             }
         }
-        var bytes = await ImportAsync(batch.Table, upserts, ImportAction.Upsert, deadLetters, null, cancellationToken);
-        if (partials.Count > 0 || missing.Count > 0)
+        var upserts = batch.Changes.Count - deletes.Count - partials - missing.Count;
+        var bytes = await ImportAsync(batch.Table, batch.Changes, upserts, DocumentOperation.Upsert, deadLetters, null, cancellationToken);
+        if (partials > 0 || missing.Count > 0)
         {
-            bytes += await ImportAsync(batch.Table, partials, ImportAction.Update, deadLetters, missing, cancellationToken);
-            bytes += await ImportAsync(batch.Table, await ReadBackAsync(batch.Table, missing, cancellationToken), ImportAction.Upsert, deadLetters, null, cancellationToken);
+            bytes += await ImportAsync(batch.Table, batch.Changes, partials, DocumentOperation.PartialUpdate, deadLetters, missing, cancellationToken);
+            var found = await ReadBackAsync(batch.Table, missing, cancellationToken);
+            bytes += await ImportAsync(batch.Table, found, found.Count, DocumentOperation.Upsert, deadLetters, null, cancellationToken);
         }
         if (deletes.Count > 0)
         {
@@ -115,57 +115,77 @@ public sealed class TypesenseSink
         activity?.SetTag("walsync.bytes", bytes);
     }
 
-    /// <summary>Imports the documents of <paramref name="changes"/>; rejected ones become dead letters, and with
+    /// <summary>Imports the <paramref name="count"/> documents of <paramref name="changes"/> whose operation is
+    /// <paramref name="operation"/> (an upsert or a partial update); rejected ones become dead letters, and with
     /// <paramref name="notFound"/> given, partial updates that found no document are collected there instead.</summary>
-    private async Task<long> ImportAsync(TableBinding table, List<KeyValuePair<string, PendingChange>> changes, ImportAction action,
-        List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CancellationToken cancellationToken)
+    private async Task<long> ImportAsync(TableBinding table, IEnumerable<KeyValuePair<string, PendingChange>> changes, int count,
+        DocumentOperation operation, List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CancellationToken cancellationToken)
     {
-        if (changes.Count == 0)
+        if (count == 0)
         {
             return 0;
         }
-        var partial = action == ImportAction.Update;
-        var buffer = new ArrayBufferWriter<byte>(changes.Count * 256);
-        var sent = new List<(KeyValuePair<string, PendingChange> Change, int Start, int End)>(changes.Count);
-        foreach (var change in changes)
+        var action = operation == DocumentOperation.PartialUpdate ? ImportAction.Update : ImportAction.Upsert;
+        // The body and the line index come from pools: for a full batch they are megabytes and thousands of entries.
+        using var body = new PooledBufferWriter(count * 512);
+        var sent = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(count);
+        var lineStarts = ArrayPool<int>.Shared.Rent(count + 1);
+        try
         {
-            var start = buffer.WrittenCount;
-            var result = change.Value.Mapper.WriteDocument(change.Value.Row, buffer, partial);
-            if (result.Success)
+            var lines = 0;
+            foreach (var change in changes)
             {
-                sent.Add((change, start, buffer.WrittenCount));
+                // Partial updates that cannot be applied as such were sent to the read-back instead.
+                if (change.Value.Operation != operation
+                    || (operation == DocumentOperation.PartialUpdate && !change.Value.Mapper.CanUpdatePartially(change.Value.Row)))
+                {
+                    continue;
+                }
+                var start = body.WrittenCount;
+                var result = change.Value.Mapper.WriteDocument(change.Value.Row, body, action == ImportAction.Update);
+                if (result.Success)
+                {
+                    sent[lines] = change;
+                    lineStarts[lines++] = start;
+                }
+                else
+                {
+                    deadLetters.Add(ToDeadLetter(table, change, action, result.Error ?? "the row could not be mapped", null));
+                }
             }
-            else
+            if (lines == 0)
             {
-                deadLetters.Add(ToDeadLetter(table, change, action, result.Error ?? "the row could not be mapped", null));
+                return 0;
             }
+            lineStarts[lines] = body.WrittenCount;
+            var results = await _client.ImportAsync(table.Collection, body.WrittenMemory, action, cancellationToken);
+            WalSyncTelemetry.BytesSent.Add(body.WrittenCount);
+            var written = 0;
+            for (var i = 0; i < lines; i++)
+            {
+                var line = results[i];
+                if (line.Success)
+                {
+                    written++;
+                }
+                else if (notFound is not null && line.Code == 404)
+                {
+                    notFound.Add(sent[i]);
+                }
+                else
+                {
+                    var document = Encoding.UTF8.GetString(body.WrittenSpan[lineStarts[i]..(lineStarts[i + 1] - 1)]);
+                    deadLetters.Add(ToDeadLetter(table, sent[i], action, $"Typesense rejected the document ({line.Code}): {line.Error}", document));
+                }
+            }
+            WalSyncTelemetry.DocumentsWritten.Add(written);
+            return body.WrittenCount;
         }
-        if (sent.Count == 0)
+        finally
         {
-            return 0;
+            ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Return(sent, clearArray: true);
+            ArrayPool<int>.Shared.Return(lineStarts);
         }
-        var results = await _client.ImportAsync(table.Collection, buffer.WrittenMemory, action, cancellationToken);
-        WalSyncTelemetry.BytesSent.Add(buffer.WrittenCount);
-        var written = 0;
-        for (var i = 0; i < sent.Count; i++)
-        {
-            var line = results[i];
-            if (line.Success)
-            {
-                written++;
-            }
-            else if (notFound is not null && line.Code == 404)
-            {
-                notFound.Add(sent[i].Change);
-            }
-            else
-            {
-                var document = Encoding.UTF8.GetString(buffer.WrittenSpan[sent[i].Start..(sent[i].End - 1)]);
-                deadLetters.Add(ToDeadLetter(table, sent[i].Change, action, $"Typesense rejected the document ({line.Code}): {line.Error}", document));
-            }
-        }
-        WalSyncTelemetry.DocumentsWritten.Add(written);
-        return buffer.WrittenCount;
     }
 
     /// <summary>Reads rows whose partial update found no document (or could not be applied as one) back from PostgreSQL,

@@ -20,6 +20,9 @@ namespace WalSync.Replication;
 /// </remarks>
 public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
 {
+    /// <summary>How long reading pauses after it had to wait for the server (see the reading loop).</summary>
+    private static readonly TimeSpan CatchUpPause = TimeSpan.FromMilliseconds(1);
+
     private readonly PostgresOptions _options;
     private readonly ILogger _logger;
     private readonly RowImageBuilder _builder = new();
@@ -89,6 +92,7 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
             .GetAsyncEnumerator(_replication.Token);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stopReading.Register(() => stopped.TrySetResult());
+        var caughtUp = false;
         while (true)
         {
             // A stop ends reading at a transaction boundary, or as soon as the next message would have to be waited for.
@@ -112,12 +116,20 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
                     break;
                 }
                 hasMessage = await pending;
+                caughtUp = true;
             }
             if (!hasMessage)
             {
                 break;
             }
             await HandleAsync(messages.Current, writer, stopReading);
+            if (caughtUp)
+            {
+                // Caught up with the server, which then sends each message on its own: pausing lets the next ones
+                // gather in the socket so that they are read together, not with a wake-up each.
+                caughtUp = false;
+                await Task.Delay(CatchUpPause, CancellationToken.None);
+            }
         }
         ReplicationLog.StoppedReading(_logger, _options.Slot);
     }

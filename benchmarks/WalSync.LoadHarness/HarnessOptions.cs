@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace WalSync.LoadHarness;
+
+/// <summary>The harness's command line.</summary>
+internal sealed class HarnessOptions
+{
+    /// <summary>Smaller workloads and a 10 s latency run: a sanity run of a few minutes.</summary>
+    public bool Quick { get; private init; }
+
+    /// <summary>How long each live latency run inserts, in seconds.</summary>
+    public int LatencySeconds { get; private init; } = 60;
+
+    /// <summary>Changes per second during the latency runs.</summary>
+    public int Rate { get; private init; } = 5000;
+
+    /// <summary>Where to write the result table (Markdown) besides standard output; null for nowhere.</summary>
+    public string? Output { get; private init; }
+
+    /// <summary>The walsync.dll to run; found next to the sources when null.</summary>
+    public string? WalSyncPath { get; private init; }
+
+    /// <summary>A directory where each walsync run's output is kept; null to keep none.</summary>
+    public string? Logs { get; private init; }
+
+    /// <summary>Names of the workloads to run (throughput names and "latency"); all when empty.</summary>
+    public IReadOnlyList<string> Only { get; private init; } = [];
+
+    /// <summary>The usage text.</summary>
+    public const string Usage = """
+        Usage: dotnet run -c Release --project benchmarks/WalSync.LoadHarness -- [options]
+          --quick                 small workloads and 10 s latency runs (a few minutes in all)
+          --latency-seconds N     how long each latency run inserts (default 60; 10 with --quick)
+          --rate N                changes per second during the latency runs (default 5000)
+          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, latency
+          --output FILE           also write the result tables (Markdown) to FILE
+          --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
+          --walsync PATH          the walsync.dll to run (default: src/WalSync.Cli/bin/Release/net10.0/walsync.dll)
+        """;
+
+    /// <summary>Parses <paramref name="args"/>.</summary>
+    /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
+    public static HarnessOptions Parse(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        int? latency = null;
+        var rate = 5000;
+        string? output = null, walsync = null, logs = null;
+        IReadOnlyList<string> only = [];
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--latency-seconds":
+                    latency = PositiveInt(args, ++i);
+                    break;
+                case "--rate":
+                    rate = PositiveInt(args, ++i);
+                    break;
+                case "--only":
+                    only = Value(args, ++i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--output":
+                    output = Value(args, ++i);
+                    break;
+                case "--logs":
+                    logs = Value(args, ++i);
+                    break;
+                case "--walsync":
+                    walsync = Value(args, ++i);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+        return new HarnessOptions
+        {
+            Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs,
+        };
+    }
+
+    /// <summary>True when <paramref name="name"/> is to be run.</summary>
+    public bool Runs(string name) => Only.Count == 0 || Only.Contains(name);
+
+    private static string Value(string[] args, int i) =>
+        i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
+
+    private static int PositiveInt(string[] args, int i) =>
+        int.TryParse(Value(args, i), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value : throw new ArgumentException($"{args[i - 1]} needs a positive whole number.");
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Npgsql;
+using WalSync.Cli.Demo;
+using WalSync.TypesenseEmulator;
+
+namespace WalSync.LoadHarness;
+
+/// <summary>
+/// Live latency: walsync streams into the emulator while the harness inserts products rows at a steady rate, and
+/// each row's time from its commit to its document being visible is measured.
+/// </summary>
+/// <remarks>
+/// Commit time: when the inserting transaction's COMMIT returned (synchronous_commit = on in that session, as on a
+/// default server, so the WAL is flushed and the WAL sender may send it). Visible: rows are only inserted, in order,
+/// and WalSync imports a collection's documents in commit order, so the k-th row is visible once the collection's
+/// <c>num_documents</c> (polled every few milliseconds) reaches k; the poll's answer time is taken, which errs on
+/// the late side by at most one poll.
+/// </remarks>
+internal static class LatencyRun
+{
+    private const string ApiKey = "harness";
+
+    /// <summary>Inserts <paramref name="rate"/> rows a second for <paramref name="seconds"/> seconds with walsync at <paramref name="flushInterval"/>.</summary>
+    public static async Task<LatencyResult> RunAsync(PostgresCluster cluster, string walsyncDll, TimeSpan flushInterval, int seconds, int rate)
+    {
+        await using var database = await WorkloadDatabase.CreateAsync(cluster, $"latency_{(int)flushInterval.TotalMilliseconds}ms");
+        await database.CreateSlotsAsync("walsync");
+        await using var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey });
+        await using var child = WalSyncChild.Start(database.Name, walsyncDll, database.ConnectionString, "walsync", server.Url, ApiKey, flushInterval);
+        await child.WaitForStreamingAsync(TimeSpan.FromMinutes(2));
+        Progress.Say($"latency at {flushInterval.TotalMilliseconds} ms: inserting {rate} rows/s for {seconds} s");
+
+        var visible = new List<(long Time, long Count)>();
+        using var stopPolling = new CancellationTokenSource();
+        var poller = PollAsync(server.Url, visible, stopPolling.Token);
+        var (commits, elapsed) = await InsertAsync(database, rate, seconds);
+        var inserted = commits.Count == 0 ? 0 : commits[^1].LastRow;
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 120);
+        while (LastCount(visible) < inserted && Stopwatch.GetTimestamp() < deadline && !child.HasExited)
+        {
+            await Task.Delay(50);
+        }
+        await stopPolling.CancelAsync();
+        await poller;
+        if (LastCount(visible) < inserted)
+        {
+            throw new InvalidOperationException($"Only {LastCount(visible)} of {inserted} documents became visible:\n{child.Output}");
+        }
+        var rss = child.PeakRssBytes();
+        var exit = await child.StopAsync();
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"walsync exited with {exit}:\n{child.Output}");
+        }
+        var latencies = Latencies(commits, visible);
+        Array.Sort(latencies);
+        return new LatencyResult(flushInterval, inserted, inserted / elapsed.TotalSeconds,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), TimeSpan.FromMilliseconds(latencies[^1]), rss);
+    }
+
+    // Inserts in a transaction every 10 ms as many rows as are due by then, so that a late tick catches up.
+    private static async Task<(List<(long Time, long LastRow)> Commits, TimeSpan Elapsed)> InsertAsync(WorkloadDatabase database, int rate, int seconds)
+    {
+        await using var connection = await database.OpenAsync();
+        await using (var setting = new NpgsqlCommand("SET synchronous_commit = on", connection))
+        {
+            await setting.ExecuteNonQueryAsync();
+        }
+        await using var insert = new NpgsqlCommand($"INSERT INTO products SELECT {Workload.RowValues} FROM generate_series($1, $2) g", connection);
+        var from = new NpgsqlParameter<int> { Value = 0 };
+        var to = new NpgsqlParameter<int> { Value = 0 };
+        insert.Parameters.Add(from);
+        insert.Parameters.Add(to);
+        await insert.PrepareAsync();
+        var commits = new List<(long Time, long LastRow)>(seconds * 100);
+        var started = Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        var inserted = 0;
+        while (Stopwatch.GetElapsedTime(started).TotalSeconds < seconds && await timer.WaitForNextTickAsync())
+        {
+            var due = (int)Math.Min((long)rate * seconds, (long)(rate * Stopwatch.GetElapsedTime(started).TotalSeconds));
+            if (due <= inserted)
+            {
+                continue;
+            }
+            from.TypedValue = inserted + 1;
+            to.TypedValue = due;
+            await insert.ExecuteNonQueryAsync();
+            inserted = due;
+            commits.Add((Stopwatch.GetTimestamp(), inserted));
+        }
+        return (commits, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static async Task PollAsync(Uri url, List<(long Time, long Count)> visible, CancellationToken cancellationToken)
+    {
+        using var probe = new EmulatorProbe(url, ApiKey);
+        long last = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var count = await probe.CountAsync();
+            var now = Stopwatch.GetTimestamp();
+            if (count > last)
+            {
+                lock (visible)
+                {
+                    visible.Add((now, count));
+                }
+                last = count;
+            }
+            try
+            {
+                await Task.Delay(2, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private static long LastCount(List<(long Time, long Count)> visible)
+    {
+        lock (visible)
+        {
+            return visible.Count == 0 ? 0 : visible[^1].Count;
+        }
+    }
+
+    // Per row, in milliseconds: the first poll that saw it minus its transaction's commit.
+    private static double[] Latencies(List<(long Time, long LastRow)> commits, List<(long Time, long Count)> visible)
+    {
+        var latencies = new double[commits[^1].LastRow];
+        var sample = 0;
+        long row = 0;
+        foreach (var (commitTime, lastRow) in commits)
+        {
+            for (row++; row <= lastRow; row++)
+            {
+                while (visible[sample].Count < row)
+                {
+                    sample++;
+                }
+                latencies[row - 1] = Math.Max(0, Stopwatch.GetElapsedTime(commitTime, visible[sample].Time).TotalMilliseconds);
+            }
+            row = lastRow;
+        }
+        return latencies;
+    }
+
+    private static TimeSpan Percentile(double[] sorted, double fraction) =>
+        TimeSpan.FromMilliseconds(sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Length) - 1, 0, sorted.Length - 1)]);
+}

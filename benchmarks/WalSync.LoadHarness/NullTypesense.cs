@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace WalSync.LoadHarness;
+
+/// <summary>
+/// A Typesense stand-in that accepts everything at once, so that a run against it measures WalSync's own cost:
+/// an import is answered <c>{"success":true}</c> for each non-empty line without parsing the documents; collections
+/// are kept as posted; deletes report the ids they name as deleted.
+/// </summary>
+/// <remarks>Answers follow https://typesense.org/docs/29.0/api/documents.html (import: one result per line, joined by '\n').</remarks>
+internal sealed class NullTypesense : IAsyncDisposable
+{
+    private static readonly byte[] Success = "{\"success\":true}"u8.ToArray();
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, byte[]> _collections = new(StringComparer.Ordinal);
+    private long _documents;
+
+    private NullTypesense(WebApplication app) => _app = app;
+
+    /// <summary>Base address.</summary>
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>Import lines received so far.</summary>
+    public long DocumentsReceived => Interlocked.Read(ref _documents);
+
+    /// <summary>Starts the server on a free port of 127.0.0.1.</summary>
+    public static async Task<NullTypesense> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        var app = builder.Build();
+        var server = new NullTypesense(app);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        return server;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var parts = (request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var method = request.Method;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        switch (parts)
+        {
+            case ["health"]:
+                await WriteAsync(context, 200, "{\"ok\":true}");
+                break;
+            case ["collections"] when method == "POST":
+                var schema = await ReadBodyAsync(request);
+                using (var document = JsonDocument.Parse(schema))
+                {
+                    _collections[document.RootElement.GetProperty("name").GetString() ?? ""] = schema;
+                }
+                await WriteAsync(context, 201, schema);
+                break;
+            case ["collections", var name] when method == "GET":
+                if (_collections.TryGetValue(name, out var stored))
+                {
+                    await WriteAsync(context, 200, stored);
+                }
+                else
+                {
+                    await WriteAsync(context, 404, "{\"message\":\"Not Found\"}");
+                }
+                break;
+            case ["collections", _] when method == "PATCH":
+                await WriteAsync(context, 200, await ReadBodyAsync(request));
+                break;
+            case ["collections", _, "documents", "import"] when method == "POST":
+                await ImportAsync(context);
+                break;
+            case ["collections", _, "documents"] when method == "DELETE":
+                var filter = request.Query["filter_by"].ToString();
+                await WriteAsync(context, 200, $"{{\"num_deleted\":{filter.Count(c => c == '`') / 2}}}");
+                break;
+            case ["collections", _, "documents", var id] when method == "DELETE":
+                await WriteAsync(context, 200, $"{{\"id\":{JsonSerializer.Serialize(Uri.UnescapeDataString(id))}}}");
+                break;
+            default:
+                await WriteAsync(context, 404, "{\"message\":\"Not Found\"}");
+                break;
+        }
+    }
+
+    // Counts the non-empty lines as the body streams in, then answers one success line for each.
+    private async Task ImportAsync(HttpContext context)
+    {
+        var reader = context.Request.BodyReader;
+        long lines = 0;
+        var inLine = false;
+        while (true)
+        {
+            var read = await reader.ReadAsync();
+            foreach (var segment in read.Buffer)
+            {
+                lines += CountLines(segment.Span, ref inLine);
+            }
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+        lines += inLine ? 1 : 0;
+        Interlocked.Add(ref _documents, lines);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var writer = context.Response.BodyWriter;
+        for (long i = 0; i < lines; i++)
+        {
+            var span = writer.GetSpan(Success.Length + 1);
+            var length = 0;
+            if (i > 0)
+            {
+                span[length++] = (byte)'\n';
+            }
+            Success.CopyTo(span[length..]);
+            writer.Advance(length + Success.Length);
+            if ((i & 1023) == 1023)
+            {
+                await writer.FlushAsync();
+            }
+        }
+        await writer.FlushAsync();
+    }
+
+    private static long CountLines(ReadOnlySpan<byte> span, ref bool inLine)
+    {
+        long lines = 0;
+        while (!span.IsEmpty)
+        {
+            var newline = span.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                inLine = true;
+                break;
+            }
+            lines += inLine || newline > 0 ? 1 : 0;
+            inLine = false;
+            span = span[(newline + 1)..];
+        }
+        return lines;
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, string body) => WriteAsync(context, status, Encoding.UTF8.GetBytes(body));
+
+    private static async Task WriteAsync(HttpContext context, int status, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body);
+    }
+}

@@ -1,0 +1,50 @@
+using Npgsql;
+using WalSync.Cli.Demo;
+using WalSync.LoadHarness;
+
+// One run: a throwaway PostgreSQL cluster, the throughput workloads (a, b, c each), the live latency runs, the table.
+HarnessOptions options;
+try
+{
+    options = HarnessOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"{e.Message}\n{HarnessOptions.Usage}");
+    return 2;
+}
+var walsync = WalSyncLocator.Find(options.WalSyncPath);
+WalSyncChild.LogDirectory = options.Logs;
+Progress.Say($"walsync: {walsync}");
+// Production-like decoding settings: PostgreSQL's default logical_decoding_work_mem (the cluster's own default of
+// 64kB is for tests that want spilling), no checkpoints or autovacuum in the middle of a measurement.
+await using var cluster = await PostgresCluster.StartAsync(
+    ["logical_decoding_work_mem = 64MB", "max_wal_size = 16GB", "checkpoint_timeout = 1h", "autovacuum = off"]);
+string version;
+await using (var connection = new NpgsqlConnection(cluster.ConnectionString))
+{
+    await connection.OpenAsync();
+    version = connection.PostgreSqlVersion.ToString();
+}
+Progress.Say($"PostgreSQL {version} on port {cluster.Port}");
+
+var throughput = new List<ThroughputResult>();
+foreach (var workload in Workload.All(options.Quick).Where(w => options.Runs(w.Name)))
+{
+    throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync));
+}
+var latency = new List<LatencyResult>();
+if (options.Runs("latency"))
+{
+    foreach (var interval in (TimeSpan[])[TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100)])
+    {
+        latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate));
+    }
+}
+var report = Report.Format(options, version, throughput, latency);
+Console.Write(report);
+if (options.Output is not null)
+{
+    await File.WriteAllTextAsync(options.Output, report);
+}
+return 0;

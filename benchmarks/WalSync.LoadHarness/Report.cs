@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+
+namespace WalSync.LoadHarness;
+
+/// <summary>The result tables in Markdown.</summary>
+internal static class Report
+{
+    /// <summary>Formats the results of one harness run.</summary>
+    public static string Format(HarnessOptions options, string postgresVersion, IReadOnlyList<ThroughputResult> throughput, IReadOnlyList<LatencyResult> latency)
+    {
+        var text = new StringBuilder();
+        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}: " +
+            $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}.");
+        if (throughput.Count > 0)
+        {
+            Line(text, "");
+            Line(text, "Throughput in row changes per second (time in parentheses): a = pg_recvlogical draining the slot (the WAL sender's limit), " +
+                "b = walsync into a sink that accepts everything at once, c = walsync into the Typesense emulator.");
+            Line(text, "");
+            Line(text, "| Workload | a: pg_recvlogical | b: walsync → null sink | c: walsync → emulator | b/a | c/a | walsync CPU/change b, c | Peak RSS b, c | Emulator check |");
+            Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
+            foreach (var r in throughput)
+            {
+                Line(text, $"| {r.Workload.Description} | {Rate(r, r.Baseline)} | {Rate(r, r.NullSink.Elapsed)} | {Rate(r, r.Emulator.Elapsed)} | " +
+                    $"{r.Baseline / r.NullSink.Elapsed:F2} | {r.Baseline / r.Emulator.Elapsed:F2} | {Micros(r, r.NullSink.Cpu)}, {Micros(r, r.Emulator.Cpu)} | " +
+                    $"{Megabytes(r.NullSink.PeakRss)}, {Megabytes(r.Emulator.PeakRss)} | {r.Check} |");
+            }
+        }
+        if (latency.Count > 0)
+        {
+            Line(text, "");
+            Line(text, $"Live latency, commit → document visible in the emulator, inserting {options.Rate:N0} rows/s for {options.LatencySeconds} s:");
+            Line(text, "");
+            Line(text, "| Flush interval | Rows | Achieved rate | p50 | p95 | p99 | max | p99 target | Peak RSS |");
+            Line(text, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in latency)
+            {
+                Line(text, $"| {Ms(r.FlushInterval)} | {r.Changes:N0} | {r.AchievedRate:N0}/s | {Ms(r.P50)} | {Ms(r.P95)} | {Ms(r.P99)} | {Ms(r.Max)} | " +
+                    $"≤ {Ms(r.Target)} {(r.P99 <= r.Target ? "(met)" : "(missed)")} | {Megabytes(r.PeakRss)} |");
+            }
+        }
+        return text.ToString();
+    }
+
+    private static void Line(StringBuilder text, string line) => text.Append(line).Append('\n');
+
+    private static string Rate(ThroughputResult result, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{result.Rate(elapsed):N0}/s ({elapsed.TotalSeconds:F2} s)");
+
+    private static string Micros(ThroughputResult result, TimeSpan cpu) =>
+        string.Create(CultureInfo.InvariantCulture, $"{cpu.TotalMicroseconds / result.Workload.Changes:F1} µs");
+
+    private static string Ms(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:N0} ms");
+
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1_000_000.0:N0} MB");
+}

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace WalSync.LoadHarness;
+
+/// <summary>
+/// The real <c>walsync run</c> process: started with a generated configuration, watched for the log line that says
+/// it starts streaming, measured for peak resident memory, and stopped with SIGTERM.
+/// </summary>
+internal sealed class WalSyncChild : IAsyncDisposable
+{
+    // ReplicationLog.StreamingStarted's event id, as the console logger prints it.
+    private const string StreamingEvent = "[1001]";
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<long> _streaming = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _configPath;
+    private readonly string _name;
+
+    private WalSyncChild(Process process, string configPath, string name)
+    {
+        _process = process;
+        _configPath = configPath;
+        _name = name;
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Where each run's output is written when it is disposed; null for nowhere.</summary>
+    public static string? LogDirectory { get; set; }
+
+    /// <summary>Completes with the <see cref="Stopwatch"/> timestamp at which walsync said it starts streaming.</summary>
+    public Task<long> Streaming => _streaming.Task;
+
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>True once the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <c>dotnet walsync.dll run --config</c> for the products table.</summary>
+    /// <param name="name">Names the run's log file.</param>
+    /// <param name="walsyncDll">The walsync.dll to run.</param>
+    /// <param name="connectionString">The source database.</param>
+    /// <param name="slot">An existing slot to resume (so no snapshot copy is made).</param>
+    /// <param name="typesenseUrl">The Typesense-compatible server.</param>
+    /// <param name="apiKey">Its API key.</param>
+    /// <param name="flushInterval">Batch:FlushInterval.</param>
+    public static WalSyncChild Start(string name, string walsyncDll, string connectionString, string slot, Uri typesenseUrl, string apiKey, TimeSpan flushInterval)
+    {
+        var config = new
+        {
+            Postgres = new { ConnectionString = connectionString, Slot = slot, Publication = "walsync" },
+            Typesense = new { Nodes = new[] { typesenseUrl.ToString().TrimEnd('/') }, ApiKey = apiKey },
+            Batch = new { MaxRows = 5000, FlushInterval = flushInterval.ToString("c", CultureInfo.InvariantCulture) },
+            Tables = new[] { new { Table = "public.products", Collection = "products" } },
+        };
+        var path = Path.Combine(Path.GetTempPath(), $"walsync-harness-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var argument in (string[])[walsyncDll, "run", "--config", path])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var child = new WalSyncChild(Process.Start(start) ?? throw new InvalidOperationException("walsync did not start."), path, name);
+        Progress.Say($"{name}: walsync is process {child.Id}");
+        return child;
+    }
+
+    /// <summary>Waits for the streaming log line.</summary>
+    /// <exception cref="InvalidOperationException">walsync exited or did not start streaming within <paramref name="timeout"/>.</exception>
+    public async Task<long> WaitForStreamingAsync(TimeSpan timeout)
+    {
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(Streaming, exited, Task.Delay(timeout));
+        return first == Streaming ? await Streaming
+            : throw new InvalidOperationException($"walsync {(first == exited ? "exited" : "did not start streaming")}:\n{Output}");
+    }
+
+    /// <summary>The peak resident set size so far, in bytes (<c>VmHWM</c> of /proc/PID/status).</summary>
+    public long PeakRssBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                var kilobytes = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>CPU time (user and system, all threads) the process has used so far; 10 ms resolution.</summary>
+    public TimeSpan CpuTime()
+    {
+        // /proc/PID/stat: the command may contain spaces, so fields are counted after its closing parenthesis;
+        // utime and stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    /// <summary>Stops walsync with SIGTERM (a graceful stop) and waits for it; kills it if it takes over a minute.</summary>
+    /// <returns>The exit code.</returns>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        return _process.ExitCode;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        File.Delete(_configPath);
+        if (LogDirectory is not null)
+        {
+            Directory.CreateDirectory(LogDirectory);
+            await File.WriteAllTextAsync(Path.Combine(LogDirectory, _name + ".log"), Output);
+        }
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        if (line.Contains(StreamingEvent, StringComparison.Ordinal))
+        {
+            _streaming.TrySetResult(Stopwatch.GetTimestamp());
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

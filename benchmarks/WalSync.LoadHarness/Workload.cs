@@ -1,0 +1,78 @@
+namespace WalSync.LoadHarness;
+
+/// <summary>
+/// A throughput workload on the products table: SQL that prepares the database (before the slots exist, so it is
+/// not streamed), SQL that writes the stream, and a last transaction whose commit ends it.
+/// </summary>
+/// <param name="Name">Short name, used by <c>--only</c>.</param>
+/// <param name="Description">What it writes, for the table.</param>
+/// <param name="Changes">Row changes (inserts, updates, deletes) in the stream.</param>
+/// <param name="PrepareSql">Run before the slots are created; may be empty.</param>
+/// <param name="StreamSql">The stream except its last transaction (run outside a transaction block, so a DO block may COMMIT); may be empty.</param>
+/// <param name="LastTransactionSql">The statements of the last transaction; its commit's end LSN ends the workload.</param>
+internal sealed record Workload(string Name, string Description, long Changes, string PrepareSql, string StreamSql, string LastTransactionSql)
+{
+    /// <summary>The products table of the README and its publication.</summary>
+    public const string SchemaSql = """
+        CREATE TABLE products (
+            id uuid PRIMARY KEY,
+            product_name text NOT NULL,
+            description text,
+            price numeric(10,2),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            user_id uuid);
+        CREATE PUBLICATION walsync FOR TABLE products WITH (publish_via_partition_root = true);
+        """;
+
+    /// <summary>The column values of product number <c>g</c> (an integer expression in scope): a 200-character description.</summary>
+    public const string RowValues = """
+        gen_random_uuid(), 'Product ' || g, rpad('Item ' || g || ': ' || md5(g::text) || ' ', 200, 'a sturdy, well made product '),
+        round((random() * 1000)::numeric, 2), now(), gen_random_uuid()
+        """;
+
+    /// <summary>The workloads, at full size or at a tenth of it.</summary>
+    public static IReadOnlyList<Workload> All(bool quick)
+    {
+        var scale = quick ? 10 : 1;
+        var bigRows = 1_000_000 / scale;
+        var singleRows = 200_000 / scale;
+        var mixedTransactions = 50_000 / scale;
+        return
+        [
+            new("big-transaction", $"1 transaction of {bigRows:N0} inserts", bigRows, "", "",
+                $"INSERT INTO products SELECT {RowValues} FROM generate_series(1, {bigRows}) g"),
+            new("single-row", $"{singleRows:N0} single-row insert transactions", singleRows, "",
+                $"DO $$ BEGIN FOR g IN 1..{singleRows - 1} LOOP INSERT INTO products SELECT {RowValues}; COMMIT; END LOOP; END $$",
+                $"INSERT INTO products SELECT {RowValues} FROM generate_series({singleRows}, {singleRows}) g"),
+            Mixed(mixedTransactions),
+        ];
+    }
+
+    // Each transaction inserts 3 rows, updates 2 prepared rows and deletes 1: updates take prepared rows from the
+    // front (by id), deletes from the back, so none touches a row twice.
+    private static Workload Mixed(int transactions)
+    {
+        var prepared = transactions * 3;
+        var last = transactions - 1;
+        return new("mixed", $"{transactions:N0} transactions of 3 inserts, 2 updates, 1 delete", transactions * 6L,
+            $"INSERT INTO products SELECT {RowValues} FROM generate_series(-{prepared}, -1) g",
+            $"""
+            DO $$
+            DECLARE ids uuid[] := ARRAY(SELECT id FROM products ORDER BY id);
+            BEGIN
+              FOR t IN 0..{last - 1} LOOP
+                INSERT INTO products SELECT {RowValues} FROM generate_series(t * 3 + 1, t * 3 + 3) g;
+                UPDATE products SET price = price + 1, updated_at = now() WHERE id = ids[t * 2 + 1] OR id = ids[t * 2 + 2];
+                DELETE FROM products WHERE id = ids[{prepared} - t];
+                COMMIT;
+              END LOOP;
+            END $$
+            """,
+            $"""
+            INSERT INTO products SELECT {RowValues} FROM generate_series({(last * 3) + 1}, {(last * 3) + 3}) g;
+            UPDATE products SET price = price + 1, updated_at = now()
+              WHERE id IN (SELECT id FROM products WHERE product_name LIKE 'Product -%' ORDER BY id OFFSET {last * 2} LIMIT 2);
+            DELETE FROM products WHERE id = (SELECT id FROM products WHERE product_name LIKE 'Product -%' ORDER BY id DESC LIMIT 1);
+            """);
+    }
+}
