@@ -1,59 +1,62 @@
 using BenchmarkDotNet.Attributes;
+using NpgsqlTypes;
 using WalSync.Replication;
 
 namespace WalSync.Benchmarks;
 
 /// <summary>
-/// Decoding: a row's values, as they sit in Npgsql's read buffer, copied into a <see cref="RowImage"/> the way
-/// ReplicationReader does it (one span per value, one array per row). Npgsql's message classes cannot be built
-/// offline, so Npgsql's own parsing is measured by the load harness, not here.
+/// Decoding: pgoutput Insert messages, as ReplicationReader copies them out of Npgsql's buffer, decoded by
+/// PgOutputDecoder into change events with their row images (one array per row). Npgsql's own framing of the
+/// XLogData messages needs a server and is measured by the load harness.
 /// </summary>
 [MemoryDiagnoser]
 public class DecodeBenchmarks
 {
     private const int Rows = 1000;
-    private readonly RowImageBuilder _builder = new();
-    private byte[]?[][] _values = [];
+    private static readonly NpgsqlLogSequenceNumber Lsn = new(0x1000);
+    private PgOutputDecoder _decoder = new();
+    private byte[][] _messages = [];
 
     /// <summary>The row shape.</summary>
     [ParamsSource(nameof(Shapes))]
     public RowShape Shape { get; set; } = RowShape.Products;
 
     /// <summary>The shapes measured.</summary>
-    public static IEnumerable<RowShape> Shapes => [RowShape.Products, RowShape.Wide];
+    public static IEnumerable<RowShape> Shapes => RowShape.All;
 
-    /// <summary>Makes the rows' value bytes.</summary>
+    /// <summary>Encodes the rows and tells the decoder about the relation.</summary>
     [GlobalSetup]
-    public void Setup() => _values = [.. Enumerable.Range(0, Rows).Select(Shape.ValueBytes)];
+    public void Setup()
+    {
+        _messages = [.. Enumerable.Range(0, Rows).Select(i => PgOutputMessages.Insert(Shape, i))];
+        _decoder = NewDecoder(Shape);
+    }
 
-    /// <summary>Decodes every row into a row image.</summary>
+    /// <summary>Decodes every message into a change event.</summary>
     [Benchmark(OperationsPerInvoke = Rows)]
     public long Decode()
     {
         long total = 0;
-        foreach (var row in _values)
+        foreach (var message in _messages)
         {
-            total += Copy(_builder, row).SizeInBytes;
+            _decoder.Decode(message, Lsn, out var change);
+            total += change.NewRow.SizeInBytes;
         }
         return total;
     }
 
-    /// <summary>Copies one row's values into a row image.</summary>
-    internal static RowImage Copy(RowImageBuilder builder, byte[]?[] values)
+    /// <summary>A decoder that has seen <paramref name="shape"/>'s Relation message.</summary>
+    internal static PgOutputDecoder NewDecoder(RowShape shape)
     {
-        builder.Start(values.Length);
-        foreach (var value in values)
-        {
-            if (value is null)
-            {
-                builder.AddNull();
-            }
-            else
-            {
-                value.CopyTo(builder.GetSpan(value.Length));
-                builder.Advance(value.Length);
-            }
-        }
-        return builder.Build();
+        var decoder = new PgOutputDecoder();
+        decoder.Decode(PgOutputMessages.Relation(shape), Lsn, out _);
+        return decoder;
+    }
+
+    /// <summary>Decodes one Insert message's row.</summary>
+    internal static RowImage DecodeRow(PgOutputDecoder decoder, byte[] message)
+    {
+        decoder.Decode(message, Lsn, out var change);
+        return change.NewRow;
     }
 }

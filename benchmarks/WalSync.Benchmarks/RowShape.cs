@@ -66,6 +66,9 @@ public sealed class RowShape
             "{red,\"dark blue\",NULL}", "192.168.0.1/24", "\\xdeadbeef", "1 day 02:03:04", null,
         ]);
 
+    /// <summary>The shapes every benchmark runs on.</summary>
+    public static IReadOnlyList<RowShape> All => [Products, Wide];
+
     /// <summary>The text forms of row <paramref name="i"/> (null for NULL).</summary>
     public string?[] Values(int i) => MakeValues(i);
 

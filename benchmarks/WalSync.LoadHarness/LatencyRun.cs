@@ -14,11 +14,15 @@ namespace WalSync.LoadHarness;
 /// default server, so the WAL is flushed and the WAL sender may send it). Visible: rows are only inserted, in order,
 /// and WalSync imports a collection's documents in commit order, so the k-th row is visible once the collection's
 /// <c>num_documents</c> (polled every few milliseconds) reaches k; the poll's answer time is taken, which errs on
-/// the late side by at most one poll.
+/// the late side by at most one poll. The first seconds are a warm-up and are not counted: walsync compiles its hot
+/// path on the first changes, which would otherwise weigh on a short run's tail.
 /// </remarks>
 internal static class LatencyRun
 {
     private const string ApiKey = "harness";
+
+    /// <summary>Seconds of inserts before the measured ones.</summary>
+    public const int WarmUpSeconds = 5;
 
     /// <summary>Inserts <paramref name="rate"/> rows a second for <paramref name="seconds"/> seconds with walsync at <paramref name="flushInterval"/>.</summary>
     public static async Task<LatencyResult> RunAsync(PostgresCluster cluster, string walsyncDll, TimeSpan flushInterval, int seconds, int rate)
@@ -28,13 +32,14 @@ internal static class LatencyRun
         await using var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey });
         await using var child = WalSyncChild.Start(database.Name, walsyncDll, database.ConnectionString, "walsync", server.Url, ApiKey, flushInterval);
         await child.WaitForStreamingAsync(TimeSpan.FromMinutes(2));
-        Progress.Say($"latency at {flushInterval.TotalMilliseconds} ms: inserting {rate} rows/s for {seconds} s");
+        Progress.Say($"latency at {flushInterval.TotalMilliseconds} ms: inserting {rate} rows/s for {WarmUpSeconds} + {seconds} s");
 
         var visible = new List<(long Time, long Count)>();
         using var stopPolling = new CancellationTokenSource();
         var poller = PollAsync(server.Url, visible, stopPolling.Token);
-        var (commits, elapsed) = await InsertAsync(database, rate, seconds);
+        var (commits, elapsed) = await InsertAsync(database, rate, WarmUpSeconds + seconds);
         var inserted = commits.Count == 0 ? 0 : commits[^1].LastRow;
+        var warmUpRows = (long)rate * WarmUpSeconds;
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 120);
         while (LastCount(visible) < inserted && Stopwatch.GetTimestamp() < deadline && !child.HasExited)
         {
@@ -52,9 +57,9 @@ internal static class LatencyRun
         {
             throw new InvalidOperationException($"walsync exited with {exit}:\n{child.Output}");
         }
-        var latencies = Latencies(commits, visible);
+        var latencies = Latencies(commits, visible)[(int)warmUpRows..];
         Array.Sort(latencies);
-        return new LatencyResult(flushInterval, inserted, inserted / elapsed.TotalSeconds,
+        return new LatencyResult(flushInterval, latencies.Length, inserted / elapsed.TotalSeconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), TimeSpan.FromMilliseconds(latencies[^1]), rss);
     }
 

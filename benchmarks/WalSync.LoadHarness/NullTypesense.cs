@@ -44,6 +44,9 @@ internal sealed class NullTypesense : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = null;
+            // Deletes by filter put up to 64 KiB of ids in the query; Typesense takes request lines of 417,792 bytes.
+            kestrel.Limits.MaxRequestLineSize = 417_792;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 417_792;
             kestrel.Listen(IPAddress.Loopback, 0);
         });
         var app = builder.Build();

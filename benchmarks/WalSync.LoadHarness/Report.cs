@@ -16,7 +16,8 @@ internal static class Report
         {
             Line(text, "");
             Line(text, "Throughput in row changes per second (time in parentheses): a = pg_recvlogical draining the slot (the WAL sender's limit), " +
-                "b = walsync into a sink that accepts everything at once, c = walsync into the Typesense emulator.");
+                "b = walsync into a sink that accepts everything at once, c = walsync into the Typesense emulator; a and b ran twice (a, b, c, a, b) " +
+                "and the faster run of each counts. walsync CPU is per change, while streaming (JIT included).");
             Line(text, "");
             Line(text, "| Workload | a: pg_recvlogical | b: walsync → null sink | c: walsync → emulator | b/a | c/a | walsync CPU/change b, c | Peak RSS b, c | Emulator check |");
             Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -30,7 +31,8 @@ internal static class Report
         if (latency.Count > 0)
         {
             Line(text, "");
-            Line(text, $"Live latency, commit → document visible in the emulator, inserting {options.Rate:N0} rows/s for {options.LatencySeconds} s:");
+            Line(text, $"Live latency, commit → document visible in the emulator, inserting {options.Rate:N0} rows/s for {options.LatencySeconds} s " +
+                $"after a {LatencyRun.WarmUpSeconds} s warm-up (rows: those measured):");
             Line(text, "");
             Line(text, "| Flush interval | Rows | Achieved rate | p50 | p95 | p99 | max | p99 target | Peak RSS |");
             Line(text, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -6,8 +6,9 @@ using WalSync.TypesenseEmulator;
 namespace WalSync.LoadHarness;
 
 /// <summary>
-/// Runs one throughput workload: writes it once behind three slots created beforehand, then drains each slot in turn
-/// with (a) pg_recvlogical, (b) walsync into the null sink and (c) walsync into the emulator.
+/// Runs one throughput workload: writes it once behind five slots created beforehand, then drains each slot in turn
+/// with (a) pg_recvlogical, (b) walsync into the null sink, (c) walsync into the emulator, then a and b again. Of a
+/// and of b the faster run counts: the machine is shared, and a busy moment should not decide the ratio either way.
 /// </summary>
 /// <remarks>walsync resumes the existing slot, so it copies nothing; it creates the collection before it starts
 /// streaming. Its time runs from its "Streaming from slot" log line until the slot's confirmed_flush_lsn reaches the
@@ -23,26 +24,16 @@ internal static class ThroughputRun
     {
         await using var database = await WorkloadDatabase.CreateAsync(cluster, "load_" + workload.Name.Replace('-', '_'));
         await database.ExecuteAsync(workload.PrepareSql);
-        await database.CreateSlotsAsync("baseline", "null_sink", "emulator");
+        await database.CreateSlotsAsync("baseline", "null_sink", "emulator", "baseline_again", "null_sink_again");
         Progress.Say($"{workload.Name}: writing {workload.Description}");
         await database.ExecuteAsync(workload.StreamSql);
         var end = await database.RunLastTransactionAsync(workload.LastTransactionSql);
         Progress.Say($"{workload.Name}: ends at {end}; a: pg_recvlogical");
-        var baseline = await RecvLogical.RunAsync(cluster, database.Name, "baseline", end);
-        await using (var connection = await database.OpenAsync())
-        {
-            var confirmed = await WorkloadDatabase.ConfirmedFlushAsync(connection, "baseline");
-            if (confirmed < end)
-            {
-                throw new InvalidOperationException($"pg_recvlogical stopped at {confirmed}, before the end LSN {end}.");
-            }
-        }
+        var baseline = await BaselineAsync(cluster, database, "baseline", end);
         Progress.Say($"{workload.Name}: a took {baseline.TotalSeconds:F2} s; b: walsync into the null sink");
         DrainResult nullSink, emulator;
-        await using (var sink = await NullTypesense.StartAsync())
-        {
-            nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll);
-        }
+        await using var sink = await NullTypesense.StartAsync();
+        nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll);
         Progress.Say($"{workload.Name}: b took {nullSink.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSink.Cpu.TotalSeconds:F2} s; c: walsync into the emulator");
         string check;
         await using (var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey }))
@@ -52,10 +43,26 @@ internal static class ThroughputRun
             var rows = await database.CountProductsAsync();
             check = documents == rows ? "ok" : $"{documents:N0} documents for {rows:N0} rows";
         }
-        Progress.Say($"{workload.Name}: c took {emulator.Elapsed.TotalSeconds:F2} s, walsync CPU {emulator.Cpu.TotalSeconds:F2} s; emulator check: {check}");
+        Progress.Say($"{workload.Name}: c took {emulator.Elapsed.TotalSeconds:F2} s, walsync CPU {emulator.Cpu.TotalSeconds:F2} s; emulator check: {check}; a again");
+        var again = await BaselineAsync(cluster, database, "baseline_again", end);
+        Progress.Say($"{workload.Name}: a took {again.TotalSeconds:F2} s the second time; b again");
+        baseline = again < baseline ? again : baseline;
+        var nullSinkAgain = await DrainAsync(database, "null_sink_again", sink.Url, end, walsyncDll);
+        Progress.Say($"{workload.Name}: b took {nullSinkAgain.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSinkAgain.Cpu.TotalSeconds:F2} s the second time");
+        // The faster run counts; the peak RSS is the larger of the two.
+        nullSink = (nullSinkAgain.Elapsed < nullSink.Elapsed ? nullSinkAgain : nullSink) with { PeakRss = Math.Max(nullSink.PeakRss, nullSinkAgain.PeakRss) };
         // The emulator's documents are garbage now; collect them so the next run starts from a small heap.
         GC.Collect();
         return new ThroughputResult(workload, baseline, nullSink, emulator, check);
+    }
+
+    /// <summary>Runs pg_recvlogical on <paramref name="slot"/> and checks that it went as far as <paramref name="end"/>.</summary>
+    private static async Task<TimeSpan> BaselineAsync(PostgresCluster cluster, WorkloadDatabase database, string slot, NpgsqlLogSequenceNumber end)
+    {
+        var elapsed = await RecvLogical.RunAsync(cluster, database.Name, slot, end);
+        await using var connection = await database.OpenAsync();
+        var confirmed = await WorkloadDatabase.ConfirmedFlushAsync(connection, slot);
+        return confirmed >= end ? elapsed : throw new InvalidOperationException($"pg_recvlogical stopped at {confirmed}, before the end LSN {end}.");
     }
 
     /// <summary>Runs walsync on <paramref name="slot"/> until it has acknowledged <paramref name="end"/>; returns the time from its start of streaming and its peak RSS.</summary>
@@ -64,6 +71,7 @@ internal static class ThroughputRun
         await using var child = WalSyncChild.Start($"{database.Name}-{slot}", walsyncDll, database.ConnectionString, slot, typesense, ApiKey, FlushInterval);
         var started = await child.WaitForStreamingAsync(TimeSpan.FromMinutes(2));
         var cpuAtStart = child.CpuTime();
+        var harnessCpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         await using var connection = await database.OpenAsync();
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 1800);
         while (await WorkloadDatabase.ConfirmedFlushAsync(connection, slot) < end)
@@ -76,6 +84,8 @@ internal static class ThroughputRun
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         var cpu = child.CpuTime() - cpuAtStart;
+        // The sink runs in this process, on the same cores: its share is part of the picture.
+        Progress.Say($"{slot}: the harness (sink, polling) used {(Process.GetCurrentProcess().TotalProcessorTime - harnessCpuAtStart).TotalSeconds:F2} s CPU meanwhile");
         var rss = child.PeakRssBytes();
         var exit = await child.StopAsync();
         if (exit != 0)

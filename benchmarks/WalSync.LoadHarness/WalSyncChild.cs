@@ -19,6 +19,7 @@ internal sealed class WalSyncChild : IAsyncDisposable
     private readonly TaskCompletionSource<long> _streaming = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _configPath;
     private readonly string _name;
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
 
     private WalSyncChild(Process process, string configPath, string name)
     {
@@ -93,8 +94,13 @@ internal sealed class WalSyncChild : IAsyncDisposable
     {
         var exited = _process.WaitForExitAsync();
         var first = await Task.WhenAny(Streaming, exited, Task.Delay(timeout));
-        return first == Streaming ? await Streaming
-            : throw new InvalidOperationException($"walsync {(first == exited ? "exited" : "did not start streaming")}:\n{Output}");
+        if (first != Streaming)
+        {
+            throw new InvalidOperationException($"walsync {(first == exited ? "exited" : "did not start streaming")}:\n{Output}");
+        }
+        var streaming = await Streaming;
+        Progress.Say($"{_name}: walsync started streaming {Stopwatch.GetElapsedTime(_startedAt, streaming).TotalSeconds:F2} s after it was started");
+        return streaming;
     }
 
     /// <summary>The peak resident set size so far, in bytes (<c>VmHWM</c> of /proc/PID/status).</summary>

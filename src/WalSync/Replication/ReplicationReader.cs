@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql.Replication;
+using Npgsql.Replication.Internal;
 using Npgsql.Replication.PgOutput;
-using Npgsql.Replication.PgOutput.Messages;
 using NpgsqlTypes;
 using WalSync.Configuration;
 using WalSync.Telemetry;
@@ -14,8 +14,9 @@ namespace WalSync.Replication;
 /// It never acknowledges on its own: the checkpointer calls <see cref="AcknowledgeAsync"/> after a flush.
 /// </summary>
 /// <remarks>
-/// Npgsql reuses message, tuple and value objects, and skips unread row data on the next MoveNextAsync
-/// (https://www.npgsql.org/doc/replication.html), so each row is copied into a <see cref="RowImage"/> before advancing.
+/// Npgsql reuses its message objects and skips unread data on the next MoveNextAsync
+/// (https://www.npgsql.org/doc/replication.html), so each XLogData message is copied out and decoded by
+/// <see cref="PgOutputDecoder"/> into row images before advancing.
 /// Stopping goes through the cancellation token: leaving the loop alone would keep the connection in replication state.
 /// </remarks>
 public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
@@ -23,10 +24,12 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
     /// <summary>How long reading pauses after it had to wait for the server (see the reading loop).</summary>
     private static readonly TimeSpan CatchUpPause = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>The message buffer's usual size in bytes; it grows for a larger message and shrinks back after it.</summary>
+    private const int MessageBufferBytes = 64 * 1024;
+
     private readonly PostgresOptions _options;
     private readonly ILogger _logger;
-    private readonly RowImageBuilder _builder = new();
-    private readonly Dictionary<uint, RelationInfo> _relations = [];
+    private readonly PgOutputDecoder _decoder = new();
     private readonly CancellationTokenSource _replication = new();
 
     /// <summary>Guards the connection against use after dispose; written by the reading loop, read by the checkpointer.</summary>
@@ -40,6 +43,9 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
 
     /// <summary>The MoveNextAsync left pending when reading stopped; awaited after replication is cancelled.</summary>
     private Task? _pendingRead;
+
+    /// <summary>The bytes of the message being decoded. Used only by the reading loop.</summary>
+    private byte[] _message = new byte[MessageBufferBytes];
 
     /// <summary>Creates a reader for the configured slot and publication.</summary>
     public ReplicationReader(PostgresOptions options, ILogger logger)
@@ -73,7 +79,7 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(writer);
         foreach (var relation in relations)
         {
-            _relations[relation.RelationId] = relation;
+            _decoder.AddRelation(relation);
         }
         var connection = new LogicalReplicationConnection(SessionSettings.Apply(_options.ConnectionString, "walsync"))
         {
@@ -83,12 +89,11 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         };
         _connection = connection;
         await connection.Open(stopReading);
-        var protocol = connection.PostgreSqlVersion.Major >= 14 ? PgOutputProtocolVersion.V2 : PgOutputProtocolVersion.V1;
-        var modern = protocol >= PgOutputProtocolVersion.V2;
-        var options = new PgOutputReplicationOptions(_options.Publication, protocol, binary: false,
-            streamingMode: modern ? PgOutputStreamingMode.Off : null, messages: modern ? true : null);
+        var protocol = connection.PostgreSqlVersion.Major >= 14 ? 2 : 1;
         ReplicationLog.StreamingStarted(_logger, _options.Slot, _options.Publication, "confirmed_flush_lsn");
-        var messages = connection.StartReplication(new PgOutputReplicationSlot(_options.Slot), options, _replication.Token)
+        // pgoutput messages are decoded from their bytes (PgOutputDecoder): Npgsql's per-value reading cost several times more.
+        var messages = connection.StartLogicalReplication(new PgOutputReplicationSlot(_options.Slot), _replication.Token,
+                options: PgOutputDecoder.Options(_options.Publication, protocol))
             .GetAsyncEnumerator(_replication.Token);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stopReading.Register(() => stopped.TrySetResult());
@@ -134,75 +139,57 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         ReplicationLog.StoppedReading(_logger, _options.Slot);
     }
 
-    private async ValueTask HandleAsync(PgOutputReplicationMessage message, ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
+    private async ValueTask HandleAsync(XLogDataMessage message, ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
     {
-        switch (message)
+        var length = await ReadMessageAsync(message.Data);
+        switch (_decoder.Decode(_message.AsSpan(0, length), message.WalEnd, out var change))
         {
-            case BeginMessage:
+            case PgOutputMessageKind.Begin:
                 _inTransaction = true;
                 break;
-            case RelationMessage relation:
-                var info = Snapshot(relation);
-                _relations[info.RelationId] = info;
+            case PgOutputMessageKind.Relation:
+                var info = _decoder.LastRelation!;
                 ReplicationLog.RelationReceived(_logger, info.QualifiedName, info.RelationId, info.Columns.Count, info.ReplicaIdentity);
                 break;
-            case InsertMessage insert:
-                await WriteAsync(writer, new ChangeEvent
-                {
-                    Kind = ChangeKind.Insert, Relation = _relations[insert.Relation.RelationId],
-                    NewRow = await ReadRowAsync(insert.NewRow), Lsn = message.WalEnd,
-                }, cancellationToken);
+            case PgOutputMessageKind.Change:
+                await WriteAsync(writer, change, cancellationToken);
                 break;
-            case UpdateMessage update:
-                // The old part must be read before the new row: reading the new row skips it.
-                var old = update switch
-                {
-                    FullUpdateMessage full => await ReadRowAsync(full.OldRow),
-                    IndexUpdateMessage key => await ReadRowAsync(key.Key),
-                    _ => default,
-                };
-                await WriteAsync(writer, new ChangeEvent
-                {
-                    Kind = ChangeKind.Update, Relation = _relations[update.Relation.RelationId], OldRow = old,
-                    NewRow = await ReadRowAsync(update.NewRow), Lsn = message.WalEnd,
-                }, cancellationToken);
-                break;
-            case DeleteMessage delete:
-                var oldRow = delete switch
-                {
-                    FullDeleteMessage full => await ReadRowAsync(full.OldRow),
-                    KeyDeleteMessage key => await ReadRowAsync(key.Key),
-                    _ => default,
-                };
-                await WriteAsync(writer, new ChangeEvent
-                {
-                    Kind = ChangeKind.Delete, Relation = _relations[delete.Relation.RelationId], OldRow = oldRow, Lsn = message.WalEnd,
-                }, cancellationToken);
-                break;
-            case TruncateMessage truncate:
-                var truncated = new List<RelationInfo>();
-                foreach (var relation in truncate.Relations)
-                {
-                    truncated.Add(_relations[relation.RelationId]);
-                }
-                await WriteAsync(writer, new ChangeEvent { Kind = ChangeKind.Truncate, TruncatedRelations = truncated, Lsn = message.WalEnd }, cancellationToken);
-                break;
-            case CommitMessage commit:
-                await WriteAsync(writer, new ChangeEvent
-                {
-                    Kind = ChangeKind.Commit, Lsn = commit.TransactionEndLsn, CommitTimestamp = commit.TransactionCommitTimestamp,
-                }, cancellationToken);
+            case PgOutputMessageKind.Commit:
+                await WriteAsync(writer, change, cancellationToken);
                 _inTransaction = false;
-                ReplicationLog.CommitReceived(_logger, commit.TransactionEndLsn);
+                ReplicationLog.CommitReceived(_logger, change.Lsn);
                 break;
-            case TypeMessage:
-            case OriginMessage:
-            case LogicalDecodingMessage:
-                // Types are resolved from the catalog; heartbeat messages only move LastReceivedLsn.
+            case PgOutputMessageKind.Unknown:
+                ReplicationLog.UnexpectedMessage(_logger, $"'{(char)_message[0]}'");
                 break;
             default:
-                ReplicationLog.UnexpectedMessage(_logger, message.GetType().Name);
+                // Types are resolved from the catalog; heartbeat messages only move LastReceivedLsn.
                 break;
+        }
+        if (_message.Length > MessageBufferBytes)
+        {
+            // One huge row must not keep its buffer for the rest of the run.
+            _message = new byte[MessageBufferBytes];
+        }
+    }
+
+    /// <summary>Copies the message out of Npgsql's buffer into <see cref="_message"/> and returns its length.</summary>
+    /// <remarks>Not cancelled by a stop request: a half-read message would leave the protocol out of step.</remarks>
+    private async ValueTask<int> ReadMessageAsync(Stream data)
+    {
+        var length = 0;
+        while (true)
+        {
+            if (length == _message.Length)
+            {
+                Array.Resize(ref _message, _message.Length * 2);
+            }
+            var read = await data.ReadAsync(_message.AsMemory(length), _replication.Token);
+            if (read == 0)
+            {
+                return length;
+            }
+            length += read;
         }
     }
 
@@ -217,49 +204,6 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         {
             WalSyncTelemetry.ChangesReceived.Add(1);
         }
-    }
-
-    /// <remarks>Not cancelled by a stop request: a half-read row would leave the protocol out of step.</remarks>
-    private async ValueTask<RowImage> ReadRowAsync(ReplicationTuple tuple)
-    {
-        var cancellationToken = _replication.Token;
-        _builder.Start(tuple.NumColumns);
-        await foreach (var value in tuple.WithCancellation(cancellationToken))
-        {
-            switch (value.Kind)
-            {
-                case TupleDataKind.Null:
-                    _builder.AddNull();
-                    break;
-                case TupleDataKind.UnchangedToastedValue:
-                    _builder.AddUnchangedToast();
-                    break;
-                case TupleDataKind.TextValue:
-                    var length = value.Length;
-                    await using (var stream = value.GetStream())
-                    {
-                        await stream.ReadExactlyAsync(_builder.GetMemory(length)[..length], cancellationToken);
-                    }
-                    _builder.Advance(length);
-                    break;
-                default:
-                    throw new InvalidOperationException($"pgoutput sent a {value.Kind} value, but WalSync requests text values only.");
-            }
-        }
-        return _builder.Build();
-    }
-
-    private static RelationInfo Snapshot(RelationMessage message)
-    {
-        var columns = new ColumnInfo[message.Columns.Count];
-        for (var i = 0; i < columns.Length; i++)
-        {
-            var column = message.Columns[i];
-            columns[i] = new ColumnInfo(column.ColumnName, column.DataTypeId, column.TypeModifier,
-                column.Flags.HasFlag(RelationMessage.Column.ColumnFlags.PartOfKey));
-        }
-        return new RelationInfo(message.RelationId, message.Namespace.Length == 0 ? "pg_catalog" : message.Namespace,
-            message.RelationName, (char)message.ReplicaIdentity, columns);
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,176 @@
+using System.Globalization;
+using NpgsqlTypes;
+
+namespace WalSync.Replication;
+
+/// <summary>
+/// Decodes pgoutput messages, the payloads of XLogData messages, into <see cref="ChangeEvent"/>s that own their data:
+/// each text value is copied from the message bytes into the row's <see cref="RowImage"/>, with no object per value.
+/// Keeps the relations by OID as Relation messages describe them. Not thread-safe: one decoder per stream.
+/// </summary>
+/// <remarks>
+/// Message formats: https://www.postgresql.org/docs/15/protocol-logicalrep-message-formats.html. WalSync asks for
+/// protocol 1 or 2 without streaming or two-phase, so no message carries a transaction id.
+/// </remarks>
+internal sealed class PgOutputDecoder
+{
+    // Timestamps count microseconds from 2000-01-01 00:00 UTC.
+    private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private readonly RowImageBuilder _builder = new();
+    private readonly Dictionary<uint, RelationInfo> _relations = [];
+
+    /// <summary>The relation of the last Relation message.</summary>
+    public RelationInfo? LastRelation { get; private set; }
+
+    /// <summary>The options of <c>START_REPLICATION</c> for pgoutput: text values, no streaming; logical decoding
+    /// messages are asked for on protocol 2 so that heartbeats move the received position.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Options(string publication, int protocolVersion)
+    {
+        ArgumentNullException.ThrowIfNull(publication);
+        yield return new("proto_version", protocolVersion.ToString(CultureInfo.InvariantCulture));
+        yield return new("publication_names", "\"" + publication.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+        yield return new("binary", "false");
+        if (protocolVersion >= 2)
+        {
+            yield return new("streaming", "off");
+            yield return new("messages", "true");
+        }
+    }
+
+    /// <summary>Makes <paramref name="relation"/> known, e.g. from the catalog before its first Relation message.</summary>
+    public void AddRelation(RelationInfo relation)
+    {
+        ArgumentNullException.ThrowIfNull(relation);
+        _relations[relation.RelationId] = relation;
+    }
+
+    /// <summary>Decodes one message.</summary>
+    /// <param name="message">The message bytes, starting with its type byte.</param>
+    /// <param name="walEnd">The XLogData's WAL end, the LSN of a row change.</param>
+    /// <param name="change">For <see cref="PgOutputMessageKind.Change"/> and <see cref="PgOutputMessageKind.Commit"/>, the change.</param>
+    /// <exception cref="FormatException">The message is cut short or malformed.</exception>
+    /// <exception cref="InvalidOperationException">A change names a relation no Relation message described, or a value came in binary.</exception>
+    public PgOutputMessageKind Decode(ReadOnlySpan<byte> message, NpgsqlLogSequenceNumber walEnd, out ChangeEvent change)
+    {
+        change = default;
+        var cursor = new PgOutputCursor(message);
+        switch (cursor.ReadByte())
+        {
+            case (byte)'B':
+                return PgOutputMessageKind.Begin;
+            case (byte)'C':
+                cursor.ReadByte(); // flags, unused
+                cursor.ReadInt64(); // the commit record's own LSN
+                var end = new NpgsqlLogSequenceNumber((ulong)cursor.ReadInt64());
+                var committed = PostgresEpoch.AddTicks(cursor.ReadInt64() * TimeSpan.TicksPerMicrosecond);
+                change = new ChangeEvent { Kind = ChangeKind.Commit, Lsn = end, CommitTimestamp = committed };
+                return PgOutputMessageKind.Commit;
+            case (byte)'R':
+                LastRelation = ReadRelation(ref cursor);
+                _relations[LastRelation.RelationId] = LastRelation;
+                return PgOutputMessageKind.Relation;
+            case (byte)'I':
+                var inserted = Relation(cursor.ReadOid());
+                Expect(ref cursor, (byte)'N');
+                change = new ChangeEvent { Kind = ChangeKind.Insert, Relation = inserted, NewRow = ReadTuple(ref cursor), Lsn = walEnd };
+                return PgOutputMessageKind.Change;
+            case (byte)'U':
+                var updated = Relation(cursor.ReadOid());
+                var part = cursor.ReadByte();
+                var old = default(RowImage);
+                if (part is (byte)'K' or (byte)'O')
+                {
+                    old = ReadTuple(ref cursor);
+                    part = cursor.ReadByte();
+                }
+                if (part != (byte)'N')
+                {
+                    throw Malformed('U', part);
+                }
+                change = new ChangeEvent { Kind = ChangeKind.Update, Relation = updated, OldRow = old, NewRow = ReadTuple(ref cursor), Lsn = walEnd };
+                return PgOutputMessageKind.Change;
+            case (byte)'D':
+                var deleted = Relation(cursor.ReadOid());
+                var key = cursor.ReadByte();
+                if (key is not ((byte)'K' or (byte)'O'))
+                {
+                    throw Malformed('D', key);
+                }
+                change = new ChangeEvent { Kind = ChangeKind.Delete, Relation = deleted, OldRow = ReadTuple(ref cursor), Lsn = walEnd };
+                return PgOutputMessageKind.Change;
+            case (byte)'T':
+                var count = cursor.ReadInt32();
+                cursor.ReadByte(); // CASCADE / RESTART IDENTITY: the relations are listed either way
+                var truncated = new List<RelationInfo>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    truncated.Add(Relation(cursor.ReadOid()));
+                }
+                change = new ChangeEvent { Kind = ChangeKind.Truncate, TruncatedRelations = truncated, Lsn = walEnd };
+                return PgOutputMessageKind.Change;
+            case (byte)'Y' or (byte)'O' or (byte)'M':
+                return PgOutputMessageKind.Ignored;
+            default:
+                return PgOutputMessageKind.Unknown;
+        }
+    }
+
+    private RelationInfo Relation(uint oid) => _relations.TryGetValue(oid, out var relation) ? relation
+        : throw new InvalidOperationException($"pgoutput sent a change of relation {oid} before describing it in a Relation message.");
+
+    // TupleData: Int16 column count, then per column 'n' (NULL), 'u' (unchanged TOAST) or 't' + Int32 length + text.
+    private RowImage ReadTuple(ref PgOutputCursor cursor)
+    {
+        var columns = cursor.ReadInt16();
+        _builder.Start(columns);
+        for (var i = 0; i < columns; i++)
+        {
+            switch (cursor.ReadByte())
+            {
+                case (byte)'n':
+                    _builder.AddNull();
+                    break;
+                case (byte)'u':
+                    _builder.AddUnchangedToast();
+                    break;
+                case (byte)'t':
+                    _builder.AddText(cursor.ReadBytes(cursor.ReadInt32()));
+                    break;
+                case (byte)'b':
+                    throw new InvalidOperationException("pgoutput sent a binary value, but WalSync requests text values only.");
+                case var kind:
+                    throw new FormatException($"pgoutput sent a tuple column of unknown kind '{(char)kind}'.");
+            }
+        }
+        return _builder.Build();
+    }
+
+    private static RelationInfo ReadRelation(ref PgOutputCursor cursor)
+    {
+        var oid = cursor.ReadOid();
+        var schema = cursor.ReadCString();
+        var name = cursor.ReadCString();
+        var replicaIdentity = (char)cursor.ReadByte();
+        var columns = new ColumnInfo[cursor.ReadInt16()];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var isKey = (cursor.ReadByte() & 1) != 0;
+            columns[i] = new ColumnInfo(cursor.ReadCString(), cursor.ReadOid(), cursor.ReadInt32(), isKey);
+        }
+        // An empty namespace means pg_catalog.
+        return new RelationInfo(oid, schema.Length == 0 ? "pg_catalog" : schema, name, replicaIdentity, columns);
+    }
+
+    private static void Expect(ref PgOutputCursor cursor, byte part)
+    {
+        var actual = cursor.ReadByte();
+        if (actual != part)
+        {
+            throw Malformed('I', actual);
+        }
+    }
+
+    private static FormatException Malformed(char message, byte part) =>
+        new($"pgoutput sent a '{message}' message with a tuple marked '{(char)part}'.");
+}
