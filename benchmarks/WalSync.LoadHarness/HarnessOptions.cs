@@ -36,6 +36,7 @@ internal sealed class HarnessOptions
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
           --walsync PATH          the walsync.dll to run (default: src/WalSync.Cli/bin/Release/net10.0/walsync.dll)
+          --help                  this text
         """;
 
     /// <summary>Parses <paramref name="args"/>.</summary>

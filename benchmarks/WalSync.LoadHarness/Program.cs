@@ -3,6 +3,11 @@ using WalSync.Cli.Demo;
 using WalSync.LoadHarness;
 
 // One run: a throwaway PostgreSQL cluster, the throughput workloads (a, b, c each), the live latency runs, the table.
+if (args.Contains("--help"))
+{
+    Console.WriteLine(HarnessOptions.Usage);
+    return 0;
+}
 HarnessOptions options;
 try
 {
