@@ -3,7 +3,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Running;
 using WalSync.Benchmarks;
 
-// Every benchmark reports time and bytes allocated per row (OperationsPerInvoke = rows), and rows per second.
+// Runs any benchmark of this assembly (dotnet run -c Release -- --filter '*Serialise*'); every benchmark reports time and bytes allocated per row (OperationsPerInvoke = rows), and rows per second.
 var config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(new RowsPerSecondColumn());

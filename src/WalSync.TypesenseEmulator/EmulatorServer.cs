@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WalSync.TypesenseEmulator.Http;
 using WalSync.TypesenseEmulator.Storage;
@@ -50,6 +51,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(options.ApiKey);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EmulatorServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -81,13 +83,14 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string host, int port)
     {
-        if (host == "localhost")
+        // Kestrel cannot pick a free port for "localhost" (two sockets): port 0 binds the IPv4 loopback only.
+        if (host == "localhost" && port != 0)
         {
             kestrel.ListenLocalhost(port);
         }
         else
         {
-            kestrel.Listen(host is "0.0.0.0" or "*" ? IPAddress.Any : IPAddress.Parse(host), port);
+            kestrel.Listen(host switch { "0.0.0.0" or "*" => IPAddress.Any, "localhost" => IPAddress.Loopback, _ => IPAddress.Parse(host) }, port);
         }
     }
 }

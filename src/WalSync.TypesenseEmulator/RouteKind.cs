@@ -4,7 +4,7 @@ namespace WalSync.TypesenseEmulator;
 /// <remarks>Routes and their order follow Typesense v29 <c>master_server_routes()</c>.</remarks>
 public enum RouteKind
 {
-    /// <summary><c>GET /health</c>.</summary>
+    /// <summary><c>GET /health</c> (no key) and <c>POST /health</c> (key needed).</summary>
     Health,
 
     /// <summary><c>POST /collections</c>.</summary>
@@ -40,7 +40,7 @@ public enum RouteKind
     /// <summary><c>PATCH /collections/:c/documents/:id</c>.</summary>
     DocumentUpdate,
 
-    /// <summary><c>PATCH /collections/:c/documents?filter_by=…</c> (not implemented: answers 400).</summary>
+    /// <summary><c>PATCH /collections/:c/documents?filter_by=…</c>.</summary>
     DocumentsUpdateByFilter,
 
     /// <summary><c>DELETE /collections/:c/documents/:id</c>.</summary>

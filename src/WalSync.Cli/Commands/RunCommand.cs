@@ -16,12 +16,19 @@ public static class RunCommand
                 "environment variable: WALSYNC_<Section>__<Key>, e.g. WALSYNC_Typesense__ApiKey. Without --config, only " +
                 "environment variables are read.",
         };
+        var resnapshot = new Option<bool>("--resnapshot")
+        {
+            Description = "Drop the replication slot, then start as on first start: create a new slot and copy the tables " +
+                "again (each collection is emptied first). Use it after PostgreSQL invalidated the slot (wal_status = lost) " +
+                "or when the collections must be rebuilt.",
+        };
         var command = new Command("run", "Keep the configured Typesense collections equal to their PostgreSQL tables until stopped. " +
             "On first start it creates the publication, the slot and the collections and copies the existing rows; later " +
             "starts resume from the slot. SIGINT/SIGTERM stop it gracefully: what is in flight is flushed and acknowledged. " +
             "Exit codes: 0 stopped cleanly, 1 failed, 2 configuration must be fixed.")
         {
             config,
+            resnapshot,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -35,7 +42,7 @@ public static class RunCommand
                 await Console.Error.WriteLineAsync($"walsync: {e.Message}");
                 return ExitCodes.Configuration;
             }
-            return await WalSyncHost.RunAsync(options);
+            return await WalSyncHost.RunAsync(options, parse.GetValue(resnapshot));
         });
         return command;
     }

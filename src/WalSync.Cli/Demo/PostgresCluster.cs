@@ -35,6 +35,9 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>The server's log file.</summary>
     public string LogFile => Path.Combine(_directory, "server.log");
 
+    /// <summary>The data directory (postgresql.conf, pg_hba.conf).</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
+
     /// <summary>A connection string for the superuser to <paramref name="database"/>.</summary>
     public string ConnectionStringFor(string database) => new NpgsqlConnectionStringBuilder
     {
@@ -82,8 +85,8 @@ public sealed class PostgresCluster : IAsyncDisposable
             $"port = {Port}",
             $"unix_socket_directories = '{_directory}'",
             "wal_level = logical",
-            "max_wal_senders = 20",
-            "max_replication_slots = 20",
+            "max_wal_senders = 40",
+            "max_replication_slots = 100",
             "fsync = off",
             "synchronous_commit = off",
             "full_page_writes = off",

@@ -10,7 +10,9 @@ namespace WalSync.Cli.Hosting;
 public static class WalSyncHost
 {
     /// <summary>Runs WalSync with <paramref name="options"/> until SIGINT/SIGTERM or a failure; returns the exit code.</summary>
-    public static async Task<int> RunAsync(WalSyncOptions options, Action<SyncService>? observe = null)
+    /// <param name="options">The validated configuration.</param>
+    /// <param name="resnapshot">Drop the slot and copy the tables again (<c>--resnapshot</c>).</param>
+    public static async Task<int> RunAsync(WalSyncOptions options, bool resnapshot)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
@@ -30,9 +32,7 @@ public static class WalSyncHost
         builder.Services.AddSingleton<ExitCodeHolder>();
         builder.Services.AddSingleton(provider =>
         {
-            var service = new SyncService(options, provider.GetRequiredService<ILoggerFactory>());
-            observe?.Invoke(service);
-            return service;
+            return new SyncService(options, provider.GetRequiredService<ILoggerFactory>()) { Resnapshot = resnapshot };
         });
         builder.Services.AddHostedService<SyncWorker>();
         // The worker bounds its own drain by ShutdownTimeout; the host must not cut it short.

@@ -77,6 +77,7 @@ internal static class CollectionAlterEndpoint
 
         collection.Fields.RemoveAll(f => drops.Contains(f.Name));
         collection.Fields.AddRange(adds.Select(a => a.Field));
+        collection.FieldsChanged();
         if (metadata.ValueKind == JsonValueKind.Object)
         {
             collection.Metadata = JsonBody.Canonical(metadata);
@@ -173,7 +174,7 @@ internal static class CollectionAlterEndpoint
             return null;
         }
 
-        foreach (var stored in collection.Documents.Values)
+        foreach (var stored in collection.Documents.All)
         {
             using var parsed = stored.Parse();
             var present = parsed.RootElement.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null;

@@ -26,8 +26,7 @@ internal static class DeleteByFilterEndpoint
         {
             if (context.Query["truncate"] == "true")
             {
-                deleted = [.. collection.Documents.Values];
-                collection.Documents.Clear();
+                deleted = collection.Documents.RemoveAll();
                 return Answer(context, deleted, withDetails: false);
             }
 
@@ -49,7 +48,7 @@ internal static class DeleteByFilterEndpoint
             deleted = node is null ? [] : DocumentSelector.Select(collection, node);
             foreach (var document in deleted)
             {
-                collection.Documents.Remove(document.Id);
+                collection.Documents.Remove(document.Id, out _);
             }
         }
 
@@ -66,7 +65,7 @@ internal static class DeleteByFilterEndpoint
         if (withDetails && context.Query["return_doc"] == "true")
         {
             output.Write("\"documents\":["u8);
-            WriteList(output, deleted, d => output.Write(d.Json));
+            WriteList(output, deleted, d => output.Write(d.Json.Span));
             output.Write("],"u8);
         }
 

@@ -24,7 +24,7 @@ internal static class DocumentEndpoints
         var body = await HttpResults.ReadBodyAsync(context.Http);
         var outcome = Write(collection, body, parameters.Action, WriteParameters.Dirty(context.Query, collection), null);
         await (outcome.Success
-            ? HttpResults.WriteAsync(context.Http, 201, outcome.Document!.Json)
+            ? HttpResults.WriteAsync(context.Http, 201, outcome.Document!.Value.Json)
             : HttpResults.CompactMessageAsync(context.Http, outcome.Code, outcome.Error!));
     }
 
@@ -40,12 +40,12 @@ internal static class DocumentEndpoints
         StoredDocument? document;
         lock (collection.Gate)
         {
-            document = collection.Documents.GetValueOrDefault(context.Route.Id);
+            document = collection.Documents.Find(context.Route.Id);
         }
 
         return document is null
             ? NotFoundAsync(context)
-            : HttpResults.WriteAsync(context.Http, 200, document.Json);
+            : HttpResults.WriteAsync(context.Http, 200, document.Value.Json);
     }
 
     /// <summary><c>PATCH /collections/:c/documents/:id</c>: the update action with the id from the path; 200.</summary>
@@ -61,7 +61,7 @@ internal static class DocumentEndpoints
         var body = await HttpResults.ReadBodyAsync(context.Http);
         var outcome = Write(collection, body, WriteAction.Update, WriteParameters.Dirty(context.Query, collection), context.Route.Id);
         await (outcome.Success
-            ? HttpResults.WriteAsync(context.Http, 200, outcome.Document!.Json)
+            ? HttpResults.WriteAsync(context.Http, 200, outcome.Document!.Value.Json)
             : HttpResults.MessageAsync(context.Http, outcome.Code, outcome.Error!));
     }
 
@@ -77,13 +77,14 @@ internal static class DocumentEndpoints
             return context.CollectionNotFoundAsync();
         }
 
-        StoredDocument? removed;
+        bool found;
+        StoredDocument removed;
         lock (collection.Gate)
         {
-            collection.Documents.Remove(context.Route.Id, out removed);
+            found = collection.Documents.Remove(context.Route.Id, out removed);
         }
 
-        if (removed is not null)
+        if (found)
         {
             return HttpResults.WriteAsync(context.Http, 200, removed.Json);
         }

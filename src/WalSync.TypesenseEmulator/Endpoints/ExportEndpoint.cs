@@ -50,7 +50,7 @@ internal static class ExportEndpoint
                 output.Write("\n"u8);
             }
 
-            output.Write(documents[i].Json);
+            output.Write(documents[i].Json.Span);
             if (i % 1000 == 999)
             {
                 await output.FlushAsync(context.Http.RequestAborted);

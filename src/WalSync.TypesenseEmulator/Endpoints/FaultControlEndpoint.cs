@@ -32,7 +32,7 @@ internal static class FaultControlEndpoint
                         return;
                     }
 
-                    if (Apply(faults, document.RootElement) is { } error)
+                    if (TryApply(faults, document.RootElement) is { } error)
                     {
                         await HttpResults.MessageAsync(context.Http, 400, error);
                         return;
@@ -43,6 +43,19 @@ internal static class FaultControlEndpoint
         }
 
         await HttpResults.WriteAsync(context.Http, 200, Counters(faults));
+    }
+
+    // Wrong value types (a string for count, a negative delay) become 400 instead of a server error.
+    private static string? TryApply(FaultInjector faults, JsonElement body)
+    {
+        try
+        {
+            return Apply(faults, body);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            return "Invalid fault settings: " + e.Message.Replace("\"", "'", StringComparison.Ordinal);
+        }
     }
 
     private static string? Apply(FaultInjector faults, JsonElement body)

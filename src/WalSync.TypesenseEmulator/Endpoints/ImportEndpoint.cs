@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Compression;
 using System.IO.Pipelines;
 using WalSync.TypesenseEmulator.Http;
 using WalSync.TypesenseEmulator.Json;
@@ -30,7 +31,7 @@ internal static class ImportEndpoint
         response.StatusCode = 200;
         response.ContentType = HttpResults.Text;
         var session = new ImportSession(collection, parameters, WriteParameters.Dirty(context.Query, collection));
-        var reader = context.Http.Request.BodyReader;
+        var reader = await BodyReaderAsync(context);
         var output = response.BodyWriter;
         while (true)
         {
@@ -50,6 +51,18 @@ internal static class ImportEndpoint
         }
 
         await reader.CompleteAsync();
+    }
+
+    // A gzip body (magic bytes 1f 8b, whatever the headers say) is decompressed on the fly (Typesense v26+).
+    private static async Task<PipeReader> BodyReaderAsync(RequestContext context)
+    {
+        var reader = context.Http.Request.BodyReader;
+        var head = await reader.ReadAtLeastAsync(2, context.Http.RequestAborted);
+        var gzip = HttpResults.IsGzip(head.Buffer.Slice(0, Math.Min(2, head.Buffer.Length)).ToArray());
+        reader.AdvanceTo(head.Buffer.Start);
+        return gzip
+            ? PipeReader.Create(new GZipStream(context.Http.Request.Body, CompressionMode.Decompress))
+            : reader;
     }
 
     private static async Task FlushAsync(Utf8Buffer results, PipeWriter output, CancellationToken cancellationToken)
@@ -116,8 +129,8 @@ internal static class ImportEndpoint
                 return;
             }
 
-            var bytes = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
-            var outcome = _writer.Write(bytes, _parameters.Action, _dirty);
+            var bytes = line.IsSingleSegment ? line.First : line.ToArray();
+            var outcome = _writer.Write(bytes, _parameters.Action, _dirty, wantIdJson: _parameters.ReturnId);
             if (outcome.Parsed)
             {
                 _previousIdJson = outcome.IdJson;
@@ -129,7 +142,7 @@ internal static class ImportEndpoint
             }
 
             _anyLine = true;
-            ImportResultLine.Write(Results, outcome, bytes, _parameters, outcome.Parsed ? outcome.IdJson : _previousIdJson);
+            ImportResultLine.Write(Results, outcome, bytes.Span, _parameters, outcome.Parsed ? outcome.IdJson : _previousIdJson);
         }
     }
 }

@@ -21,7 +21,7 @@ internal static class ImportResultLine
             if (parameters.ReturnDoc)
             {
                 output.Write("\"document\":"u8);
-                output.Write(outcome.Document!.Json);
+                output.Write(outcome.Document!.Value.Json.Span);
                 output.Write((byte)',');
             }
 

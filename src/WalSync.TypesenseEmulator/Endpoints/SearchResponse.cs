@@ -23,7 +23,7 @@ internal static class SearchResponse
             }
 
             output.Write("{\"document\":"u8);
-            output.Write(hits[i].Json);
+            output.Write(hits[i].Json.Span);
             output.Write(",\"highlight\":{},\"highlights\":[]"u8);
             if (textQuery)
             {

@@ -30,10 +30,10 @@ public sealed class FaultInjector
     public FaultInjector(TimeProvider timeProvider) => _time = timeProvider;
 
     /// <summary>Total requests matched to a Typesense route (control endpoint excluded).</summary>
-    public long TotalRequests => _requests.Sum(count => Interlocked.Read(ref count));
+    public long TotalRequests => Sum(_requests);
 
     /// <summary>Total faults served, all kinds.</summary>
-    public long FaultsServed => _faults.Sum(count => Interlocked.Read(ref count));
+    public long FaultsServed => Sum(_faults);
 
     /// <summary>Current per-request delay.</summary>
     public TimeSpan Delay
@@ -179,6 +179,17 @@ public sealed class FaultInjector
         {
             return _cleared.Task;
         }
+    }
+
+    private static long Sum(long[] counters)
+    {
+        long total = 0;
+        for (var i = 0; i < counters.Length; i++)
+        {
+            total += Interlocked.Read(ref counters[i]);
+        }
+
+        return total;
     }
 
     private void Add(FaultRule rule)

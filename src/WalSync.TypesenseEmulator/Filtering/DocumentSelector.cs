@@ -12,8 +12,8 @@ internal static class DocumentSelector
     public static List<StoredDocument> Select(EmulatorCollection collection, FilterNode? filter)
     {
         IEnumerable<StoredDocument> candidates = filter?.CandidateIds is { } ids
-            ? ids.Select(id => collection.Documents.GetValueOrDefault(id)).OfType<StoredDocument>()
-            : collection.Documents.Values;
+            ? ids.Select(collection.Documents.Find).Where(d => d.HasValue).Select(d => d!.Value)
+            : collection.Documents.All;
         var matches = new List<StoredDocument>();
         foreach (var document in candidates)
         {

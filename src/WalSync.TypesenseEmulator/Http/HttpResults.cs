@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using WalSync.TypesenseEmulator.Json;
@@ -52,11 +53,26 @@ internal static class HttpResults
         return WriteAsync(context, status, body);
     }
 
-    /// <summary>Reads the whole request body.</summary>
+    /// <summary>
+    /// Reads the whole request body. A body starting with the gzip magic bytes is decompressed, whatever
+    /// <c>Content-Encoding</c> says (Typesense v26+ <c>ReplicationState::handle_gzip()</c>).
+    /// </summary>
     public static async Task<byte[]> ReadBodyAsync(HttpContext context)
     {
         using var memory = new MemoryStream();
         await context.Request.Body.CopyToAsync(memory, context.RequestAborted);
-        return memory.ToArray();
+        if (!IsGzip(memory.GetBuffer().AsSpan(0, (int)memory.Length)))
+        {
+            return memory.ToArray();
+        }
+
+        memory.Position = 0;
+        using var gzip = new GZipStream(memory, CompressionMode.Decompress);
+        using var plain = new MemoryStream();
+        await gzip.CopyToAsync(plain, context.RequestAborted);
+        return plain.ToArray();
     }
+
+    /// <summary>True if the bytes start with the gzip magic number 1f 8b.</summary>
+    public static bool IsGzip(ReadOnlySpan<byte> head) => head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B;
 }

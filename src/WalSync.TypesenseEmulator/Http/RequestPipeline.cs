@@ -62,7 +62,9 @@ internal sealed class RequestPipeline
             return;
         }
 
-        if (route.Kind != RouteKind.Health && !Authenticated(http, query))
+        // Only GET /health is open; POST /health needs the key (Typesense core_api.cpp handle_authentication()).
+        var open = route.Kind == RouteKind.Health && http.Request.Method == "GET";
+        if (!open && !Authenticated(http, query))
         {
             await ForbiddenAsync(http);
             return;
@@ -87,11 +89,12 @@ internal sealed class RequestPipeline
         RouteKind.DocumentUpdate => DocumentEndpoints.UpdateAsync(context),
         RouteKind.DocumentDelete => DocumentEndpoints.DeleteAsync(context),
         RouteKind.DocumentsDeleteByFilter => DeleteByFilterEndpoint.HandleAsync(context),
+        RouteKind.DocumentsUpdateByFilter => UpdateByFilterEndpoint.HandleAsync(context),
         RouteKind.AliasList => AliasEndpoints.ListAsync(context),
         RouteKind.AliasGet => AliasEndpoints.GetAsync(context),
         RouteKind.AliasUpsert => AliasEndpoints.UpsertAsync(context),
         RouteKind.AliasDelete => AliasEndpoints.DeleteAsync(context),
-        _ => HttpResults.MessageAsync(context.Http, 400, "Parameter `filter_by` must be provided."),
+        _ => throw new System.Diagnostics.UnreachableException($"Route {context.Route.Kind} is handled before dispatch."),
     };
 
     // Header first (any case, even when empty), else the exact lowercase query parameter (Typesense §2).

@@ -9,6 +9,7 @@ internal static class RouteTable
     private static readonly (string Method, string[] Pattern, RouteKind Kind)[] Routes =
     [
         ("GET", ["health"], RouteKind.Health),
+        ("POST", ["health"], RouteKind.Health),
         ("GET", ["collections"], RouteKind.CollectionList),
         ("POST", ["collections"], RouteKind.CollectionCreate),
         ("GET", ["collections", ":c"], RouteKind.CollectionGet),

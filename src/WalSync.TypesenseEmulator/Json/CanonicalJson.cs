@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -47,6 +49,7 @@ internal static class CanonicalJson
     }
 
     /// <summary>Writes any element in canonical form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteValue(Utf8Buffer output, JsonElement element)
     {
         switch (element.ValueKind)
@@ -94,6 +97,17 @@ internal static class CanonicalJson
     /// </summary>
     public static void WriteObject(Utf8Buffer output, JsonElement target, params ReadOnlySpan<JsonElement> patches)
     {
+        var patched = false;
+        foreach (var patch in patches)
+        {
+            patched |= patch.ValueKind == JsonValueKind.Object;
+        }
+
+        if (!patched && target.ValueKind == JsonValueKind.Object && TryWriteSorted(output, target))
+        {
+            return;
+        }
+
         var merged = new SortedDictionary<string, JsonElement>(KeyOrder.Instance);
         if (target.ValueKind == JsonValueKind.Object)
         {
@@ -145,6 +159,72 @@ internal static class CanonicalJson
 
         output.Write((byte)'}');
     }
+
+    // Fast path for an object without patches: sorts the properties by their raw UTF-8 names (stable, so among
+    // duplicate keys the last wins) without allocating strings. Falls back when a name holds an escape sequence.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool TryWriteSorted(Utf8Buffer output, JsonElement target)
+    {
+        var entries = ArrayPool<JsonProperty>.Shared.Rent(16);
+        try
+        {
+            var count = 0;
+            foreach (var property in target.EnumerateObject())
+            {
+                if (JsonMarshal.GetRawUtf8PropertyName(property).IndexOf((byte)'\\') >= 0)
+                {
+                    return false;
+                }
+
+                if (count == entries.Length)
+                {
+                    var larger = ArrayPool<JsonProperty>.Shared.Rent(count * 2);
+                    entries.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<JsonProperty>.Shared.Return(entries, clearArray: true);
+                    entries = larger;
+                }
+
+                var i = count++;
+                while (i > 0 && NameOf(entries[i - 1]).SequenceCompareTo(NameOf(property)) > 0)
+                {
+                    entries[i] = entries[i - 1];
+                    i--;
+                }
+
+                entries[i] = property;
+            }
+
+            output.Write((byte)'{');
+            var first = true;
+            for (var k = 0; k < count; k++)
+            {
+                if (k + 1 < count && NameOf(entries[k]).SequenceEqual(NameOf(entries[k + 1])))
+                {
+                    continue;
+                }
+
+                if (!first)
+                {
+                    output.Write((byte)',');
+                }
+
+                first = false;
+                output.Write((byte)'"');
+                output.Write(NameOf(entries[k]));
+                output.Write("\":"u8);
+                WriteValue(output, entries[k].Value);
+            }
+
+            output.Write((byte)'}');
+            return true;
+        }
+        finally
+        {
+            ArrayPool<JsonProperty>.Shared.Return(entries, clearArray: true);
+        }
+    }
+
+    private static ReadOnlySpan<byte> NameOf(JsonProperty property) => JsonMarshal.GetRawUtf8PropertyName(property);
 
     // Nested merges are rare: materialise them as a small document so the outer loop can treat them as values.
     private static JsonElement MergedObject(JsonElement target, JsonElement patch)

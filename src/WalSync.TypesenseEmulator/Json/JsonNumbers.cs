@@ -25,6 +25,7 @@ internal static class JsonNumbers
     }
 
     /// <summary>Writes a JSON number literal as nlohmann would print it after parsing it.</summary>
+    /// <exception cref="OverflowException">The literal is beyond a double's range.</exception>
     public static void WriteCanonical(ReadOnlySpan<byte> literal, Utf8Buffer output)
     {
         if (IsIntegerLiteral(literal))
@@ -40,8 +41,44 @@ internal static class JsonNumbers
             return;
         }
 
-        var value = double.Parse(Encoding.ASCII.GetString(literal), NumberStyles.Float, CultureInfo.InvariantCulture);
+        var value = double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (!double.IsFinite(value))
+        {
+            // nlohmann rejects such a document ("number overflow parsing"); the caller reports it.
+            throw new OverflowException("The number is out of the range of a double.");
+        }
+
+        WriteDouble(value, output);
+    }
+
+    /// <summary>Writes a double as nlohmann prints it (see <see cref="FormatDouble"/>).</summary>
+    public static void WriteDouble(double value, Utf8Buffer output)
+    {
+        // Where .NET's shortest round-trip text is in fixed notation with at most 15 integer digits, nlohmann prints
+        // the same digits, only adding ".0" to whole numbers.
+        Span<byte> text = stackalloc byte[40];
+        if (double.IsFinite(value) && value != 0
+            && value.TryFormat(text, out var written, "R", CultureInfo.InvariantCulture)
+            && text[..written].IndexOf((byte)'E') < 0
+            && IntegerDigits(text[..written]) <= 15)
+        {
+            output.Write(text[..written]);
+            if (text[..written].IndexOf((byte)'.') < 0)
+            {
+                output.Write(".0"u8);
+            }
+
+            return;
+        }
+
         output.WriteAscii(FormatDouble(value));
+    }
+
+    private static int IntegerDigits(ReadOnlySpan<byte> text)
+    {
+        var dot = text.IndexOf((byte)'.');
+        var integer = dot < 0 ? text : text[..dot];
+        return integer.Length - (integer.Length > 0 && integer[0] == '-' ? 1 : 0);
     }
 
     /// <summary>Formats a double like nlohmann::json's <c>dump()</c>; non-finite values print as null.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace WalSync.TypesenseEmulator.Json;
@@ -66,6 +67,7 @@ internal ref struct NlohmannLexer
     public readonly ReadOnlySpan<byte> TokenBytes => _input[_tokenStart.._pos];
 
     /// <summary>Scans the next token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public NlohmannToken Scan()
     {
         if (_charsReadTotal == 0 && !SkipBom())
@@ -111,6 +113,7 @@ internal ref struct NlohmannLexer
         return Get() == 0xBB && Get() == 0xBF;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Get()
     {
         _charsReadTotal++;
@@ -175,6 +178,7 @@ internal ref struct NlohmannLexer
         return kind;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private NlohmannToken ScanString()
     {
         Reset();
@@ -313,6 +317,7 @@ internal ref struct NlohmannLexer
         return c >= low && c <= high;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private NlohmannToken ScanNumber()
     {
         Reset();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace WalSync.TypesenseEmulator.Json;
@@ -10,6 +11,32 @@ namespace WalSync.TypesenseEmulator.Json;
 /// <remarks>Behaviour of nlohmann/json <c>detail/input/parser.hpp</c> <c>sax_parse_internal()</c>.</remarks>
 internal static class NlohmannValidator
 {
+    /// <summary>
+    /// True when System.Text.Json might accept a text that nlohmann rejects: non-ASCII bytes (nlohmann checks UTF-8
+    /// strictly), <c>\u</c> escapes (lone surrogates) and exponents (numbers beyond a double's range).
+    /// </summary>
+    public static bool NeedsFullCheck(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 || json.IndexOf("\\u"u8) >= 0)
+        {
+            return true;
+        }
+
+        var rest = json;
+        int at;
+        while ((at = rest.IndexOfAny((byte)'e', (byte)'E')) >= 0)
+        {
+            if (at > 0 && char.IsAsciiDigit((char)rest[at - 1]))
+            {
+                return true;
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        return false;
+    }
+
     /// <summary>Returns null when <paramref name="json"/> is valid, else the nlohmann exception message.</summary>
     public static string? Validate(ReadOnlySpan<byte> json)
     {
@@ -27,6 +54,7 @@ internal static class NlohmannValidator
     }
 
     // Iterative like nlohmann's parser: states holds true for an open array, false for an open object.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? ParseValue(ref NlohmannLexer lexer, ref NlohmannToken token, List<bool> states)
     {
         var skipToState = false;

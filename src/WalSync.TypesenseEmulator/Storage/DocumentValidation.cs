@@ -13,7 +13,8 @@ internal sealed class DocumentValidation
     private readonly JsonElement _document;
     private readonly bool _merge;
     private readonly DirtyValues _dirty;
-    private readonly List<FieldDefinition> _newFields = [];
+    private List<FieldDefinition>? _newFields;
+    private Dictionary<string, string>? _overrides;
 
     /// <summary>Prepares a validation; <paramref name="merge"/> is true for updates of an existing document.</summary>
     public DocumentValidation(EmulatorCollection collection, JsonElement document, bool merge, DirtyValues dirty)
@@ -25,7 +26,10 @@ internal sealed class DocumentValidation
     }
 
     /// <summary>Top-level field name → canonical JSON to store instead ("null" removes the field).</summary>
-    public Dictionary<string, string> Overrides { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> Overrides => _overrides ??= new(StringComparer.Ordinal);
+
+    /// <summary>True when <see cref="Overrides"/> holds anything.</summary>
+    public bool HasOverrides => _overrides is { Count: > 0 };
 
     /// <summary>Runs the checks; returns the error text of the first failure, or null.</summary>
     public string? Run()
@@ -46,17 +50,23 @@ internal sealed class DocumentValidation
             return error;
         }
 
-        return DetectDynamicFields();
+        return _collection.HasDynamicFields ? DetectDynamicFields() : null;
     }
 
     /// <summary>Adds detected fields to the schema; call only after the document was stored.</summary>
     public void CommitNewFields()
     {
+        if (_newFields is null)
+        {
+            return;
+        }
+
         foreach (var field in _newFields)
         {
             if (_collection.FindField(field.Name) is null)
             {
                 _collection.Fields.Add(field);
+                _collection.FieldsChanged();
             }
         }
     }
@@ -151,7 +161,7 @@ internal sealed class DocumentValidation
         foreach (var property in _document.EnumerateObject())
         {
             if (property.Name == "id" || property.Value.ValueKind == JsonValueKind.Null
-                || _collection.FindField(property.Name) is not null || _newFields.Exists(f => f.Name == property.Name))
+                || _collection.FindField(property.Name) is not null || _newFields?.Exists(f => f.Name == property.Name) == true)
             {
                 continue;
             }
@@ -169,7 +179,7 @@ internal sealed class DocumentValidation
                 return error;
             }
 
-            _newFields.Add(concrete);
+            (_newFields ??= []).Add(concrete);
         }
 
         return null;

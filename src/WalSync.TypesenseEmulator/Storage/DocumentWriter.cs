@@ -19,39 +19,66 @@ internal sealed class DocumentWriter
     /// <summary>Creates a writer for one collection; reuse it for all lines of a request.</summary>
     public DocumentWriter(EmulatorCollection collection) => _collection = collection;
 
-    /// <summary>Writes one JSON text. <paramref name="pathId"/> is the id from a PATCH URL, else null.</summary>
-    public WriteOutcome Write(ReadOnlySpan<byte> json, WriteAction action, DirtyValues dirty, string? pathId = null)
+    /// <summary>
+    /// Writes one JSON text. <paramref name="pathId"/> is the id from a PATCH URL, else null. With
+    /// <paramref name="wantIdJson"/> false, <see cref="WriteOutcome.IdJson"/> is left null for explicit ids (saves work
+    /// when the caller does not report ids).
+    /// </summary>
+    public WriteOutcome Write(ReadOnlyMemory<byte> json, WriteAction action, DirtyValues dirty, string? pathId = null, bool wantIdJson = true)
     {
-        if (NlohmannValidator.Validate(json) is { } parseError)
+        // System.Text.Json parses; nlohmann's rules are checked in full only where the two can disagree, and give the
+        // error text whenever either one rejects the line.
+        var text = json.Span;
+        if (NlohmannValidator.NeedsFullCheck(text) && NlohmannValidator.Validate(text) is { } parseError)
         {
-            return new WriteOutcome(400, "Bad JSON: " + parseError, null, null, false);
+            return BadJson(parseError);
         }
 
-        if (json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        var body = text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? json[3..] : json;
+        JsonDocument document;
+        try
         {
-            json = json[3..];
+            document = JsonDocument.Parse(body, ParseOptions);
+        }
+        catch (JsonException e)
+        {
+            return BadJson(NlohmannValidator.Validate(text) ?? e.Message);
         }
 
-        using var document = JsonDocument.Parse(json.ToArray(), ParseOptions);
-        var root = document.RootElement;
+        using (document)
+        {
+            try
+            {
+                return Write(document.RootElement, action, dirty, pathId, wantIdJson);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException && NlohmannValidator.Validate(text) is not null)
+            {
+                return BadJson(NlohmannValidator.Validate(text)!);
+            }
+        }
+    }
+
+    private WriteOutcome Write(JsonElement root, WriteAction action, DirtyValues dirty, string? pathId, bool wantIdJson)
+    {
         if (root.ValueKind != JsonValueKind.Object)
         {
             return new WriteOutcome(400, "Bad JSON: not a properly formed document.", null, null, true);
         }
 
         var hasId = root.TryGetProperty("id", out var idElement);
-        string? idJson = hasId ? Canonical(idElement) : null;
-        if (hasId && pathId is not null && !(idElement.ValueKind == JsonValueKind.String && idElement.GetString() == pathId))
+        var idText = hasId && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+        string? idJson = hasId && wantIdJson ? Canonical(idElement) : null;
+        if (hasId && pathId is not null && idText != pathId)
         {
             return Fail(400, "The `id` of the resource does not match the `id` in the JSON body.", idJson);
         }
 
-        if (!hasId && pathId is not null)
+        if (!hasId && pathId is not null && wantIdJson)
         {
             idJson = Canonical(pathId);
         }
 
-        if (hasId && idElement.ValueKind == JsonValueKind.String && idElement.GetString()!.Length == 0)
+        if (idText?.Length == 0)
         {
             return Fail(400, "The `id` should not be empty.", idJson);
         }
@@ -73,13 +100,14 @@ internal sealed class DocumentWriter
         }
         else
         {
-            if (hasId && idElement.ValueKind != JsonValueKind.String)
+            if (hasId && idText is null)
             {
                 return Fail(400, "Document's `id` field should be a string.", idJson);
             }
 
-            id = hasId ? idElement.GetString()! : pathId!;
-            if (_collection.Documents.TryGetValue(id, out existing))
+            id = idText ?? pathId!;
+            existing = _collection.Documents.Find(id);
+            if (existing.HasValue)
             {
                 if (action == WriteAction.Create)
                 {
@@ -101,18 +129,17 @@ internal sealed class DocumentWriter
             return Fail(400, invalid, idJson);
         }
 
-        var overrides = validation.Overrides;
         if (!hasId)
         {
-            overrides["id"] = idJson!;
+            validation.Overrides["id"] = idJson ?? Canonical(id);
         }
 
-        using var patch = overrides.Count == 0 ? null : JsonDocument.Parse(ToObject(overrides));
+        using var patch = validation.HasOverrides ? JsonDocument.Parse(ToObject(validation.Overrides)) : null;
         var patchRoot = patch?.RootElement ?? default;
         _output.Clear();
         if (merge)
         {
-            using var previous = existing!.Parse();
+            using var previous = existing!.Value.Parse();
             CanonicalJson.WriteObject(_output, previous.RootElement, root, patchRoot);
         }
         else
@@ -121,12 +148,13 @@ internal sealed class DocumentWriter
         }
 
         validation.CommitNewFields();
-        var stored = new StoredDocument(id, seqId, _output.ToArray());
-        _collection.Documents[id] = stored;
+        var stored = _collection.Documents.Put(id, seqId, _output.WrittenSpan);
         return new WriteOutcome(200, null, stored, idJson, true);
     }
 
     private static WriteOutcome Fail(int code, string error, string? idJson) => new(code, error, null, idJson, true);
+
+    private static WriteOutcome BadJson(string parseError) => new(400, "Bad JSON: " + parseError, null, null, false);
 
     private long NextSeqId() => _collection.NextSeqId++;
 

@@ -33,11 +33,17 @@ internal sealed class EmulatorCollection
     /// <summary>Raw canonical JSON array of <c>token_separators</c>.</summary>
     public byte[] TokenSeparators { get; init; } = "[]"u8.ToArray();
 
-    /// <summary>Schema fields in declaration order, followed by fields detected from documents.</summary>
+    private Dictionary<string, FieldDefinition>? _concreteFields;
+    private bool _hasDynamicFields;
+
+    /// <summary>
+    /// Schema fields in declaration order, followed by fields detected from documents. Call
+    /// <see cref="FieldsChanged"/> after changing the list.
+    /// </summary>
     public List<FieldDefinition> Fields { get; init; } = [];
 
     /// <summary>Documents by id.</summary>
-    public Dictionary<string, StoredDocument> Documents { get; } = new(StringComparer.Ordinal);
+    public DocumentTable Documents { get; } = new();
 
     /// <summary>Next internal sequence number.</summary>
     public long NextSeqId { get; set; }
@@ -46,11 +52,39 @@ internal sealed class EmulatorCollection
     /// <c>dirty_values</c> default: reject for fixed schemas, coerce_or_reject when a dynamic field exists
     /// (Typesense <c>Collection::parse_dirty_values_option()</c>).
     /// </summary>
-    public DirtyValues DefaultDirtyValues =>
-        Fields.Exists(f => f.IsDynamic) ? DirtyValues.CoerceOrReject : DirtyValues.Reject;
+    public DirtyValues DefaultDirtyValues => HasDynamicFields ? DirtyValues.CoerceOrReject : DirtyValues.Reject;
+
+    /// <summary>True if a field makes concrete fields from documents (<c>.*</c>, <c>auto</c>, <c>string*</c>).</summary>
+    public bool HasDynamicFields
+    {
+        get
+        {
+            Index();
+            return _hasDynamicFields;
+        }
+    }
 
     /// <summary>The concrete field named <paramref name="name"/>, or null.</summary>
-    public FieldDefinition? FindField(string name) => Fields.Find(f => f.Name == name && !f.IsDynamic);
+    public FieldDefinition? FindField(string name) => Index().GetValueOrDefault(name);
+
+    /// <summary>Forgets the field index after <see cref="Fields"/> changed.</summary>
+    public void FieldsChanged() => _concreteFields = null;
+
+    private Dictionary<string, FieldDefinition> Index()
+    {
+        if (_concreteFields is null)
+        {
+            _concreteFields = new Dictionary<string, FieldDefinition>(StringComparer.Ordinal);
+            foreach (var field in Fields.Where(f => !f.IsDynamic))
+            {
+                _concreteFields[field.Name] = field;
+            }
+
+            _hasDynamicFields = Fields.Exists(f => f.IsDynamic);
+        }
+
+        return _concreteFields;
+    }
 
     /// <summary>Writes the collection summary (<c>Collection::get_summary_json()</c>). Caller holds <see cref="Gate"/>.</summary>
     public void WriteSummary(Utf8Buffer output)

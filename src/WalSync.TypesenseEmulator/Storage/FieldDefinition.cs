@@ -7,6 +7,8 @@ namespace WalSync.TypesenseEmulator.Storage;
 /// <remarks>Defaults from Typesense <c>field::json_field_to_field()</c>; https://typesense.org/docs/29.0/api/collections.html</remarks>
 internal sealed class FieldDefinition
 {
+    private bool? _isDynamic;
+
     /// <summary>Field name; may be a pattern such as <c>.*</c> or <c>.*_name</c>.</summary>
     public required string Name { get; init; }
 
@@ -44,7 +46,7 @@ internal sealed class FieldDefinition
     public string StemDictionary { get; init; } = string.Empty;
 
     /// <summary>True for <c>.*</c>-style names, <c>auto</c> and <c>string*</c>: such a field makes concrete fields.</summary>
-    public bool IsDynamic => Name.Contains(".*", StringComparison.Ordinal) || Type is "auto" or "string*";
+    public bool IsDynamic => _isDynamic ??= Name.Contains(".*", StringComparison.Ordinal) || Type is "auto" or "string*";
 
     /// <summary>True for a dotted name inside an object field (nested fields).</summary>
     public bool IsNestedPath { get; init; }

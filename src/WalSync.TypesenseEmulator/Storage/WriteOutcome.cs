@@ -12,5 +12,5 @@ namespace WalSync.TypesenseEmulator.Storage;
 internal sealed record WriteOutcome(int Code, string? Error, StoredDocument? Document, string? IdJson, bool Parsed)
 {
     /// <summary>True when the document was stored.</summary>
-    public bool Success => Document is not null;
+    public bool Success => Document.HasValue;
 }

@@ -12,4 +12,13 @@ public sealed class PostgresOptions
 
     /// <summary>The publication of the configured tables (created when missing). Default <c>walsync</c>.</summary>
     public string Publication { get; set; } = "walsync";
+
+    /// <summary>When set, WalSync writes a logical decoding message (<c>pg_logical_emit_message</c>) this often, so
+    /// that the slot advances on servers where keepalives alone do not move it (e.g. when other databases write WAL and
+    /// this one is idle). Off by default.</summary>
+    public TimeSpan? HeartbeatInterval { get; set; }
+
+    /// <summary>When the slot is in use by another process, wait as a standby until it is free instead of failing.
+    /// Default false.</summary>
+    public bool WaitForSlot { get; set; }
 }

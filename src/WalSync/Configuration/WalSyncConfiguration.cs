@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace WalSync.Configuration;
 
 /// <summary>Loads <see cref="WalSyncOptions"/> from a JSON file and <c>WALSYNC_</c> environment variables, and validates it.</summary>
-public static class WalSyncConfiguration
+public static partial class WalSyncConfiguration
 {
     /// <summary>The prefix of environment variables that override configuration keys (<c>WALSYNC_Batch__MaxRows=100</c>).</summary>
     public const string EnvironmentPrefix = "WALSYNC_";
@@ -19,7 +19,7 @@ public static class WalSyncConfiguration
             AddJsonFile(builder, path);
         }
         builder.AddEnvironmentVariables(EnvironmentPrefix);
-        return builder.Build();
+        return BuildFrom(builder, path);
     }
 
     /// <summary>Loads, binds and validates the configuration.</summary>
@@ -28,14 +28,22 @@ public static class WalSyncConfiguration
     /// unknown, or a value is invalid; the message names each key and its fix.</exception>
     public static WalSyncOptions Load(string? path)
     {
+        var problems = new List<string>();
         if (path is not null)
         {
             // Unknown keys are reported only for the file: other WALSYNC_ variables may belong to tools around us.
             var fileOnly = new ConfigurationBuilder();
             AddJsonFile(fileOnly, path);
-            Bind(fileOnly.Build(), errorOnUnknownKeys: true);
+            problems.AddRange(ConfigurationShape.Problems(BuildFrom(fileOnly, path), typeof(WalSyncOptions), reportUnknown: true));
         }
-        var options = Bind(Build(path), errorOnUnknownKeys: false);
+        var configuration = Build(path);
+        problems.AddRange(ConfigurationShape.Problems(configuration, typeof(WalSyncOptions), reportUnknown: false).Except(problems).ToList());
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException("Invalid configuration:" + string.Concat(problems.Select(p => $"{Environment.NewLine}  - {p}")) +
+                $"{Environment.NewLine}See the configuration reference in README.md.");
+        }
+        var options = Bind(configuration);
         WalSyncOptionsValidator.ThrowIfInvalid(options);
         return options;
     }
@@ -51,26 +59,41 @@ public static class WalSyncConfiguration
         builder.AddJsonFile(full, optional: false, reloadOnChange: false);
     }
 
-    private static WalSyncOptions Bind(IConfiguration configuration, bool errorOnUnknownKeys)
+    /// <summary>Loads the sources; a file that is not valid JSON becomes a <see cref="ConfigurationException"/>.</summary>
+    private static IConfigurationRoot BuildFrom(ConfigurationBuilder builder, string? path)
+    {
+        try
+        {
+            return builder.Build();
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException)
+        {
+            // The innermost message says where (line, byte); the outer ones only repeat that loading failed.
+            var cause = e;
+            while (cause.InnerException is not null)
+            {
+                cause = cause.InnerException;
+            }
+            throw new ConfigurationException($"The configuration file '{(path is null ? "?" : Path.GetFullPath(path))}' is not valid JSON: {cause.Message}", e);
+        }
+    }
+
+    private static WalSyncOptions Bind(IConfiguration configuration)
     {
         var options = new WalSyncOptions();
         try
         {
-            configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = errorOnUnknownKeys);
+            configuration.Bind(options);
         }
         catch (InvalidOperationException e)
         {
-            throw new ConfigurationException($"Invalid configuration: {e.Message} Fix the value or remove the key " +
-                "(see the configuration reference in README.md).", e);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ConfigurationException($"The configuration file is not valid JSON: {e.Message}", e);
-        }
-        catch (FormatException e)
-        {
-            throw new ConfigurationException($"The configuration file is not valid JSON: {e.Message}", e);
+            // The binder quotes the value it could not convert; a value may be a secret, so only its key is named.
+            throw new ConfigurationException($"Invalid configuration: {QuotedValue().Replace(e.Message, "value ")} Fix the value or " +
+                "remove the key (see the configuration reference in README.md).", e);
         }
         return options;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("value '.*?' (?=at ')", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex QuotedValue();
 }

@@ -31,6 +31,7 @@ public static partial class WalSyncOptionsValidator
             errors.Add($"ShutdownTimeout is {options.ShutdownTimeout}; set a duration above zero, e.g. \"00:00:30\".");
         }
         ValidateTables(options.Tables, errors);
+        errors.AddRange(options.DeadLetter.Validate());
         return errors;
     }
 
@@ -71,6 +72,10 @@ public static partial class WalSyncOptionsValidator
         if (!SlotName().IsMatch(postgres.Slot))
         {
             errors.Add($"Postgres:Slot '{postgres.Slot}' is not a valid replication slot name; use 1 to 63 lower-case letters, digits and underscores.");
+        }
+        if (postgres.HeartbeatInterval is { } heartbeat && (heartbeat <= TimeSpan.Zero || heartbeat > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"Postgres:HeartbeatInterval is {heartbeat}; set a duration above zero and at most one hour (e.g. \"00:01:00\"), or remove it.");
         }
         if (string.IsNullOrWhiteSpace(postgres.Publication) || postgres.Publication.Length > 63)
         {

@@ -7,6 +7,6 @@ public interface IDeadLetterStore
     /// <exception cref="Configuration.ConfigurationException">The storage cannot be created (privileges, path); the message says how to fix it.</exception>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores <paramref name="deadLetters"/> durably.</summary>
+    /// <summary>Stores <paramref name="deadLetters"/> durably: when the task completes they survive a crash.</summary>
     Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken);
 }

@@ -6,7 +6,7 @@ using WalSync.Replication;
 namespace WalSync.DeadLetters;
 
 /// <summary>Dead letters in a table of the source database (default <c>walsync.dead_letters</c>), created when missing.</summary>
-public sealed class PostgresDeadLetterStore : IDeadLetterStore
+public sealed class PostgresDeadLetterStore : IDeadLetterArchive
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
@@ -88,5 +88,52 @@ public sealed class PostgresDeadLetterStore : IDeadLetterStore
             await writer.WriteAsync(letter.Document, NpgsqlDbType.Text, cancellationToken);
         }
         await writer.CompleteAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<StoredDeadLetter>> ListAsync(DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var letters = new List<StoredDeadLetter>();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT id, created_at, table_name, collection, document_id, key, operation, lsn, error, document, retried_at " +
+            $"FROM {SqlName} WHERE ($1 OR retried_at IS NULL) AND ($2::text IS NULL OR table_name = $2) ORDER BY id LIMIT $3", connection);
+        command.Parameters.AddWithValue(query.IncludeRetried);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)query.QualifiedTable ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = query.Limit is { } limit ? limit : DBNull.Value });
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var letter = new DeadLetter(reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<string[]>(5),
+                    reader.GetString(6), reader.IsDBNull(7) ? NpgsqlLogSequenceNumber.Invalid : reader.GetFieldValue<NpgsqlLogSequenceNumber>(7),
+                    reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
+                letters.Add(new StoredDeadLetter(reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10), letter));
+            }
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            // Nothing was ever dead-lettered: WalSync creates the table on its first start.
+        }
+        return letters;
+    }
+
+    /// <inheritdoc/>
+    public async Task MarkRetriedAsync(IReadOnlyCollection<string> ids, DateTimeOffset retriedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var rowIds = ids.Select(id => long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out var rowId) ? rowId : -1).Where(id => id > 0).ToArray();
+        if (rowIds.Length == 0)
+        {
+            return;
+        }
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"UPDATE {SqlName} SET retried_at = $1 WHERE id = ANY($2)", connection);
+        command.Parameters.AddWithValue(retriedAt);
+        command.Parameters.AddWithValue(rowIds);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

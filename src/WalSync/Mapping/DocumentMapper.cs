@@ -81,6 +81,25 @@ public sealed class DocumentMapper
         return !_plan.SoftDeleteIsBool || row.GetText(column).SequenceEqual("t"u8);
     }
 
+    /// <summary>
+    /// False when a partial document of <paramref name="row"/> would carry a json/jsonb object: <c>action=update</c>
+    /// merges a nested object into the stored one (keys it lacks stay, keys holding null are removed) instead of
+    /// replacing it, so such a row must be written whole. True otherwise.
+    /// </summary>
+    /// <remarks>https://typesense.org/docs/29.0/api/documents.html#update-a-document</remarks>
+    public bool CanUpdatePartially(RowImage row)
+    {
+        foreach (var field in _plan.Fields)
+        {
+            if (field.Type is { Kind: ScalarKind.JsonObject, IsArray: false } && field.Column < row.ColumnCount
+                && row.GetKind(field.Column) == ColumnValueKind.Text)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Writes <paramref name="row"/> as one JSON document followed by '\n' to <paramref name="output"/>.</summary>
     /// <param name="row">A full row of this relation.</param>
     /// <param name="output">Where the line goes; nothing is written to it on failure.</param>

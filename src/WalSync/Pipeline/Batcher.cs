@@ -60,6 +60,13 @@ public sealed class Batcher
                     await AddAsync(batch, change, cancellationToken);
                     batch.EventsThrough = ++consumed;
                 }
+                // A batch cut at MaxRows takes the commit that follows it, so the transaction is acknowledged with its rows.
+                while (batch.Rows >= _options.MaxRows && input.TryPeek(out var next) && next.Kind == ChangeKind.Commit && input.TryRead(out var commit))
+                {
+                    await AddAsync(batch, commit, cancellationToken);
+                    batch.EventsThrough = ++consumed;
+                    eventsInBatch++;
+                }
                 var hasEvents = eventsInBatch > 0;
                 var remaining = _options.FlushInterval - _time.GetElapsedTime(startedAt);
                 if (hasEvents && (flushNow || batch.Rows >= _options.MaxRows || remaining <= TimeSpan.Zero))

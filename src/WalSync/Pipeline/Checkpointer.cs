@@ -43,6 +43,19 @@ public sealed class Checkpointer
     /// <summary>Raised after each acknowledgement with the acknowledged LSN.</summary>
     public event Action<NpgsqlLogSequenceNumber>? Acknowledged;
 
+    /// <summary>Forgets the counters of a previous run (after a reconnect the channel starts empty); the last
+    /// acknowledged LSN is kept, so acknowledgements stay monotonic.</summary>
+    public void StartRun()
+    {
+        _progress = null;
+        _eventsBeforeReader = 0;
+        Volatile.Write(ref _eventsFlushed, 0);
+        lock (_waiters)
+        {
+            _waiters.Clear();
+        }
+    }
+
     /// <summary>Starts acknowledging to <paramref name="progress"/>; <paramref name="eventsBefore"/> events were already
     /// in the channel (the snapshot copy) when it started writing.</summary>
     public void Attach(IReplicationProgress progress, long eventsBefore)
@@ -124,7 +137,10 @@ public sealed class Checkpointer
         {
             return;
         }
-        await progress.AcknowledgeAsync(lsn, cancellationToken);
+        if (!await progress.AcknowledgeAsync(lsn, cancellationToken))
+        {
+            return;
+        }
         LastAcknowledged = lsn;
         Acknowledged?.Invoke(lsn);
     }

@@ -24,19 +24,31 @@ public sealed class CollectionBatch
     public DocumentMapper? LatestMapper { get; private set; }
 
     /// <summary>Records <paramref name="change"/> for <paramref name="id"/>, merging it with an earlier change to the same
-    /// document: an update with unchanged TOAST columns takes their values from an earlier version in the batch.</summary>
+    /// document: an update with unchanged TOAST columns takes their values from an earlier version in the batch, or,
+    /// when the earlier change has none to give (a delete, another relation version), becomes a <see cref="DocumentOperation.Reload"/>.</summary>
     public void Apply(string id, PendingChange change)
     {
         LatestMapper = change.Mapper;
-        if (change.Operation == DocumentOperation.PartialUpdate && Changes.TryGetValue(id, out var earlier)
-            && earlier.Operation != DocumentOperation.Delete && ReferenceEquals(earlier.Mapper.Relation.Columns, change.Mapper.Relation.Columns))
+        if (change.Operation == DocumentOperation.PartialUpdate && Changes.TryGetValue(id, out var earlier))
         {
-            var merged = change.Row.FillUnchangedToastFrom(earlier.Row);
-            // Merging into a whole earlier version gives a whole document; into a partial one, a larger partial one.
-            var operation = merged.HasUnchangedToast ? DocumentOperation.PartialUpdate : DocumentOperation.Upsert;
-            change = change with { Operation = operation, Row = merged };
+            change = Merge(earlier, change);
         }
         Changes[id] = change;
+    }
+
+    // The earlier change replaces what Typesense holds, so the update cannot be merged into Typesense's document: it
+    // takes the unchanged values from the earlier row, or the whole row is read back when the earlier row cannot give them.
+    private static PendingChange Merge(PendingChange earlier, PendingChange change)
+    {
+        if (earlier.Operation is DocumentOperation.Delete or DocumentOperation.Reload
+            || !ReferenceEquals(earlier.Mapper.Relation.Columns, change.Mapper.Relation.Columns))
+        {
+            return change with { Operation = DocumentOperation.Reload };
+        }
+        var merged = change.Row.FillUnchangedToastFrom(earlier.Row);
+        // Merging into a whole earlier version gives a whole document; into a partial one, a larger partial one.
+        var operation = merged.HasUnchangedToast ? DocumentOperation.PartialUpdate : DocumentOperation.Upsert;
+        return change with { Operation = operation, Row = merged };
     }
 
     /// <summary>Records a TRUNCATE: every earlier change of the batch is void, and the collection is emptied first.</summary>

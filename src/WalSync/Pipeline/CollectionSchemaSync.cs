@@ -7,7 +7,7 @@ namespace WalSync.Pipeline;
 /// <summary>
 /// Keeps each collection's schema in step with its table: creates a missing collection from the table's columns,
 /// adds the field of a new column before documents that carry it are written, drops the field of a dropped column,
-/// and retypes a field whose column changed type.
+/// and retypes a field whose column changed type when the stored values stay right (<see cref="SchemaDiff"/>).
 /// </summary>
 /// <remarks>Alter API: https://typesense.org/docs/29.0/api/collections.html#update-or-alter-a-collection</remarks>
 public sealed class CollectionSchemaSync
@@ -30,7 +30,8 @@ public sealed class CollectionSchemaSync
 
     /// <summary>Makes <paramref name="collection"/>'s schema carry <paramref name="mapper"/>'s fields, creating the
     /// collection when it does not exist.</summary>
-    /// <exception cref="SchemaChangeException">Typesense refused the change (e.g. existing documents cannot take a new type).</exception>
+    /// <exception cref="SchemaChangeException">A field changes to a type the documents in the collection cannot take
+    /// (<see cref="FieldTypeChange.CanAlterInPlace"/>), or Typesense refused the change.</exception>
     public async Task EnsureAsync(string collection, DocumentMapper mapper, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mapper);
@@ -50,7 +51,13 @@ public sealed class CollectionSchemaSync
             if (existing is null)
             {
                 // Nested fields on from the start: a json column added later could not switch them on.
-                await _client.CreateCollectionAsync(mapper.BuildCollectionSchema(collection) with { EnableNestedFields = true }, cancellationToken);
+                var schema = mapper.BuildCollectionSchema(collection) with { EnableNestedFields = true };
+                if (schema.Fields.Count == 0)
+                {
+                    // Typesense needs at least one field; a table that is only its key `id` gets the fallback field.
+                    schema = schema with { Fields = [new FieldSchema { Name = ".*", Type = "auto", Optional = true }] };
+                }
+                await _client.CreateCollectionAsync(schema, cancellationToken);
                 PipelineLog.CollectionCreated(_logger, collection, mapper.Relation.QualifiedName, mapper.Fields.Count);
                 Remember(collection, mapper, mapper.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal));
                 return;
@@ -58,26 +65,19 @@ public sealed class CollectionSchemaSync
             known = existing.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal);
         }
 
-        var changes = new List<FieldSchema>();
-        foreach (var field in mapper.Fields)
+        // Only fields WalSync manages are compared: a field the previous table version had, or the new one has.
+        var managed = mapper.Fields.Select(f => f.Name).Concat(previous?.Fields.Select(f => f.Name) ?? []).ToHashSet(StringComparer.Ordinal);
+        var automatic = known.Where(f => f.Value == "auto" || f.Value.EndsWith('*')).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        var diff = SchemaDiff.Compare(
+            known.Where(f => managed.Contains(f.Key) && !automatic.Contains(f.Key)).Select(f => new FieldSchema { Name = f.Key, Type = f.Value }).ToList(),
+            mapper.Fields.Where(f => !automatic.Contains(f.Name)).ToList());
+        if (diff.Incompatible.FirstOrDefault() is { } incompatible)
         {
-            if (!known.TryGetValue(field.Name, out var type))
-            {
-                changes.Add(field);
-            }
-            else if (type != field.Type && type != "auto" && !type.EndsWith('*'))
-            {
-                // A drop and an add of one name in one request changes the type.
-                changes.Add(new FieldSchema { Name = field.Name, Type = type, Drop = true });
-                changes.Add(field);
-            }
+            throw new SchemaChangeException($"Table {mapper.Relation.QualifiedName} changed: {incompatible.Describe(collection)} To rebuild it, " +
+                $"delete the collection (DELETE /collections/{collection}) and start WalSync with: walsync run --resnapshot");
         }
-        if (previous is not null)
-        {
-            var current = mapper.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-            changes.AddRange(previous.Fields.Where(f => !current.Contains(f.Name) && known.ContainsKey(f.Name))
-                .Select(f => new FieldSchema { Name = f.Name, Type = f.Type, Drop = true }));
-        }
+        // A drop and an add of one name in one request changes the type.
+        var changes = diff.FieldsToDrop.Select(name => new FieldSchema { Name = name, Type = known[name], Drop = true }).Concat(diff.FieldsToAdd).ToList();
         if (changes.Count > 0)
         {
             try

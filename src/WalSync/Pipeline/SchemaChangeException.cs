@@ -4,6 +4,11 @@ namespace WalSync.Pipeline;
 public sealed class SchemaChangeException : Exception
 {
     /// <summary>Creates the exception.</summary>
+    public SchemaChangeException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
     public SchemaChangeException(string message, Exception innerException) : base(message, innerException)
     {
     }

@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Polly;
+using Polly.Retry;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
@@ -39,38 +41,98 @@ public sealed class SyncService
     /// <summary>Raised when the snapshot copy of a first start is in Typesense and streaming begins (or at once on resume).</summary>
     public event Action? Streaming;
 
+    /// <summary>On the first run, drop the slot and copy the tables again (<c>walsync run --resnapshot</c>).</summary>
+    public bool Resnapshot { get; init; }
+
+    /// <summary>The first delay before reconnecting after a transient failure; it doubles (with jitter) up to
+    /// <see cref="MaxReconnectDelay"/>. Default 1 second.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between reconnect attempts. Default 30 seconds.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Runs until <paramref name="stopping"/> is cancelled, then stops reading, flushes and acknowledges what is in
     /// flight and returns. <paramref name="abort"/> gives up at once (what was not acknowledged is sent again next time).
+    /// A transient failure (network, a PostgreSQL restart, a terminated walsender, Typesense unreachable) restarts the
+    /// pipeline after a capped exponential backoff with jitter, without end; it resumes from the slot.
     /// </summary>
     /// <exception cref="ConfigurationException">The configuration or the environment must be fixed by the user.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="abort"/> was cancelled.</exception>
     public async Task RunAsync(CancellationToken stopping, CancellationToken abort = default)
     {
-        await using var source = new SourceDatabase(_options.Postgres, _logger);
-        await source.CheckServerAsync(abort);
-        PgTypeCatalog types;
-        await using (var connection = await source.DataSource.OpenConnectionAsync(abort))
+        var retry = new ResiliencePipelineBuilder { TimeProvider = _time }.AddRetry(new RetryStrategyOptions
         {
-            types = await PgTypeCatalog.LoadAsync(connection, abort);
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e =>
+                !stopping.IsCancellationRequested && ErrorClassifier.AsConfigurationError(e) is null && ErrorClassifier.IsTransient(e)),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = ReconnectDelay,
+            MaxDelay = MaxReconnectDelay,
+            OnRetry = retried =>
+            {
+                Telemetry.WalSyncTelemetry.PipelineRestarts.Add(1);
+                PipelineSupervisorLog.Restarting(_logger, retried.Outcome.Exception?.Message ?? "?", retried.RetryDelay, retried.AttemptNumber + 1);
+                return default;
+            },
+        }).Build();
+        using var stopOrAbort = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort);
+        var first = true;
+        try
+        {
+            // The callback gets the outer tokens: Polly's token (stop or abort) must only cut the waits between attempts.
+            await retry.ExecuteAsync(async _ =>
+            {
+                var resnapshot = first && Resnapshot;
+                first = false;
+                await RunOnceAsync(resnapshot, stopping, abort);
+            }, stopOrAbort.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !abort.IsCancellationRequested)
+        {
+            // Stopped while waiting to reconnect: nothing was in flight.
+        }
+        catch (Exception e) when (ErrorClassifier.AsConfigurationError(e) is { } configuration)
+        {
+            throw configuration;
+        }
+    }
+
+    private async Task RunOnceAsync(bool resnapshot, CancellationToken stopping, CancellationToken abort)
+    {
+        Checkpointer.StartRun();
+        // Nothing is in flight before streaming starts, so a stop request may cut the start-up short.
+        using var startupSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort);
+        var startup = startupSource.Token;
+        await using var source = new SourceDatabase(_options.Postgres, _logger);
+        await source.CheckServerAsync(startup);
+        PgTypeCatalog types;
+        await using (var connection = await source.DataSource.OpenConnectionAsync(startup))
+        {
+            types = await PgTypeCatalog.LoadAsync(connection, startup);
         }
         var tables = new List<SourceTable>();
         foreach (var table in _options.Tables)
         {
-            tables.Add(await source.DescribeTableAsync(table, abort));
+            tables.Add(await source.DescribeTableAsync(table, startup));
         }
-        await source.EnsurePublicationAsync(tables, abort);
+        await source.EnsurePublicationAsync(tables, startup);
         var registry = new TableRegistry(tables, types, source.DataSource);
-        var deadLetters = new PostgresDeadLetterStore(source.DataSource, _options.DeadLetter.Table);
-        await deadLetters.InitializeAsync(abort);
-        var slot = await WaitForFreeSlotAsync(source, abort);
+        var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
+        await deadLetters.InitializeAsync(startup);
+        if (resnapshot)
+        {
+            await DropSlotAsync(source, startup);
+        }
+        var slot = await WaitForFreeSlotAsync(source, startup);
 
         using var client = new TypesenseClient(_options.Typesense, _loggers.CreateLogger<TypesenseClient>(), _time);
         var schemas = new CollectionSchemaSync(client, _logger);
         foreach (var binding in registry.Bindings)
         {
-            var existed = await client.GetCollectionAsync(binding.Collection, abort) is not null;
-            await schemas.EnsureAsync(binding.Collection, await registry.GetMapperAsync(binding, binding.Source.Relation, abort), abort);
+            var existed = await client.GetCollectionAsync(binding.Collection, startup) is not null;
+            await schemas.EnsureAsync(binding.Collection, await registry.GetMapperAsync(binding, binding.Source.Relation, startup), startup);
             if (slot is not null && !existed)
             {
                 PipelineLog.CollectionMissingOnResume(_logger, binding.Collection, _options.Postgres.Slot);
@@ -87,6 +149,7 @@ public sealed class SyncService
         var batcherTask = RunStageAsync(() => new Batcher(_options.Batch, registry, _time).RunAsync(changes.Reader, batches.Writer, failed.Token), failed);
         var sinkTask = RunStageAsync(() => FlushAllAsync(batches.Reader, sink, failed.Token), failed);
         var idleTask = AcknowledgeWhileIdleAsync(sinkTask, failed.Token);
+        var heartbeatTask = _options.Postgres.HeartbeatInterval is { } heartbeat ? HeartbeatAsync(source, heartbeat, sinkTask, failed.Token) : Task.CompletedTask;
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(stopping, failed.Token);
         var reader = new ReplicationReader(_options.Postgres, _loggers.CreateLogger<ReplicationReader>());
         Exception? readError = null;
@@ -117,7 +180,7 @@ public sealed class SyncService
         changes.Writer.TryComplete();
         try
         {
-            await Task.WhenAll(batcherTask, sinkTask, idleTask);
+            await Task.WhenAll(batcherTask, sinkTask, idleTask, heartbeatTask);
             await Checkpointer.AcknowledgeIdleAsync(abort);
         }
         finally
@@ -215,12 +278,64 @@ public sealed class SyncService
         }
     }
 
+    private async Task DropSlotAsync(SourceDatabase source, CancellationToken cancellationToken)
+    {
+        if (await source.GetSlotAsync(cancellationToken) is null)
+        {
+            return;
+        }
+        PipelineSupervisorLog.DroppingSlot(_logger, _options.Postgres.Slot);
+        await using var connection = await source.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_drop_replication_slot($1)", connection);
+        command.Parameters.AddWithValue(_options.Postgres.Slot);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
+        {
+            throw new ConfigurationException($"--resnapshot cannot drop slot '{_options.Postgres.Slot}': {e.MessageText}. Stop the process that streams from it first.", e);
+        }
+    }
+
+    /// <summary>Emits a non-transactional logical decoding message in the slot's database, so the slot has something
+    /// to acknowledge even when the published tables are idle.</summary>
+    /// <remarks>https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-REPLICATION (pg_logical_emit_message)</remarks>
+    private async Task HeartbeatAsync(SourceDatabase source, TimeSpan interval, Task sinkTask, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, _time);
+        while (!sinkTask.IsCompleted)
+        {
+            try
+            {
+                await Task.WhenAny(timer.WaitForNextTickAsync(cancellationToken).AsTask(), sinkTask);
+                if (sinkTask.IsCompleted)
+                {
+                    return;
+                }
+                await using var connection = await source.DataSource.OpenConnectionAsync(cancellationToken);
+                await using var command = new NpgsqlCommand("SELECT pg_logical_emit_message(false, 'walsync_heartbeat', '')", connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (NpgsqlException e)
+            {
+                // A failing heartbeat is no reason to stop: the stream's own errors decide that.
+                PipelineSupervisorLog.HeartbeatFailed(_logger, e.Message);
+            }
+        }
+    }
+
     private async Task<SlotState?> WaitForFreeSlotAsync(SourceDatabase source, CancellationToken cancellationToken)
     {
         var database = await source.GetDatabaseNameAsync(cancellationToken);
         var slotName = _options.Postgres.Slot;
         // A restarted WalSync may find its predecessor's walsender still exiting: give it a moment before failing.
         var deadline = _time.GetTimestamp() + (long)(15 * _time.TimestampFrequency);
+        var waiting = false;
         while (true)
         {
             var slot = await source.GetSlotAsync(cancellationToken);
@@ -246,7 +361,15 @@ public sealed class SyncService
                 ReplicationLog.SlotResumed(_logger, slotName, slot.ConfirmedFlushLsn ?? "?");
                 return slot;
             }
-            if (_time.GetTimestamp() > deadline)
+            if (_options.Postgres.WaitForSlot)
+            {
+                if (!waiting)
+                {
+                    PipelineSupervisorLog.WaitingForSlot(_logger, slotName, slot.ActivePid.Value);
+                    waiting = true;
+                }
+            }
+            else if (_time.GetTimestamp() > deadline)
             {
                 throw new ConfigurationException($"The replication slot '{slotName}' is in use by PostgreSQL process {slot.ActivePid}: another WalSync " +
                     "(or another consumer) streams from it. Stop that consumer, or give this WalSync its own Postgres:Slot and Postgres:Publication.");

@@ -13,9 +13,11 @@ namespace WalSync.Pipeline;
 
 /// <summary>
 /// Writes a <see cref="Batch"/> to Typesense: per collection, the truncate first, then one import of whole documents
-/// (<c>action=upsert</c>), one import of partial documents (<c>action=update</c>), and the deletes. Collections flush in
-/// parallel, bounded. A document Typesense rejects for its content goes to the dead-letter store; every other failure
-/// throws (the client has already retried what is transient), so the batch's LSN is not acknowledged.
+/// (<c>action=upsert</c>), one import of partial documents (<c>action=update</c>), whole rows read back from PostgreSQL
+/// for the updates that found no document or cannot be partial (<see cref="DocumentOperation.Reload"/>), and the
+/// deletes. Collections flush in parallel, bounded. A document Typesense rejects for its content goes to the
+/// dead-letter store; every other failure throws (the client has already retried what is transient), so the batch's
+/// LSN is not acknowledged.
 /// </summary>
 /// <remarks>The import endpoint answers 200 even when documents fail; each per-line result is read
 /// (https://typesense.org/docs/29.0/api/documents.html#index-multiple-documents).</remarks>
@@ -80,20 +82,21 @@ public sealed class TypesenseSink
         }
         var deadLetters = new List<DeadLetter>();
         var deletes = new List<string>();
+        var missing = new List<KeyValuePair<string, PendingChange>>();
         var partials = 0;
         foreach (var change in batch.Changes)
         {
             switch (change.Value.Operation)
             {
                 case DocumentOperation.Delete: deletes.Add(change.Key); break;
-                case DocumentOperation.PartialUpdate: partials++; break;
+                case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row): partials++; break;
+                case DocumentOperation.PartialUpdate or DocumentOperation.Reload: missing.Add(change); break;
             }
         }
-        var upserts = batch.Changes.Count - deletes.Count - partials;
+        var upserts = batch.Changes.Count - deletes.Count - partials - missing.Count;
         var bytes = await ImportAsync(batch.Table, batch.Changes, upserts, DocumentOperation.Upsert, deadLetters, null, cancellationToken);
-        if (partials > 0)
+        if (partials > 0 || missing.Count > 0)
         {
-            var missing = new List<KeyValuePair<string, PendingChange>>();
             bytes += await ImportAsync(batch.Table, batch.Changes, partials, DocumentOperation.PartialUpdate, deadLetters, missing, cancellationToken);
             var found = await ReadBackAsync(batch.Table, missing, cancellationToken);
             bytes += await ImportAsync(batch.Table, found, found.Count, DocumentOperation.Upsert, deadLetters, null, cancellationToken);
@@ -132,7 +135,9 @@ public sealed class TypesenseSink
             var lines = 0;
             foreach (var change in changes)
             {
-                if (change.Value.Operation != operation)
+                // Partial updates that cannot be applied as such were sent to the read-back instead.
+                if (change.Value.Operation != operation
+                    || (operation == DocumentOperation.PartialUpdate && !change.Value.Mapper.CanUpdatePartially(change.Value.Row)))
                 {
                     continue;
                 }
@@ -183,8 +188,8 @@ public sealed class TypesenseSink
         }
     }
 
-    /// <summary>Reads rows whose partial update found no document back from PostgreSQL, as whole rows to upsert.
-    /// A row that no longer exists is skipped: its delete is later in the stream.</summary>
+    /// <summary>Reads rows whose partial update found no document (or could not be applied as one) back from PostgreSQL,
+    /// as whole rows to upsert. A row that no longer exists is skipped: its delete is later in the stream.</summary>
     private async Task<List<KeyValuePair<string, PendingChange>>> ReadBackAsync(TableBinding table, List<KeyValuePair<string, PendingChange>> missing, CancellationToken cancellationToken)
     {
         var rows = new List<KeyValuePair<string, PendingChange>>();
@@ -195,11 +200,11 @@ public sealed class TypesenseSink
         foreach (var group in missing.GroupBy(m => m.Value.Mapper))
         {
             var mapper = group.Key;
-            var source = table.Source with { Relation = mapper.Relation };
             await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-            var found = await TableRowReader.ReadByKeysAsync(connection, source, group.Select(m => KeyOf(table, m.Value)).ToList(), cancellationToken);
+            var found = await RowReadBack.ReadAsync(connection, table.Source, mapper.Relation, group.Select(m => KeyOf(table, m.Value)).ToList(), cancellationToken);
             var lsn = group.Max(m => m.Value.Lsn);
-            rows.AddRange(found.Select(row => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(row),
+            // A row soft-deleted since is not written either: the change that deleted it comes later in the stream.
+            rows.AddRange(found.Where(row => !mapper.IsSoftDeleted(row)).Select(row => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(row),
                 new PendingChange(DocumentOperation.Upsert, row, mapper, lsn))));
         }
         return rows;

@@ -16,5 +16,6 @@ public interface IReplicationProgress
 
     /// <summary>Sets the flush LSN PostgreSQL may forget WAL up to, and sends a standby status update now.</summary>
     /// <remarks>Only the flush field moves a logical slot (walsender.c ProcessStandbyReplyMessage).</remarks>
-    Task AcknowledgeAsync(NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken);
+    /// <returns>False when the stream is gone and nothing was sent: PostgreSQL will resend from its last position.</returns>
+    Task<bool> AcknowledgeAsync(NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken);
 }

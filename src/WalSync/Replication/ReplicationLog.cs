@@ -32,6 +32,9 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Received the commit of a transaction ending at {TransactionEndLsn}")]
     public static partial void CommitReceived(ILogger logger, NpgsqlLogSequenceNumber transactionEndLsn);
 
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Could not acknowledge LSN {Lsn}: {Error}")]
+    public static partial void AcknowledgeFailed(ILogger logger, NpgsqlLogSequenceNumber lsn, string error);
+
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Snapshot copy of {Table}: {Rows} rows")]
     public static partial void TableCopied(ILogger logger, string table, long rows);
 }

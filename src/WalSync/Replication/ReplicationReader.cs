@@ -207,16 +207,26 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async Task AcknowledgeAsync(NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+    public async Task<bool> AcknowledgeAsync(NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
     {
         var connection = _connection;
         if (connection is null)
         {
-            return;
+            return false;
         }
-        connection.SetReplicationStatus(lsn);
-        await connection.SendStatusUpdate(cancellationToken);
+        try
+        {
+            connection.SetReplicationStatus(lsn);
+            await connection.SendStatusUpdate(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or ObjectDisposedException)
+        {
+            // The stream broke (server restart, terminated walsender): the reconnect resumes from the last sent position.
+            ReplicationLog.AcknowledgeFailed(_logger, lsn, e.Message);
+            return false;
+        }
         ReplicationLog.Acknowledged(_logger, lsn);
+        return true;
     }
 
     /// <summary>Ends replication (through the cancellation token, as Npgsql requires) and closes the connection.</summary>

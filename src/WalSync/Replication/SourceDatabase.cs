@@ -48,6 +48,8 @@ public sealed class SourceDatabase : IAsyncDisposable
     }
 
     /// <summary>Reads a configured table's columns and key from the catalog.</summary>
+    /// <remarks>The document key is the replica identity index under <c>REPLICA IDENTITY USING INDEX</c> (deletes carry only
+    /// its columns), else the primary key.</remarks>
     /// <exception cref="ConfigurationException">The table does not exist, the role cannot SELECT it, or it has no usable key.</exception>
     public async Task<SourceTable> DescribeTableAsync(TableOptions table, CancellationToken cancellationToken)
     {
@@ -94,22 +96,19 @@ public sealed class SourceDatabase : IAsyncDisposable
 
         var keys = new List<(string Name, string Type)>();
         await using (var command = new NpgsqlCommand(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), i.indisprimary FROM pg_index i " +
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_index i " +
             "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) " +
             "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum " +
-            "WHERE i.indrelid = $1 AND (i.indisprimary OR i.indisreplident) ORDER BY i.indisprimary DESC, k.ord", connection))
+            "WHERE i.indrelid = $1 AND CASE WHEN $2 THEN i.indisreplident ELSE i.indisprimary END ORDER BY k.ord", connection))
         {
+            // Under REPLICA IDENTITY USING INDEX, deletes and key changes carry only that index's columns, so they key
+            // the documents; otherwise the primary key does.
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
+            command.Parameters.AddWithValue(replicaIdentity == 'i');
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            bool? primary = null;
             while (await reader.ReadAsync(cancellationToken))
             {
-                // Prefer the primary key; fall back to the replica identity index only when there is none.
-                primary ??= reader.GetBoolean(2);
-                if (reader.GetBoolean(2) == primary)
-                {
-                    keys.Add((reader.GetString(0), reader.GetString(1)));
-                }
+                keys.Add((reader.GetString(0), reader.GetString(1)));
             }
         }
 

@@ -5,7 +5,7 @@ namespace WalSync.Replication;
 /// <summary>A configured table as found in the source database's catalog at start.</summary>
 /// <param name="Options">The table's configuration entry.</param>
 /// <param name="Relation">Its published columns, read from the catalog (later replaced by Relation messages).</param>
-/// <param name="KeyColumns">The primary key columns, or the replica identity index columns, in key order.</param>
+/// <param name="KeyColumns">The document key in key order: the replica identity index under REPLICA IDENTITY USING INDEX, else the primary key.</param>
 /// <param name="KeyTypes">The SQL type of each key column (<c>format_type</c>), used to read rows back by key.</param>
 /// <param name="IsPartitioned">True for a partitioned table, published through its root.</param>
 public sealed record SourceTable(TableOptions Options, RelationInfo Relation, IReadOnlyList<string> KeyColumns, IReadOnlyList<string> KeyTypes, bool IsPartitioned)

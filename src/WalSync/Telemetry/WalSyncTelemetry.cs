@@ -30,6 +30,9 @@ public static class WalSyncTelemetry
     /// <summary>Bytes of NDJSON sent in import requests.</summary>
     public static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("walsync.import.bytes", "By", "Bytes of documents sent to Typesense imports");
 
+    /// <summary>Pipeline restarts after a transient failure (a health signal: it grows while PostgreSQL or Typesense is unreachable).</summary>
+    public static readonly Counter<long> PipelineRestarts = Meter.CreateCounter<long>("walsync.pipeline.restarts", "{restart}", "Reconnects after transient failures");
+
     /// <summary>Duration of each batch flush.</summary>
     public static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>("walsync.flush.duration", "s", "Time to write one batch to Typesense");
 }

@@ -21,18 +21,29 @@ public sealed class RunCommandTests : IAsyncLifetime
     public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
-    public async Task Run_KilledWithSigkillMidStream_CollectionEqualsTableAfterRestarts()
+    public async Task Run_KilledWithSigkillTwentyTimesMidStream_CollectionEqualsTableAfterRestarts()
     {
         var options = _harness.Options(("public.orders", "orders"));
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
         using var stopWriting = new CancellationTokenSource();
         var writes = WriteContinuouslyAsync(stopWriting.Token);
-        for (var kill = 0; kill < 3; kill++)
+        for (var kill = 0; kill < 20; kill++)
         {
             await using var process = WalSyncProcess.Run(options);
-            // Kill only once this incarnation has written something, so each kill lands mid-stream.
-            var before = (await _harness.DocumentsAsync("orders")).Count;
-            await Eventually.HoldsAsync(async () => (await _harness.DocumentsAsync("orders")).Count != before || await SlotMovedAsync(),
-                TimeSpan.FromSeconds(60), "walsync to write documents before the kill", () => Task.FromResult(process.Output));
+            // Every other kill lands at a random moment (start-up, snapshot, streaming); the others only after this
+            // incarnation acknowledged something, so that kills also land mid-stream after real progress.
+            if (kill % 2 == 0)
+            {
+                await process.WaitForOutputAsync("Streaming from slot", TimeSpan.FromSeconds(60));
+                var acknowledged = await _harness.ConfirmedFlushLsnAsync();
+                await Eventually.HoldsAsync(async () => await _harness.ConfirmedFlushLsnAsync() != acknowledged, TimeSpan.FromSeconds(60),
+                    $"walsync to acknowledge before kill {kill} (seed {seed})", () => Task.FromResult(process.Output));
+            }
+            else
+            {
+                await process.WaitForOutputAsync("walsync", TimeSpan.FromSeconds(60), random.Next(0, 1500));
+            }
             process.Kill();
             await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         }
@@ -98,9 +109,8 @@ public sealed class RunCommandTests : IAsyncLifetime
         Assert.DoesNotContain(options.Typesense.ApiKey, process.Output, StringComparison.Ordinal);
     }
 
-    private async Task<bool> SlotMovedAsync() => await _harness.ConfirmedFlushLsnAsync() is not null && (await _harness.DocumentsAsync("orders")).Count > 0;
-
-    /// <summary>Inserts, updates and deletes in small transactions until cancelled; returns the transactions committed.</summary>
+    /// <summary>Inserts, updates and deletes in small transactions, about 200 a second, until cancelled; returns the
+    /// transactions committed.</summary>
     private async Task<int> WriteContinuouslyAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(_harness.ConnectionString);
@@ -111,17 +121,26 @@ public sealed class RunCommandTests : IAsyncLifetime
         while (!cancellationToken.IsCancellationRequested)
         {
             var id = random.Next(1, nextId);
-            var sql = random.Next(4) switch
+            var sql = random.Next(5) switch
             {
                 0 => $"INSERT INTO orders VALUES ({nextId++}, 'order {nextId}', {random.Next(100)}), ({nextId++}, 'order {nextId}', NULL)",
-                1 => $"UPDATE orders SET qty = {random.Next(100)}, name = name || '+' WHERE id % 13 = {random.Next(13)}",
+                1 => $"UPDATE orders SET qty = {random.Next(100)}, name = 'order {id} v{committed}' WHERE id = {id}",
                 2 => $"DELETE FROM orders WHERE id = {id}",
-                _ => $"INSERT INTO orders VALUES ({nextId++}, 'order', 3) ON CONFLICT (id) DO UPDATE SET qty = orders.qty + 1",
+                3 => $"BEGIN; UPDATE orders SET qty = qty + 1 WHERE id BETWEEN {id} AND {id + 5}; DELETE FROM orders WHERE id = {id + 6}; COMMIT",
+                _ => $"INSERT INTO orders VALUES ({random.Next(1, nextId)}, 'upserted', 3) ON CONFLICT (id) DO UPDATE SET qty = orders.qty + 1",
             };
             await using var command = new NpgsqlCommand(sql, connection);
             await command.ExecuteNonQueryAsync(CancellationToken.None);
             committed++;
-            await Task.Yield();
+            try
+            {
+                // Pacing the load generator (not synchronisation): a steady stream rather than a flood.
+                await Task.Delay(5, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
         }
         return committed;
     }

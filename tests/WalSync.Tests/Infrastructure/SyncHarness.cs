@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using WalSync.Cli.Demo;
 using WalSync.Configuration;
 using WalSync.Typesense;
 using WalSync.TypesenseEmulator;
@@ -48,15 +49,31 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <summary>A client for assertions.</summary>
     public TypesenseClient Client { get; }
 
-    /// <summary>Creates a database and starts (or connects to) Typesense.</summary>
-    public static async Task<SyncHarness> StartAsync(string name)
+    /// <summary>A cluster of the harness's own, stopped on dispose (for tests that restart or starve the server).</summary>
+    public PostgresCluster? Cluster { get; private set; }
+
+    /// <summary>Starts a cluster of the test's own (with extra <c>postgresql.conf</c> lines) and a Typesense.</summary>
+    public static async Task<SyncHarness> OnOwnClusterAsync(params string[] settings)
     {
-        var server = await PostgresServer.GetAsync();
-        var database = await server.CreateDatabaseAsync(name);
+        var cluster = await PostgresCluster.StartAsync(settings);
+        var harness = await ForDatabaseAsync(cluster.ConnectionString);
+        harness.Cluster = cluster;
+        return harness;
+    }
+
+    /// <summary>Creates a database on the shared server and starts (or connects to) Typesense.</summary>
+    /// <param name="name">Prefix of the database name.</param>
+    /// <param name="requireEmulator">Always use the emulator, even when TYPESENSE_URL names a real server (for fault injection).</param>
+    public static async Task<SyncHarness> StartAsync(string name, bool requireEmulator = false) =>
+        await ForDatabaseAsync(await (await PostgresServer.GetAsync()).CreateDatabaseAsync(name), requireEmulator);
+
+    /// <summary>Uses the database at <paramref name="database"/> (e.g. on a dedicated cluster) and starts (or connects to) Typesense.</summary>
+    public static async Task<SyncHarness> ForDatabaseAsync(string database, bool requireEmulator = false)
+    {
         var prefix = $"t{Environment.ProcessId}_{Guid.NewGuid():N}"[..16] + "_";
         var url = Environment.GetEnvironmentVariable("TYPESENSE_URL");
         var key = Environment.GetEnvironmentVariable("TYPESENSE_API_KEY");
-        if (!string.IsNullOrWhiteSpace(url) && !string.IsNullOrWhiteSpace(key))
+        if (!requireEmulator && !string.IsNullOrWhiteSpace(url) && !string.IsNullOrWhiteSpace(key))
         {
             return new SyncHarness(database, null, url, key, prefix);
         }
@@ -203,10 +220,24 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        // Slots are per cluster and keep WAL: a finished test must not leave its slot to the next ones.
+        try
+        {
+            await PostgresServer.ExecuteAsync(ConnectionString,
+                $"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '{Slot}' AND NOT active");
+        }
+        catch (NpgsqlException)
+        {
+            // The cluster may already be gone.
+        }
         Client.Dispose();
         if (Emulator is not null)
         {
             await Emulator.DisposeAsync();
+        }
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
         }
     }
 }

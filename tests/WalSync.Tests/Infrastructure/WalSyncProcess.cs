@@ -86,6 +86,18 @@ public sealed class WalSyncProcess : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Waits until the output contains <paramref name="text"/>, then <paramref name="extraMilliseconds"/> more
+    /// (a chosen kill moment, not synchronisation).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, int extraMilliseconds = 0)
+    {
+        await Eventually.HoldsAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal) || _process.HasExited),
+            timeout, $"walsync to print '{text}'", () => Task.FromResult(Output));
+        if (extraMilliseconds > 0)
+        {
+            await Task.Delay(extraMilliseconds);
+        }
+    }
+
     /// <summary>Sends SIGKILL: no chance to flush or acknowledge.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

@@ -1,0 +1,69 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace WalSync.Configuration;
+
+/// <summary>
+/// Checks configuration keys against the options classes before binding, which would silently skip them: a key no
+/// property takes (<c>Batch:MaxRowz</c>, <c>Tables:0:Colums</c>) and a single value where a list or a section is
+/// expected (<c>"Nodes": "http://…"</c>). Problems name the key by its full path, never its value.
+/// </summary>
+internal static class ConfigurationShape
+{
+    /// <summary>One sentence per problem of <paramref name="configuration"/> for <paramref name="type"/>; empty when none.</summary>
+    /// <param name="configuration">The keys to check.</param>
+    /// <param name="type">The options class they bind to.</param>
+    /// <param name="reportUnknown">Whether keys that no property takes are problems.</param>
+    public static List<string> Problems(IConfiguration configuration, Type type, bool reportUnknown)
+    {
+        var problems = new List<string>();
+        WalkObject(configuration.GetChildren(), type, reportUnknown, problems);
+        return problems;
+    }
+
+    private static void WalkObject(IEnumerable<IConfigurationSection> sections, Type type, bool reportUnknown, List<string> problems)
+    {
+        foreach (var section in sections)
+        {
+            // The binder matches names case-insensitively.
+            var property = type.GetProperty(section.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is not null)
+            {
+                WalkValue(section, property.PropertyType, reportUnknown, problems);
+            }
+            else if (reportUnknown)
+            {
+                problems.Add($"{section.Path} is not a WalSync setting; fix its spelling or remove it.");
+            }
+        }
+    }
+
+    private static void WalkValue(IConfigurationSection section, Type type, bool reportUnknown, List<string> problems)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(TimeSpan) || type == typeof(decimal) || type == typeof(Uri))
+        {
+            return;
+        }
+        var element = type.IsGenericType && type.GetGenericArguments() is [var argument] && typeof(IEnumerable<>).MakeGenericType(argument).IsAssignableFrom(type)
+            ? argument
+            : null;
+        // An empty JSON list or object also comes as a value (""): only a non-empty one is a mistake.
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            problems.Add(element is null
+                ? $"{section.Path} is a single value; it is a section of settings, written as {{ … }}."
+                : $"{section.Path} is a single value; write it as a list, e.g. [ … ] (or {section.Path}:0 for one entry).");
+            return;
+        }
+        if (element is null)
+        {
+            WalkObject(section.GetChildren(), type, reportUnknown, problems);
+            return;
+        }
+        foreach (var item in section.GetChildren())
+        {
+            WalkValue(item, element, reportUnknown, problems);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using WalSync.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace WalSync.Tests.Configuration;
+
+/// <summary>
+/// A wrong configuration file makes the real <c>walsync run</c> exit with code 2 and one message naming the key,
+/// without a stack trace and without the password or the API key it holds.
+/// </summary>
+public sealed class ConfigurationFileTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public ConfigurationFileTests(ITestOutputHelper output) => _output = output;
+
+    private const string Password = "pw-S3cret-4711";
+    private const string ApiKey = "key-S3cret-0815";
+    private const string Postgres = $$"""
+        "Postgres": { "ConnectionString": "Host=127.0.0.1;Port=1;Username=walsync;Password={{Password}};Database=app" }
+        """;
+    private const string Typesense = $$"""
+        "Typesense": { "Nodes": ["http://127.0.0.1:1"], "ApiKey": "{{ApiKey}}" }
+        """;
+    private const string Tables = """
+        "Tables": [{ "Table": "public.items" }]
+        """;
+
+    /// <summary>Case name, file content (null: no file), what the message must say.</summary>
+    public static TheoryData<string, string?, string> Cases => new()
+    {
+        { "missing key", $$"""{ {{Typesense}}, {{Tables}} }""", "Postgres:ConnectionString is missing" },
+        { "missing API key", $$"""{ {{Postgres}}, "Typesense": { "Nodes": ["http://127.0.0.1:1"] }, {{Tables}} }""", "Typesense:ApiKey is missing" },
+        { "no tables", $$"""{ {{Postgres}}, {{Typesense}} }""", "Tables is empty" },
+        { "wrong type", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Batch": { "MaxRows": "{{Password}}" } }""", "at 'Batch:MaxRows' to type 'System.Int32'" },
+        { "wrong type of a list", $$"""{ {{Postgres}}, "Typesense": { "Nodes": "http://u:{{Password}}@127.0.0.1:1", "ApiKey": "{{ApiKey}}" }, {{Tables}} }""", "Typesense:Nodes is a single value; write it as a list" },
+        { "out of range", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Batch": { "MaxRows": 0 } }""", "Batch:MaxRows is 0" },
+        { "unknown key", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Batch": { "MaxRowz": 5 } }""", "Batch:MaxRowz is not a WalSync setting" },
+        { "unknown key in a table entry", $$"""{ {{Postgres}}, {{Typesense}}, "Tables": [{ "Table": "public.items", "Colums": ["a"] }] }""", "Tables:0:Colums is not a WalSync setting" },
+        { "unknown section", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Typsense": { "ApiKey": "x" } }""", "Typsense is not a WalSync setting" },
+        { "scalar where a section belongs", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Batch": 5 }""", "Batch is a single value; it is a section" },
+        { "not JSON", $$"""{ {{Postgres}}, {{Typesense}} """, "is not valid JSON" },
+        { "bad connection string", $$"""{ "Postgres": { "ConnectionString": "Hots=db;Password={{Password}}" }, {{Typesense}}, {{Tables}} }""", "Postgres:ConnectionString is not a valid connection string" },
+        { "bad node URL", $$"""{ {{Postgres}}, "Typesense": { "Nodes": ["127.0.0.1:8108"], "ApiKey": "{{ApiKey}}" }, {{Tables}} }""", "Typesense:Nodes:0" },
+        { "both dead-letter stores", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "DeadLetter": { "Table": "ops.dead", "Directory": "/tmp" } }""", "DeadLetter:Table and DeadLetter:Directory are both set" },
+        { "no file", null, "does not exist" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Run_BadConfigurationFile_ExitsTwoWithOneMessageNamingTheKey(string name, string? content, string expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"walsync-config-{Guid.NewGuid():N}.json");
+        if (content is not null)
+        {
+            await File.WriteAllTextAsync(path, content);
+        }
+        try
+        {
+            await using var process = WalSyncProcess.Start(["run", "--config", path]);
+
+            var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+            var output = process.Output;
+            _output.WriteLine($"{name}: exit {code}: {output}");
+            Assert.True(code == 2, $"{name}: exit code {code}: {output}");
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+            Assert.StartsWith("walsync: ", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, output, StringComparison.Ordinal);
+            Assert.DoesNotContain(ApiKey, output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

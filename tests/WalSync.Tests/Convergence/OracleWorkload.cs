@@ -1,0 +1,180 @@
+namespace WalSync.Tests.Convergence;
+
+/// <summary>
+/// A seeded random workload over the <see cref="OracleTables"/>: inserts, updates of some columns, updates of large
+/// TOASTed values, key changes (also into a key deleted in the same transaction, and across partitions), deletes,
+/// INSERT ... ON CONFLICT, multi-row updates, soft deletes and restores, truncates, rolled back transactions and
+/// savepoints, and columns added mid-stream. The same seed gives the same statements.
+/// </summary>
+internal sealed class OracleWorkload
+{
+    private readonly OracleValues _values;
+    private readonly OracleTable[] _tables;
+    private int _truncates;
+
+    /// <summary>Creates the workload for <paramref name="seed"/>.</summary>
+    public OracleWorkload(int seed, OracleTable[] tables)
+    {
+        _values = new OracleValues(new Random(seed));
+        _tables = tables;
+    }
+
+    /// <summary>INSERTs of <paramref name="rowsPerTable"/> rows into each table (the rows the snapshot copies).</summary>
+    public List<string> InitialRows(int rowsPerTable) =>
+        _tables.SelectMany(table => Enumerable.Range(0, rowsPerTable).Select(_ => Insert(table))).ToList();
+
+    /// <summary>The next transaction: its statements, and whether it commits (some roll back).</summary>
+    /// <param name="operations">The number of operations in it (an operation may be several statements).</param>
+    public (List<string> Statements, bool Commit) NextTransaction(int operations)
+    {
+        var saved = _tables.ToDictionary(t => t, t => t.SaveRows());
+        var statements = new List<string>();
+        for (var i = 0; i < operations; i++)
+        {
+            statements.AddRange(Operation(_values.Pick(_tables)));
+        }
+        var commit = !_values.Chance(0.05);
+        if (!commit)
+        {
+            foreach (var (table, rows) in saved)
+            {
+                table.RestoreRows(rows);
+            }
+        }
+        return (statements, commit);
+    }
+
+    /// <summary>ALTER TABLE ... ADD COLUMN for each table's later columns, followed by updates that fill them.</summary>
+    public List<string> AddColumns()
+    {
+        var statements = new List<string>();
+        foreach (var table in _tables)
+        {
+            foreach (var column in table.LaterColumns)
+            {
+                statements.Add($"ALTER TABLE {table.Name} ADD COLUMN {column.Name} {column.SqlType}");
+                table.Columns.Add(column);
+                statements.AddRange(table.Rows.Take(3).Select(key => $"UPDATE {table.Name} SET {column.Name} = {column.Generate(_values)} WHERE {table.Match(key)}"));
+            }
+        }
+        return statements;
+    }
+
+    private IEnumerable<string> Operation(OracleTable table)
+    {
+        var roll = _values.Random.Next(100);
+        if (table.Rows.Count < 2 || roll < 20)
+        {
+            return [Insert(table)];
+        }
+        var key = _values.Pick(table.Rows);
+        return roll switch
+        {
+            < 42 => [$"UPDATE {table.Name} SET {Assignments(table, _values.Random.Next(1, 5))} WHERE {table.Match(key)}"],
+            < 52 => [$"UPDATE {table.Name} SET {table.BigColumn} = {(_values.Chance(0.1) ? "NULL" : _values.BigText())}" +
+                     $"{(_values.Chance(0.5) ? ", " + Assignments(table, 1) : "")} WHERE {table.Match(key)}"],
+            < 60 => ChangeKey(table, key),
+            < 68 => Delete(table, key),
+            < 72 => MoveIntoDeleted(table, key),
+            < 78 when table.SoftDeleteColumn is { } soft => SoftDeleteAndMaybeRestore(table, key, soft),
+            < 83 => [Upsert(table)],
+            < 88 => [UpdateSeveral(table)],
+            < 92 => [Insert(table), .. UpdateNewest(table)],
+            < 95 => [$"UPDATE {table.Name} SET {Assignments(table, 1)} WHERE {table.Match(key)}", .. Delete(table, key)],
+            < 97 => Savepoint(table),
+            < 98 when _truncates < 2 => Truncate(table),
+            _ => [$"UPDATE {table.Name} SET {Assignments(table, 2)} WHERE {table.Match(key)}"],
+        };
+    }
+
+    private string Insert(OracleTable table)
+    {
+        var key = table.FreshKey(_values);
+        table.Rows.Add(key);
+        var columns = table.Columns.Where(c => c.Name == table.BigColumn ? _values.Chance(0.6) : _values.Chance(0.7)).ToList();
+        var names = table.KeyColumns.Select(k => k.Name).Concat(columns.Select(c => c.Name));
+        var values = key.Concat(columns.Select(Value));
+        return $"INSERT INTO {table.Name} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
+    }
+
+    private IEnumerable<string> UpdateNewest(OracleTable table) =>
+        [$"UPDATE {table.Name} SET {Assignments(table, 2)} WHERE {table.Match(table.Rows[^1])}"];
+
+    private IEnumerable<string> ChangeKey(OracleTable table, string[] key)
+    {
+        var fresh = table.FreshKey(_values);
+        table.Rows.Remove(key);
+        table.Rows.Add(fresh);
+        var more = _values.Chance(0.3) ? ", " + Assignments(table, 1) : "";
+        return [$"UPDATE {table.Name} SET {table.SetKey(fresh)}{more} WHERE {table.Match(key)}"];
+    }
+
+    private static IEnumerable<string> Delete(OracleTable table, string[] key)
+    {
+        table.Rows.Remove(key);
+        return [$"DELETE FROM {table.Name} WHERE {table.Match(key)}"];
+    }
+
+    // The freed key is taken by another row in the same transaction: its document must not keep the deleted row's values.
+    private IEnumerable<string> MoveIntoDeleted(OracleTable table, string[] key)
+    {
+        var other = _values.Pick(table.Rows.Where(r => r != key).ToList());
+        table.Rows.Remove(other);
+        var more = _values.Chance(0.5) ? ", " + Assignments(table, 1) : "";
+        return [$"DELETE FROM {table.Name} WHERE {table.Match(key)}", $"UPDATE {table.Name} SET {table.SetKey(key)}{more} WHERE {table.Match(other)}"];
+    }
+
+    private IEnumerable<string> SoftDeleteAndMaybeRestore(OracleTable table, string[] key, string soft)
+    {
+        var big = _values.Chance(0.5) ? $", {table.BigColumn} = {_values.BigText()}" : "";
+        var delete = $"UPDATE {table.Name} SET {soft} = true{big} WHERE {table.Match(key)}";
+        return _values.Chance(0.5)
+            ? [delete, $"UPDATE {table.Name} SET {soft} = {(_values.Chance(0.8) ? "false" : "NULL")}, {Assignments(table, 1, soft)} WHERE {table.Match(key)}"]
+            : [delete];
+    }
+
+    private string Upsert(OracleTable table)
+    {
+        var key = _values.Chance(0.5) ? _values.Pick(table.Rows) : table.FreshKey(_values);
+        if (!table.Rows.Any(r => r.SequenceEqual(key)))
+        {
+            table.Rows.Add(key);
+        }
+        var column = PickColumn(table);
+        var keys = string.Join(", ", table.KeyColumns.Select(k => k.Name));
+        return $"INSERT INTO {table.Name} ({keys}, {column.Name}) VALUES ({string.Join(", ", key)}, {Value(column)}) " +
+               $"ON CONFLICT ({keys}) DO UPDATE SET {column.Name} = EXCLUDED.{column.Name}";
+    }
+
+    private string UpdateSeveral(OracleTable table)
+    {
+        var keys = Enumerable.Range(0, _values.Random.Next(2, 6)).Select(_ => _values.Pick(table.Rows)).Distinct();
+        return $"UPDATE {table.Name} SET {Assignments(table, 1)} WHERE {string.Join(" OR ", keys.Select(k => $"({table.Match(k)})"))}";
+    }
+
+    private List<string> Savepoint(OracleTable table)
+    {
+        var saved = table.SaveRows();
+        var statements = new List<string> { "SAVEPOINT s" };
+        statements.AddRange(Operation(table));
+        statements.Add("ROLLBACK TO SAVEPOINT s");
+        table.RestoreRows(saved);
+        return statements;
+    }
+
+    private IEnumerable<string> Truncate(OracleTable table)
+    {
+        _truncates++;
+        table.Rows.Clear();
+        // Rows inserted after the TRUNCATE in the same transaction must survive it.
+        return [$"TRUNCATE {table.Name}", .. Enumerable.Range(0, _values.Random.Next(0, 4)).Select(_ => Insert(table))];
+    }
+
+    private string Assignments(OracleTable table, int count, string? except = null) =>
+        string.Join(", ", Enumerable.Range(0, count).Select(_ => PickColumn(table, except)).Distinct().Select(c => $"{c.Name} = {Value(c)}"));
+
+    private OracleColumn PickColumn(OracleTable table, string? except = null) =>
+        _values.Pick(table.Columns.Where(c => c.Name != table.BigColumn && c.Name != except).ToList());
+
+    private string Value(OracleColumn column) => _values.Chance(0.1) ? "NULL" : column.Generate(_values);
+}

@@ -1,0 +1,148 @@
+using WalSync.Configuration;
+using WalSync.Pipeline;
+using WalSync.Tests.Infrastructure;
+
+namespace WalSync.Tests.Convergence;
+
+/// <summary>
+/// ALTER TABLE while WalSync streams: a new Relation message makes a new mapper, and the collection's schema follows
+/// it (PATCH) before the documents written with it: added columns become fields, dropped columns stop being sent and
+/// their fields are dropped, a widened type is altered in place, and a type the stored documents cannot take stops
+/// WalSync with a message that names the field and the fix.
+/// </summary>
+public sealed class SchemaChangeTests
+{
+    public static TheoryData<string> Identities => new() { "DEFAULT", "FULL" };
+
+    [Fact]
+    public async Task RunAsync_ColumnsAddedWhileStreaming_FieldsAddedAndDocumentsCarryThem()
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+
+        await harness.ExecuteAsync("""
+            ALTER TABLE t ADD COLUMN tags text[], ADD COLUMN meta jsonb;
+            UPDATE t SET tags = ARRAY['a', NULL, 'b'], meta = '{"k": {"v": 1}}' WHERE id = 1;
+            INSERT INTO t (id, note, n, tags) VALUES (10, 'new', 10, '{}');
+            """);
+
+        await run.AssertConvergedAsync("t", Expected($"'tags', {ExpectedSql.Array("tags", Expect.Value)}, 'meta', meta"));
+        var fields = await FieldsAsync(harness);
+        Assert.Equal("string[]", fields["tags"]);
+        Assert.Equal("object", fields["meta"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_ColumnDroppedWhileStreaming_FieldDroppedAndNoLongerSent()
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await run.AssertConvergedAsync("t", Expected());
+
+        await harness.ExecuteAsync("ALTER TABLE t DROP COLUMN note; UPDATE t SET n = n + 100, big = big || 'x' WHERE id <= 2; INSERT INTO t (id, n) VALUES (10, 10);");
+        await run.CatchUpAsync();
+
+        Assert.DoesNotContain("note", (await FieldsAsync(harness)).Keys);
+        var documents = await harness.DocumentsAsync("t");
+        // Documents written whole since lack the field. Typesense keeps a dropped field's values in the documents it
+        // stored before (and a partial update leaves them), so those are not compared.
+        Assert.All(["1", "2", "10"], id => Assert.False(documents[id].ContainsKey("note"), $"document {id} still has note"));
+        Assert.Equal(101, documents["1"]["n"]!.GetValue<int>());
+    }
+
+    // Regression: the row was read back with the columns of the update's relation version, and the SELECT of the
+    // dropped column failed the flush again after every restart.
+    [Fact]
+    public async Task RunAsync_ColumnDroppedAfterUpdateThatMustBeReadBack_RowWrittenWithoutIt()
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await run.AssertConvergedAsync("t", Expected());
+        await harness.Client.DeleteDocumentsAsync(harness.Prefix + "t", ["1"], CancellationToken.None);
+
+        // The update leaves the large value alone and finds no document: its row is read back after the DROP.
+        await harness.ExecuteAsync("UPDATE t SET n = 50 WHERE id = 1; ALTER TABLE t DROP COLUMN note;");
+        await run.CatchUpAsync();
+
+        var document = (await harness.DocumentsAsync("t"))["1"];
+        Assert.Equal(50, document["n"]!.GetValue<int>());
+        Assert.Equal(3200, document["big"]!.GetValue<string>().Length);
+        Assert.False(document.ContainsKey("note"));
+    }
+
+    [Fact]
+    public async Task RunAsync_ColumnTypeWidened_FieldRetypedInPlace()
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await run.AssertConvergedAsync("t", Expected());
+
+        await harness.ExecuteAsync("ALTER TABLE t ALTER COLUMN n TYPE bigint; INSERT INTO t (id, n) VALUES (10, 9000000000); UPDATE t SET n = -n WHERE id = 1;");
+
+        await run.AssertConvergedAsync("t", Expected());
+        Assert.Equal("int64", (await FieldsAsync(harness))["n"]);
+    }
+
+    // A bool → string change Typesense would take, converting true to "true" where the table now holds "yes": it is
+    // refused like the ones Typesense refuses.
+    [Theory]
+    [InlineData("note", "integer USING length(note)", "string", "int32")]
+    [InlineData("flag", "text USING CASE WHEN flag THEN 'yes' ELSE 'no' END", "bool", "string")]
+    public async Task RunAsync_ColumnTypeChangedToOneStoredDocumentsCannotTake_StopsNamingFieldAndFix(string column, string type, string from, string to)
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await run.AssertConvergedAsync("t", Expected());
+
+        await harness.ExecuteAsync($"ALTER TABLE t ALTER COLUMN {column} TYPE {type}; UPDATE t SET n = 0 WHERE id = 1;");
+
+        var error = await Assert.ThrowsAsync<SchemaChangeException>(() => run.Running.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Table public.t changed", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Field {column} of collection {harness.Prefix}t changes type from {from} to {to}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("walsync run --resnapshot", error.Message, StringComparison.Ordinal);
+        Assert.Equal(from, (await FieldsAsync(harness))[column]);
+    }
+
+    // Regression: the second update (unchanged TOAST, new relation version) was merged into the document as it was
+    // before the transaction, losing the first update's large value.
+    [Theory]
+    [MemberData(nameof(Identities))]
+    public async Task RunAsync_RowUpdatedBeforeAndAfterColumnAddedInOneTransaction_DocumentHasBothChanges(string identity)
+    {
+        await using var harness = await StartTableAsync(identity);
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await run.AssertConvergedAsync("t", Expected());
+
+        await harness.ExecuteAsync("""
+            UPDATE t SET big = repeat(md5('new'), 100) WHERE id = 1;
+            ALTER TABLE t ADD COLUMN extra integer;
+            UPDATE t SET extra = 5 WHERE id = 1;
+            """);
+
+        await run.AssertConvergedAsync("t", Expected("'extra', extra"));
+    }
+
+    private static async Task<SyncHarness> StartTableAsync(string identity)
+    {
+        var harness = await SyncHarness.StartAsync("schema");
+        await harness.ExecuteAsync($"""
+            CREATE TABLE t (id integer PRIMARY KEY, note text, n integer, flag boolean, big text);
+            ALTER TABLE t ALTER COLUMN big SET STORAGE EXTERNAL, REPLICA IDENTITY {identity};
+            INSERT INTO t SELECT g, 'row ' || g, g, g % 2 = 0, (SELECT string_agg(md5(g::text || h), '') FROM generate_series(1, 100) AS h) FROM generate_series(1, 5) AS g;
+            """);
+        return harness;
+    }
+
+    private static WalSyncOptions Options(SyncHarness harness)
+    {
+        var options = harness.Options(("public.t", "t"));
+        options.Batch = new BatchOptions { FlushInterval = TimeSpan.FromMilliseconds(200), MaxRows = 1000 };
+        return options;
+    }
+
+    private static string Expected(string more = "") =>
+        $"SELECT id::text, jsonb_build_object('note', note, 'n', n, 'flag', flag, 'big', big{(more.Length > 0 ? ", " + more : "")}) FROM t";
+
+    private static async Task<Dictionary<string, string>> FieldsAsync(SyncHarness harness) =>
+        (await harness.Client.GetCollectionAsync(harness.Prefix + "t", CancellationToken.None))!.Fields.ToDictionary(f => f.Name, f => f.Type);
+}
