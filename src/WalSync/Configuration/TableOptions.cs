@@ -21,6 +21,17 @@ public sealed class TableOptions
     /// </summary>
     public string? SoftDeleteColumn { get; set; }
 
+    /// <summary>
+    /// A row filter: an SQL boolean expression over the table's columns, e.g. <c>published AND tenant_id = 7</c>. Only
+    /// rows for which it is true become documents; a row that stops matching leaves the collection, one that starts
+    /// matching enters it. WalSync makes it the publication's row filter (PostgreSQL 15 or later) and applies the same
+    /// predicate to every read of the table (first copy, read-backs, <c>dead-letters retry</c>).
+    /// </summary>
+    /// <remarks>PostgreSQL allows only simple immutable built-in expressions, and, because the publication publishes
+    /// updates and deletes, only columns of the replica identity
+    /// (https://www.postgresql.org/docs/15/logical-replication-row-filter.html).</remarks>
+    public string? Where { get; set; }
+
     /// <summary>The schema part of <see cref="Table"/>.</summary>
     public string SchemaName => Table.Contains('.', StringComparison.Ordinal) ? Table[..Table.IndexOf('.', StringComparison.Ordinal)] : "public";
 

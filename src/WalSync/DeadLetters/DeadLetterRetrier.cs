@@ -63,7 +63,8 @@ public sealed class DeadLetterRetrier
                 Fail(result, group, $"the table {group.Key} is no longer in Tables of the configuration; add it back to retry");
                 continue;
             }
-            var described = await _source.DescribeTableAsync(table, cancellationToken);
+            // The publication's row filter hides rows from the stream; a hidden row's document is deleted like a deleted row's.
+            var described = (await _source.ApplyPublicationAsync([await _source.DescribeTableAsync(table, cancellationToken)], cancellationToken))[0];
             var registry = new TableRegistry([described], types, _source.DataSource);
             var binding = registry.Bindings[0];
             var mapper = await registry.GetMapperAsync(binding, described.Relation, cancellationToken);

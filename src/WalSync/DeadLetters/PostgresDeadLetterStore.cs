@@ -25,35 +25,56 @@ public sealed class PostgresDeadLetterStore : IDeadLetterArchive
     /// <summary>The table as a quoted SQL name.</summary>
     public string SqlName => $"{SourceTable.QuoteIdentifier(_schema)}.{SourceTable.QuoteIdentifier(_table)}";
 
-    /// <inheritdoc/>
+    /// <summary>The DDL of the table, as WalSync runs it and as the error for a role that may not run it prints it.</summary>
+    private string CreateSql => $"""
+        CREATE SCHEMA IF NOT EXISTS {SourceTable.QuoteIdentifier(_schema)};
+        CREATE TABLE IF NOT EXISTS {SqlName} (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            table_name text NOT NULL,
+            collection text NOT NULL,
+            document_id text NOT NULL,
+            key text[] NOT NULL,
+            operation text NOT NULL,
+            lsn pg_lsn,
+            error text NOT NULL,
+            document text,
+            retried_at timestamptz);
+        """;
+
+    /// <summary>Uses the table when it exists and the role may write it (no CREATE right needed); creates it otherwise.</summary>
+    /// <exception cref="ConfigurationException">The table exists but the role may not write it, or it is missing and the role
+    /// may not create it; the message holds the statements to run.</exception>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var sql = $"""
-            CREATE SCHEMA IF NOT EXISTS {SourceTable.QuoteIdentifier(_schema)};
-            CREATE TABLE IF NOT EXISTS {SqlName} (
-                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                table_name text NOT NULL,
-                collection text NOT NULL,
-                document_id text NOT NULL,
-                key text[] NOT NULL,
-                operation text NOT NULL,
-                lsn pg_lsn,
-                error text NOT NULL,
-                document text,
-                retried_at timestamptz);
-            """;
+        var role = SourceTable.QuoteIdentifier(connection.UserName ?? "walsync");
+        var grants = $"GRANT USAGE ON SCHEMA {SourceTable.QuoteIdentifier(_schema)} TO {role}; GRANT SELECT, INSERT, UPDATE ON {SqlName} TO {role};";
+        await using (var check = new NpgsqlCommand(
+            "SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE') " +
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2", connection))
+        {
+            check.Parameters.AddWithValue(_schema);
+            check.Parameters.AddWithValue(_table);
+            if (await check.ExecuteScalarAsync(cancellationToken) is bool writable)
+            {
+                if (writable)
+                {
+                    return;
+                }
+                throw new ConfigurationException($"The role {role} may not write the dead-letter table {_schema}.{_table}. Have its owner run: {grants}");
+            }
+        }
         try
         {
-            await using var command = new NpgsqlCommand(sql, connection);
+            await using var command = new NpgsqlCommand(CreateSql, connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
-            throw new ConfigurationException($"The dead-letter table {_schema}.{_table} cannot be created ({e.MessageText}). Create it as an " +
-                $"administrator, grant the WalSync role CREATE on the database, set DeadLetter:Table to a table it may create, or set " +
-                "DeadLetter:Directory to keep dead letters in files.", e);
+            throw new ConfigurationException($"The dead-letter table {_schema}.{_table} does not exist and the role {role} may not create it " +
+                $"({e.MessageText}). Have an administrator run:{Environment.NewLine}{CreateSql}{Environment.NewLine}{grants}{Environment.NewLine}" +
+                "or set DeadLetter:Table to a table the role may create, or DeadLetter:Directory to keep dead letters in files.", e);
         }
     }
 

@@ -112,12 +112,12 @@ public sealed class SyncService
         {
             types = await PgTypeCatalog.LoadAsync(connection, startup);
         }
-        var tables = new List<SourceTable>();
+        var described = new List<SourceTable>();
         foreach (var table in _options.Tables)
         {
-            tables.Add(await source.DescribeTableAsync(table, startup));
+            described.Add(await source.DescribeTableAsync(table, startup));
         }
-        await source.EnsurePublicationAsync(tables, startup);
+        var tables = await source.EnsurePublicationAsync(described, startup);
         var registry = new TableRegistry(tables, types, source.DataSource);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
         await deadLetters.InitializeAsync(startup);

@@ -35,6 +35,12 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Could not acknowledge LSN {Lsn}: {Error}")]
     public static partial void AcknowledgeFailed(ILogger logger, NpgsqlLogSequenceNumber lsn, string error);
 
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Publication {Publication} filters {Table} with {RowFilter}: only those rows become documents")]
+    public static partial void PublicationRowFilter(ILogger logger, string publication, string table, string rowFilter);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Publication {Publication} publishes {Published} of the {Total} columns of {Table}: only those become fields")]
+    public static partial void PublicationColumnList(ILogger logger, string publication, string table, int published, int total);
+
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Snapshot copy of {Table}: {Rows} rows")]
     public static partial void TableCopied(ILogger logger, string table, long rows);
 }

@@ -50,7 +50,8 @@ public sealed class SourceDatabase : IAsyncDisposable
     /// <summary>Reads a configured table's columns and key from the catalog.</summary>
     /// <remarks>The document key is the replica identity index under <c>REPLICA IDENTITY USING INDEX</c> (deletes carry only
     /// its columns), else the primary key.</remarks>
-    /// <exception cref="ConfigurationException">The table does not exist, the role cannot SELECT it, or it has no usable key.</exception>
+    /// <exception cref="ConfigurationException">The table does not exist, the role cannot SELECT it or would not see every
+    /// row of it (row-level security), or it has no usable key.</exception>
     public async Task<SourceTable> DescribeTableAsync(TableOptions table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -59,8 +60,8 @@ public sealed class SourceDatabase : IAsyncDisposable
         char replicaIdentity;
         bool partitioned;
         await using (var command = new NpgsqlCommand(
-            "SELECT c.oid, c.relreplident, c.relkind = 'p', has_table_privilege(c.oid, 'SELECT') " +
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+            "SELECT c.oid, c.relreplident, c.relkind = 'p', has_table_privilege(c.oid, 'SELECT'), " + RowSecurity.SeesAllRowsSql + ", c.relforcerowsecurity " +
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles r ON r.rolname = current_user " +
             "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')", connection))
         {
             command.Parameters.AddWithValue(table.SchemaName);
@@ -78,6 +79,10 @@ public sealed class SourceDatabase : IAsyncDisposable
             {
                 throw new ConfigurationException($"The role '{connection.UserName}' cannot read {table.SchemaName}.{table.TableName}. " +
                     $"Grant it with: GRANT SELECT ON {table.SchemaName}.{table.TableName} TO {connection.UserName};");
+            }
+            if (!reader.GetBoolean(4))
+            {
+                throw RowSecurity.HidesRows($"{table.SchemaName}.{table.TableName}", connection.UserName ?? "?", forced: reader.GetBoolean(5));
             }
         }
 
@@ -126,72 +131,19 @@ public sealed class SourceDatabase : IAsyncDisposable
         return new SourceTable(table, relation, keyNames, keys.Select(k => k.Type).ToList(), partitioned);
     }
 
-    /// <summary>Creates the publication for <paramref name="tables"/>, or checks that the existing one covers them.</summary>
-    /// <exception cref="ConfigurationException">The existing publication misses a table, an operation, or publishes partitions without their root.</exception>
-    public async Task EnsurePublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(tables);
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        var publication = _options.Publication;
-        var list = string.Join(", ", tables.Select(t => t.SqlName));
-        await using (var command = new NpgsqlCommand(
-            "SELECT pubinsert AND pubupdate AND pubdelete, pubtruncate, pubviaroot FROM pg_publication WHERE pubname = $1", connection))
-        {
-            command.Parameters.AddWithValue(publication);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                var dml = reader.GetBoolean(0);
-                var viaRoot = reader.GetBoolean(2);
-                await reader.DisposeAsync();
-                if (!dml)
-                {
-                    throw new ConfigurationException($"The publication '{publication}' does not publish every insert, update and delete. " +
-                        $"Run ALTER PUBLICATION {SourceTable.QuoteIdentifier(publication)} SET (publish = 'insert, update, delete, truncate');");
-                }
-                if (!viaRoot && tables.Any(t => t.IsPartitioned))
-                {
-                    throw new ConfigurationException($"The publication '{publication}' publishes partitions as separate tables. Run " +
-                        $"ALTER PUBLICATION {SourceTable.QuoteIdentifier(publication)} SET (publish_via_partition_root = true);");
-                }
-                await CheckPublicationTablesAsync(connection, tables, cancellationToken);
-                return;
-            }
-        }
-        await using (var create = new NpgsqlCommand(
-            $"CREATE PUBLICATION {SourceTable.QuoteIdentifier(publication)} FOR TABLE {list} WITH (publish_via_partition_root = true)", connection))
-        {
-            try
-            {
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-            {
-                throw new ConfigurationException($"The role '{connection.UserName}' may not create the publication '{publication}' ({e.MessageText}). " +
-                    $"Have the table owner run: CREATE PUBLICATION {SourceTable.QuoteIdentifier(publication)} FOR TABLE {list} WITH (publish_via_partition_root = true);", e);
-            }
-        }
-        ReplicationLog.PublicationCreated(_logger, publication, list);
-    }
+    /// <summary>Creates the publication for <paramref name="tables"/> (with their <c>Where</c> as row filters), or checks
+    /// that the existing one covers them.</summary>
+    /// <returns>The tables with the row filter and the columns the publication publishes, which every read of them applies.</returns>
+    /// <exception cref="ConfigurationException">A <c>Where</c> is invalid, needs PostgreSQL 15 or would break the table's
+    /// updates; the existing publication misses a table or an operation, or conflicts with <c>Where</c> or <c>Columns</c>.</exception>
+    public Task<IReadOnlyList<SourceTable>> EnsurePublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
+        new Publication(DataSource, _options.Publication, _logger).EnsureAsync(tables, cancellationToken);
 
-    private async Task CheckPublicationTablesAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
-    {
-        var published = new HashSet<string>(StringComparer.Ordinal);
-        await using var command = new NpgsqlCommand("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = $1", connection);
-        command.Parameters.AddWithValue(_options.Publication);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            published.Add(reader.GetString(0));
-        }
-        var missing = tables.Where(t => !published.Contains(t.Relation.QualifiedName)).Select(t => t.SqlName).ToList();
-        if (missing.Count > 0)
-        {
-            throw new ConfigurationException($"The publication '{_options.Publication}' does not include {string.Join(", ", missing)}. Run " +
-                $"ALTER PUBLICATION {SourceTable.QuoteIdentifier(_options.Publication)} ADD TABLE {string.Join(", ", missing)}; " +
-                "(or set Postgres:Publication to a publication that covers every configured table).");
-        }
-    }
+    /// <summary>Gives <paramref name="tables"/> the row filters and column lists of the existing publication (or their
+    /// configured <c>Where</c> when there is none yet), creating nothing.</summary>
+    /// <exception cref="ConfigurationException">As for <see cref="EnsurePublicationAsync"/>.</exception>
+    public Task<IReadOnlyList<SourceTable>> ApplyPublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
+        new Publication(DataSource, _options.Publication, _logger).ApplyAsync(tables, cancellationToken);
 
     /// <summary>The configured slot's row in <c>pg_replication_slots</c>, or null when it does not exist.</summary>
     public async Task<SlotState?> GetSlotAsync(CancellationToken cancellationToken)

@@ -13,6 +13,11 @@ public sealed record SourceTable(TableOptions Options, RelationInfo Relation, IR
     /// <summary>The table as a quoted SQL identifier, e.g. <c>"public"."products"</c>.</summary>
     public string SqlName => $"{QuoteIdentifier(Relation.Namespace)}.{QuoteIdentifier(Relation.Name)}";
 
+    /// <summary>The row filter every read of the table applies (an SQL boolean expression over its columns), or null
+    /// for every row: the publication's row filter, which is <see cref="TableOptions.Where"/> when WalSync created it.
+    /// Reads apply exactly what the stream applies, so the copy never holds rows the stream would not send.</summary>
+    public string? RowFilter { get; init; }
+
     /// <summary>Quotes an SQL identifier.</summary>
     public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -19,7 +19,8 @@ public static class TableRowReader
         ArgumentNullException.ThrowIfNull(table);
         // ONLY: inheritance children are published as their own relations; partitions come through their root.
         var from = table.IsPartitioned ? table.SqlName : "ONLY " + table.SqlName;
-        await using var command = new NpgsqlCommand($"SELECT {ColumnList(table)} FROM {from}", connection) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
+        var where = table.RowFilter is null ? "" : $" WHERE ({table.RowFilter})";
+        await using var command = new NpgsqlCommand($"SELECT {ColumnList(table)} FROM {from}{where}", connection) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
         var builder = new RowImageBuilder();
         while (await reader.ReadAsync(cancellationToken))
@@ -33,7 +34,8 @@ public static class TableRowReader
     /// <param name="table">The table.</param>
     /// <param name="keys">Key values in text form, one array per row, in <see cref="SourceTable.KeyColumns"/> order.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The rows that still exist (a deleted row is simply absent), in no particular order.</returns>
+    /// <returns>The rows that still exist and pass <see cref="SourceTable.RowFilter"/> (a deleted row is simply absent),
+    /// in no particular order.</returns>
     public static async Task<IReadOnlyList<RowImage>> ReadByKeysAsync(NpgsqlConnection connection, SourceTable table,
         IReadOnlyList<string[]> keys, CancellationToken cancellationToken)
     {
@@ -44,11 +46,13 @@ public static class TableRowReader
         {
             return rows;
         }
+        // The keys come in a subquery of their own, so the row filter's unqualified names can only mean the table's columns.
         var unnest = string.Join(", ", table.KeyColumns.Select((_, i) => $"${i + 1}::text[]"));
         var aliases = string.Join(", ", table.KeyColumns.Select((_, i) => $"k{i}"));
-        var join = string.Join(" AND ", table.KeyColumns.Select((k, i) => $"t.{SourceTable.QuoteIdentifier(k)} = u.k{i}::{table.KeyTypes[i]}"));
-        var columns = string.Join(", ", table.Relation.Columns.Select(c => "t." + SourceTable.QuoteIdentifier(c.Name)));
-        var sql = $"SELECT {columns} FROM {table.SqlName} t JOIN unnest({unnest}) AS u({aliases}) ON {join}";
+        var keyColumns = string.Join(", ", table.KeyColumns.Select(SourceTable.QuoteIdentifier));
+        var keyValues = string.Join(", ", table.KeyColumns.Select((_, i) => $"u.k{i}::{table.KeyTypes[i]}"));
+        var filter = table.RowFilter is null ? "" : $" AND ({table.RowFilter})";
+        var sql = $"SELECT {ColumnList(table)} FROM {table.SqlName} WHERE ({keyColumns}) IN (SELECT {keyValues} FROM unnest({unnest}) AS u({aliases})){filter}";
         await using var command = new NpgsqlCommand(sql, connection) { AllResultTypesAreUnknown = true };
         for (var k = 0; k < table.KeyColumns.Count; k++)
         {
@@ -82,6 +86,4 @@ public static class TableRowReader
         }
         return builder.Build();
     }
-
-
 }

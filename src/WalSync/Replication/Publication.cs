@@ -1,0 +1,294 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using WalSync.Configuration;
+
+namespace WalSync.Replication;
+
+/// <summary>
+/// The publication WalSync streams: created for the configured tables (with <see cref="TableOptions.Where"/> as row
+/// filters) when it does not exist, else checked against them. Either way every table comes back with what the stream
+/// really sends of it, the row filter and the column list, so that every read of the table copies no more and no less.
+/// </summary>
+/// <remarks>Row filters and column lists exist from PostgreSQL 15
+/// (https://www.postgresql.org/docs/15/logical-replication-row-filter.html, …-col-lists.html); filters are
+/// evaluated on the decoded rows, and an UPDATE that leaves the filter is published as a DELETE, one that enters it as
+/// an INSERT.</remarks>
+internal sealed class Publication
+{
+    private const int RowFiltersVersion = 15;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _name;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the accessor for the publication <paramref name="name"/>.</summary>
+    public Publication(NpgsqlDataSource dataSource, string name, ILogger logger)
+    {
+        _dataSource = dataSource;
+        _name = name;
+        _logger = logger;
+    }
+
+    private string QuotedName => SourceTable.QuoteIdentifier(_name);
+
+    /// <summary>Creates the publication for <paramref name="tables"/>, or checks that the existing one covers them.</summary>
+    /// <returns>The tables with the row filter and the columns the publication publishes.</returns>
+    /// <exception cref="ConfigurationException">A <c>Where</c> is invalid, needs a newer server or would break the table's
+    /// updates; the existing publication misses a table or an operation, or conflicts with <c>Where</c> or <c>Columns</c>.</exception>
+    public async Task<IReadOnlyList<SourceTable>> EnsureAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await CheckWhereAsync(connection, tables, cancellationToken);
+        bool dml, viaRoot;
+        await using (var command = new NpgsqlCommand("SELECT pubinsert AND pubupdate AND pubdelete, pubviaroot FROM pg_publication WHERE pubname = $1", connection))
+        {
+            command.Parameters.AddWithValue(_name);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                await reader.DisposeAsync();
+                await CreateAsync(connection, tables, cancellationToken);
+                return tables.Select(t => t with { RowFilter = t.Options.Where }).ToList();
+            }
+            dml = reader.GetBoolean(0);
+            viaRoot = reader.GetBoolean(1);
+        }
+        if (!dml)
+        {
+            throw new ConfigurationException($"The publication '{_name}' does not publish every insert, update and delete. " +
+                $"Run ALTER PUBLICATION {QuotedName} SET (publish = 'insert, update, delete, truncate');");
+        }
+        if (!viaRoot && tables.Any(t => t.IsPartitioned))
+        {
+            throw new ConfigurationException($"The publication '{_name}' publishes partitions as separate tables. Run " +
+                $"ALTER PUBLICATION {QuotedName} SET (publish_via_partition_root = true);");
+        }
+        return await HonourAsync(connection, tables, cancellationToken);
+    }
+
+    /// <summary>Gives <paramref name="tables"/> the row filters and column lists of the publication, without creating or
+    /// changing anything (for commands that only read, such as <c>dead-letters retry</c>).</summary>
+    /// <exception cref="ConfigurationException">As for <see cref="EnsureAsync"/>, except that a missing publication is no error.</exception>
+    public async Task<IReadOnlyList<SourceTable>> ApplyAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await CheckWhereAsync(connection, tables, cancellationToken);
+        await using (var command = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = $1", connection))
+        {
+            command.Parameters.AddWithValue(_name);
+            if (await command.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return tables.Select(t => t with { RowFilter = t.Options.Where }).ToList();
+            }
+        }
+        return await HonourAsync(connection, tables, cancellationToken);
+    }
+
+    /// <summary>Checks every <c>Where</c> on the server: it needs row filters (15+) and must be one valid boolean
+    /// expression over the table's columns.</summary>
+    private static async Task CheckWhereAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var table in tables.Where(t => t.Options.Where is not null))
+        {
+            if (connection.PostgreSqlVersion.Major < RowFiltersVersion)
+            {
+                problems.Add($"Where of {table.Relation.QualifiedName} needs PostgreSQL {RowFiltersVersion} or later (publication row filters); " +
+                    $"this server is {connection.PostgreSqlVersion}. Remove Where, or upgrade the server.");
+                continue;
+            }
+            try
+            {
+                await ExplainAsync(connection, table, table.Options.Where!, cancellationToken);
+            }
+            catch (PostgresException e)
+            {
+                problems.Add($"Where of {table.Relation.QualifiedName} ({table.Options.Where}) is not a valid condition on the table: {e.MessageText}. " +
+                    "Write one SQL boolean expression over its columns, e.g. \"published AND tenant_id = 7\".");
+            }
+        }
+        ThrowIfAny(problems);
+    }
+
+    /// <summary>The plan of a read of <paramref name="table"/> under <paramref name="filter"/>: equal plans mean equal filters.</summary>
+    /// <remarks>The parameter makes the statement a prepared one, which PostgreSQL refuses to split into several commands.</remarks>
+    private static async Task<string> ExplainAsync(NpgsqlConnection connection, SourceTable table, string filter, CancellationToken cancellationToken)
+    {
+        var from = table.IsPartitioned ? table.SqlName : "ONLY " + table.SqlName;
+        await using var command = new NpgsqlCommand($"EXPLAIN (COSTS OFF) SELECT $1::int FROM {from} WHERE ({filter})", connection);
+        command.Parameters.AddWithValue(1);
+        var plan = new System.Text.StringBuilder();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            plan.AppendLine(reader.GetString(0));
+        }
+        return plan.ToString();
+    }
+
+    /// <summary>Creates the publication with the configured row filters, in a transaction that is rolled back when a filter
+    /// uses a column outside the replica identity (PostgreSQL would then refuse every UPDATE and DELETE on the table).</summary>
+    private async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        var list = string.Join(", ", tables.Select(t => t.Options.Where is { } where ? $"{t.SqlName} WHERE ({where})" : t.SqlName));
+        var create = $"CREATE PUBLICATION {QuotedName} FOR TABLE {list} WITH (publish_via_partition_root = true)";
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand(create, connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new ConfigurationException($"The role '{connection.UserName}' may not create the publication '{_name}' ({e.MessageText}). " +
+                $"Have the tables' owner run: {create};", e);
+        }
+        catch (PostgresException e) when (tables.Any(t => t.Options.Where is not null))
+        {
+            throw new ConfigurationException($"PostgreSQL refused the publication's row filters ({e.MessageText}). A Where may use only " +
+                "the table's columns, constants, and built-in immutable operators and functions.", e);
+        }
+        ThrowIfAny(await UncoveredFilterColumnsAsync(connection, transaction, tables, cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        ReplicationLog.PublicationCreated(_logger, _name, list);
+    }
+
+    /// <summary>One problem per table whose row filter uses columns that its replica identity does not carry.</summary>
+    private async Task<List<string>> UncoveredFilterColumnsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        // The filter's columns are the Var nodes of its stored expression tree (pg_publication_rel.prqual).
+        var used = new List<(uint Table, string Column)>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT DISTINCT pr.prrelid, a.attname FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid " +
+            @"CROSS JOIN LATERAL regexp_matches(pr.prqual::text, '\{VAR :varno 1 :varattno (\d+)', 'g') AS m(attnum) " +
+            "JOIN pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = m.attnum[1]::int WHERE p.pubname = $1", connection, transaction))
+        {
+            command.Parameters.AddWithValue(_name);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                used.Add((reader.GetFieldValue<uint>(0), reader.GetString(1)));
+            }
+        }
+        var problems = new List<string>();
+        foreach (var table in tables.Where(t => !t.Relation.HasFullReplicaIdentity))
+        {
+            var outside = used.Where(u => u.Table == table.Relation.RelationId && !table.KeyColumns.Contains(u.Column)).Select(u => u.Column).ToList();
+            if (outside.Count > 0)
+            {
+                problems.Add($"Where of {table.Relation.QualifiedName} uses {string.Join(", ", outside)}, which {(outside.Count == 1 ? "is" : "are")} not in its " +
+                    $"replica identity ({string.Join(", ", table.KeyColumns)}), and PostgreSQL would then refuse every UPDATE and DELETE on the table. " +
+                    $"Run ALTER TABLE {table.SqlName} REPLICA IDENTITY FULL; (updates and deletes then log the whole old row), or filter on key columns only.");
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>Reads what the existing publication sends of each table and takes it over, refusing where it conflicts
+    /// with the configuration.</summary>
+    private async Task<IReadOnlyList<SourceTable>> HonourAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        var published = new Dictionary<string, (string[]? Columns, string? Filter)>(StringComparer.Ordinal);
+        var sql = connection.PostgreSqlVersion.Major >= RowFiltersVersion
+            ? "SELECT schemaname || '.' || tablename, attnames::text[], rowfilter FROM pg_publication_tables WHERE pubname = $1"
+            : "SELECT schemaname || '.' || tablename, NULL::text[], NULL::text FROM pg_publication_tables WHERE pubname = $1";
+        await using (var command = new NpgsqlCommand(sql, connection))
+        {
+            command.Parameters.AddWithValue(_name);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                published[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+            }
+        }
+        var missing = tables.Where(t => !published.ContainsKey(t.Relation.QualifiedName)).Select(t => t.SqlName).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ConfigurationException($"The publication '{_name}' does not include {string.Join(", ", missing)}. Run " +
+                $"ALTER PUBLICATION {QuotedName} ADD TABLE {string.Join(", ", missing)}; " +
+                "(or set Postgres:Publication to a publication that covers every configured table).");
+        }
+        var problems = new List<string>();
+        var result = new List<SourceTable>(tables.Count);
+        foreach (var table in tables)
+        {
+            var (columns, filter) = published[table.Relation.QualifiedName];
+            var honoured = WithColumnList(table, columns, problems);
+            result.Add(honoured with { RowFilter = await RowFilterAsync(connection, honoured, filter, problems, cancellationToken) });
+        }
+        ThrowIfAny(problems);
+        return result;
+    }
+
+    private SourceTable WithColumnList(SourceTable table, string[]? columns, List<string> problems)
+    {
+        if (columns is null || table.Relation.Columns.All(c => columns.Contains(c.Name)))
+        {
+            return table;
+        }
+        var name = table.Relation.QualifiedName;
+        var keys = table.KeyColumns.Where(k => !columns.Contains(k)).ToList();
+        var wanted = (table.Options.Columns ?? []).Where(c => !columns.Contains(c)).ToList();
+        var fix = $"Add them to the publication's column list, or publish every column: ALTER PUBLICATION {QuotedName} DROP TABLE {table.SqlName}; " +
+            $"ALTER PUBLICATION {QuotedName} ADD TABLE {table.SqlName};";
+        if (keys.Count > 0)
+        {
+            problems.Add($"The publication '{_name}' publishes only ({string.Join(", ", columns)}) of {name}, without its key column(s) " +
+                $"{string.Join(", ", keys)}, which make the document id. {fix}");
+        }
+        else if (wanted.Count > 0)
+        {
+            problems.Add($"Columns of {name} names {string.Join(", ", wanted)}, which the publication '{_name}' does not publish " +
+                $"(its column list is {string.Join(", ", columns)}). {fix} Or remove them from Columns.");
+        }
+        else
+        {
+            ReplicationLog.PublicationColumnList(_logger, _name, name, columns.Length, table.Relation.Columns.Count);
+        }
+        return table with { Relation = table.Relation with { Columns = table.Relation.Columns.Where(c => columns.Contains(c.Name)).ToList() } };
+    }
+
+    private async Task<string?> RowFilterAsync(NpgsqlConnection connection, SourceTable table, string? filter, List<string> problems, CancellationToken cancellationToken)
+    {
+        var where = table.Options.Where;
+        var name = table.Relation.QualifiedName;
+        if (where is null)
+        {
+            if (filter is not null)
+            {
+                ReplicationLog.PublicationRowFilter(_logger, _name, name, filter);
+            }
+            return filter;
+        }
+        if (filter is null)
+        {
+            problems.Add($"Where of {name} filters rows, but the existing publication '{_name}' publishes every row of it. Add the filter to the " +
+                $"publication: BEGIN; ALTER PUBLICATION {QuotedName} DROP TABLE {table.SqlName}; ALTER PUBLICATION {QuotedName} ADD TABLE " +
+                $"{table.SqlName} WHERE ({where}); COMMIT; then copy the table again with walsync run --resnapshot (documents of rows outside " +
+                "the filter stay until then). Or remove Where.");
+            return null;
+        }
+        if (await ExplainAsync(connection, table, where, cancellationToken) != await ExplainAsync(connection, table, filter, cancellationToken))
+        {
+            problems.Add($"Where of {name} is ({where}), but the existing publication '{_name}' filters it with {filter}, and the stream sends what " +
+                $"the publication says. Make them the same: set Where to {filter}, remove Where to take the publication's filter, or change the " +
+                $"publication (BEGIN; ALTER PUBLICATION {QuotedName} DROP TABLE {table.SqlName}; ALTER PUBLICATION {QuotedName} ADD TABLE " +
+                $"{table.SqlName} WHERE ({where}); COMMIT;) and copy again with walsync run --resnapshot.");
+            return null;
+        }
+        return filter;
+    }
+
+    private static void ThrowIfAny(List<string> problems)
+    {
+        if (problems.Count == 1)
+        {
+            throw new ConfigurationException(problems[0]);
+        }
+        if (problems.Count > 1)
+        {
+            throw new ConfigurationException("Fix these before WalSync can start:" +
+                string.Concat(problems.Select(p => $"{Environment.NewLine}  - {p}")));
+        }
+    }
+}
