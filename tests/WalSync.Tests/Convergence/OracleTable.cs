@@ -44,6 +44,13 @@ internal sealed class OracleTable
     /// <summary>Tables[].ExcludeColumns, or null.</summary>
     public IList<string>? ExcludeColumns { get; init; }
 
+    /// <summary>Row filters this table can take: one over key columns (any replica identity) and, when it has one, one
+    /// over another column (REPLICA IDENTITY FULL only, as PostgreSQL requires).</summary>
+    public (string OnKey, string? OnColumn) RowFilters { get; init; }
+
+    /// <summary>Tables[].Where for this run, or null.</summary>
+    public string? Where { get; set; }
+
     /// <summary>The keys of the rows that exist now (SQL literals).</summary>
     public List<string[]> Rows { get; private set; } = [];
 
@@ -57,14 +64,15 @@ internal sealed class OracleTable
     public TableOptions Options(string prefix) => new()
     {
         Table = "public." + Name, Collection = prefix + Collection, SoftDeleteColumn = SoftDeleteColumn,
-        Columns = OnlyColumns, ExcludeColumns = ExcludeColumns,
+        Columns = OnlyColumns, ExcludeColumns = ExcludeColumns, Where = Where,
     };
 
     /// <summary>The query of the expected documents (id, document) for the columns the table has now.</summary>
     public string ExpectedQuery()
     {
         var fields = KeyFields.Concat(Columns).Where(c => c.IsField).Select(c => (c.Name, c.Expected));
-        var where = SoftDeleteColumn is null ? "" : $" WHERE {SoftDeleteColumn} IS NOT TRUE";
+        var conditions = new[] { SoftDeleteColumn is null ? null : $"{SoftDeleteColumn} IS NOT TRUE", Where is null ? null : $"({Where})" }.OfType<string>().ToList();
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         return $"SELECT {IdExpression} AS id, {ExpectedSql.Document(fields)} AS document FROM {Name}{where}";
     }
 

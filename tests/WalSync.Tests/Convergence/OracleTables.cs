@@ -95,6 +95,7 @@ internal static class OracleTables
             LaterColumns = [OracleColumn.Scalar("extra", "integer", v => v.Int32()), OracleColumn.ArrayOf("extra_tags", "text", v => v.Text())],
             BigColumn = "big",
             SoftDeleteColumn = "deleted",
+            RowFilters = ("id % 3 <> 0", "i4 IS NULL OR i4 % 2 = 0"),
         };
     }
 
@@ -122,6 +123,7 @@ internal static class OracleTables
         LaterColumns = [OracleColumn.ArrayOf("added_on", "date", v => v.Date(), Expect.Epoch)],
         BigColumn = "big",
         ExcludeColumns = ["secret", "grid"],
+        RowFilters = ("k2 % 2 = 0", "v IS NULL OR v % 2 = 0"),
     };
 
     private static OracleTable Events() => new()
@@ -150,5 +152,6 @@ internal static class OracleTables
         LaterColumns = [OracleColumn.Scalar("ignored", "text", v => v.Text()).NotAField()],
         BigColumn = "big",
         OnlyColumns = ["kind", "payload", "at", "big"],
+        RowFilters = ("region <> 'mars'", null),
     };
 }

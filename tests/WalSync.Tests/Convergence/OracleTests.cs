@@ -37,12 +37,31 @@ public sealed class OracleTests
         return runs;
     }
 
+    /// <summary>The row-filter runs: one seed, each identity (filters over key columns, and over other columns under FULL).</summary>
+    public static TheoryData<int, string> FilteredRuns()
+    {
+        var chosen = Environment.GetEnvironmentVariable(SeedVariable);
+        var seed = string.IsNullOrWhiteSpace(chosen) ? 4 : int.Parse(chosen, CultureInfo.InvariantCulture);
+        return new TheoryData<int, string> { { seed, "DEFAULT" }, { seed, "FULL" } };
+    }
+
     [Theory]
     [MemberData(nameof(Runs))]
-    public async Task RunAsync_SeededRandomWorkload_CollectionsEqualTables(int seed, string identity)
+    public Task RunAsync_SeededRandomWorkload_CollectionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false);
+
+    /// <summary>Every table with <c>Tables[]:Where</c>: rows move in and out of the filters by key changes and updates.</summary>
+    [Theory]
+    [MemberData(nameof(FilteredRuns))]
+    public Task RunAsync_SeededRandomWorkloadWithRowFilters_CollectionsEqualFilteredTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: true);
+
+    private static async Task RunOracleAsync(int seed, string identity, bool filtered)
     {
         var operations = int.TryParse(Environment.GetEnvironmentVariable(OperationsVariable), CultureInfo.InvariantCulture, out var n) ? n : 300;
         var tables = OracleTables.Create();
+        foreach (var table in tables.Where(_ => filtered))
+        {
+            table.Where = identity == "FULL" ? table.RowFilters.OnColumn ?? table.RowFilters.OnKey : table.RowFilters.OnKey;
+        }
         var workload = new OracleWorkload(seed, tables);
         var transcript = new StringBuilder();
         await using var harness = await SyncHarness.StartAsync("oracle");
@@ -85,10 +104,10 @@ public sealed class OracleTests
 
         if (differences.Count > 0)
         {
-            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}.sql");
+            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}{(filtered ? "-filtered" : "")}.sql");
             await File.WriteAllTextAsync(path, transcript.ToString());
             await File.WriteAllLinesAsync(Path.ChangeExtension(path, ".log"), run.Logs.Lines);
-            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}: {differences.Count} differences after the slot caught up. " +
+            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}{(filtered ? ", with row filters" : "")}: {differences.Count} differences after the slot caught up. " +
                 $"Replay with: {SeedVariable}={seed} dotnet test tests/WalSync.Tests --filter \"FullyQualifiedName~{nameof(OracleTests)}\"" +
                 $" (batches of {options.Batch.MaxRows} rows / {options.Batch.FlushInterval.TotalMilliseconds} ms; the statements are in {path}, the log next to it).\n" +
                 string.Join("\n", differences.Take(25)));
