@@ -43,7 +43,7 @@ public class BatchBenchmarks
             var lsn = new NpgsqlLogSequenceNumber((ulong)(1000 + i));
             _changes[i] = (i % 10) switch
             {
-                9 => new ChangeEvent { Kind = ChangeKind.Commit, Lsn = lsn },
+                9 => new ChangeEvent { Kind = ChangeKind.Commit, TransactionEndLsn = lsn },
                 7 or 8 => new ChangeEvent { Kind = ChangeKind.Update, Relation = Shape.Relation, NewRow = Shape.Row(inserted - 3), Lsn = lsn },
                 6 => new ChangeEvent { Kind = ChangeKind.Delete, Relation = Shape.Relation, OldRow = Shape.Row(inserted - 5), Lsn = lsn },
                 _ => new ChangeEvent { Kind = ChangeKind.Insert, Relation = Shape.Relation, NewRow = Shape.Row(inserted++), Lsn = lsn },

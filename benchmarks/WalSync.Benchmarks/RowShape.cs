@@ -11,7 +11,7 @@ public sealed class RowShape
     private RowShape(string name, (string Name, uint TypeOid)[] columns, string key, Func<int, string?[]> row)
     {
         Name = name;
-        Relation = new RelationInfo(16384, "public", name, 'd',
+        Relation = new RelationInfo(16384, "public", name, ReplicaIdentity.Default,
             columns.Select(c => new ColumnInfo(c.Name, c.TypeOid, -1, c.Name == key)).ToArray());
         KeyColumns = [key];
         Table = new TableOptions { Table = "public." + name };

@@ -8,6 +8,7 @@ using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Pipeline;
 using WalSync.Replication;
+using WalSync.Sink;
 using WalSync.Typesense;
 
 namespace WalSync.Cli.Commands;

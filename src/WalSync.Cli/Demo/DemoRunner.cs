@@ -90,7 +90,7 @@ public sealed class DemoRunner
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(_options.Verbose ? LogLevel.Information : LogLevel.Warning));
         var service = new SyncService(options, loggers);
         var acknowledged = NpgsqlLogSequenceNumber.Invalid;
-        service.Checkpointer.Acknowledged += lsn => acknowledged = lsn;
+        service.Acknowledged += lsn => acknowledged = lsn;
         using var stop = new CancellationTokenSource();
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = service.RunAsync(stop.Token, abort.Token);

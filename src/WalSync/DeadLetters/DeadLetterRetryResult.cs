@@ -1,6 +1,6 @@
 namespace WalSync.DeadLetters;
 
-/// <summary>What <see cref="DeadLetterRetrier.RetryAsync"/> did.</summary>
+/// <summary>What a retry of pending dead letters (<c>walsync dead-letters retry</c>) did.</summary>
 public sealed class DeadLetterRetryResult
 {
     /// <summary>Dead letters whose row was written to Typesense again, now marked retried.</summary>

@@ -1,9 +1,10 @@
 using NpgsqlTypes;
+using WalSync.Mapping;
 
 namespace WalSync.Pipeline;
 
 /// <summary>A batch cut by the <see cref="Batcher"/>: the changes per collection and the LSN it makes safe to acknowledge.</summary>
-public sealed class Batch
+internal sealed class Batch
 {
     /// <summary>The changes per collection name.</summary>
     public Dictionary<string, CollectionBatch> Collections { get; } = new(StringComparer.Ordinal);
@@ -11,12 +12,10 @@ public sealed class Batch
     /// <summary>Row changes folded into this batch (before coalescing); a batch is cut at <c>Batch:MaxRows</c>.</summary>
     public int Rows { get; set; }
 
-    /// <summary>The end LSN of the last transaction whose Commit is in this batch, or <see cref="NpgsqlLogSequenceNumber.Invalid"/>
-    /// when the batch completes no transaction (a slice of a large one). Acknowledged only after the whole batch is flushed.</summary>
-    public NpgsqlLogSequenceNumber CommitLsn { get; set; } = NpgsqlLogSequenceNumber.Invalid;
-
-    /// <summary>The number of channel events consumed up to and including this batch, counted from the start of the run.</summary>
-    public long EventsThrough { get; set; }
+    /// <summary>The end LSN of the last transaction whose Commit is in this batch (or the consistent point, for the batch
+    /// that ends the snapshot copy); <see cref="NpgsqlLogSequenceNumber.Invalid"/> when the batch completes no transaction
+    /// (a slice of a large one). The <see cref="Checkpointer"/> acknowledges it once the whole batch is flushed.</summary>
+    public NpgsqlLogSequenceNumber TransactionEndLsn { get; set; } = NpgsqlLogSequenceNumber.Invalid;
 
     /// <summary>The batch for <paramref name="table"/>'s collection, created on first use.</summary>
     public CollectionBatch For(TableBinding table)

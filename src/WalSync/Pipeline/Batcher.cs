@@ -7,10 +7,11 @@ namespace WalSync.Pipeline;
 
 /// <summary>
 /// Drains the change channel into <see cref="Batch"/>es: a batch is cut when it holds <c>MaxRows</c> row changes or
-/// <c>FlushInterval</c> has passed since its first event, whichever comes first. Changes to one document are
-/// coalesced in commit order.
+/// <c>FlushInterval</c> has passed since its first event, whichever comes first, and at the end of the snapshot copy.
+/// Changes to one document are coalesced in commit order (<see cref="CollectionBatch.Apply"/>). A batch records the end
+/// LSN of the last transaction it completes; what may be acknowledged is decided by the <see cref="Checkpointer"/>.
 /// </summary>
-public sealed class Batcher
+internal sealed class Batcher
 {
     /// <summary>How long an open batch waits for more changes before it looks at the channel again.</summary>
     internal static readonly TimeSpan GatherInterval = TimeSpan.FromMilliseconds(2);
@@ -43,7 +44,6 @@ public sealed class Batcher
         ArgumentNullException.ThrowIfNull(output);
         try
         {
-            long consumed = 0;
             var batch = new Batch();
             var startedAt = 0L;
             var eventsInBatch = 0;
@@ -58,13 +58,12 @@ public sealed class Batcher
                     }
                     flushNow = change.Kind == ChangeKind.SnapshotEnd;
                     await AddAsync(batch, change, cancellationToken);
-                    batch.EventsThrough = ++consumed;
                 }
-                // A batch cut at MaxRows takes the commit that follows it, so the transaction is acknowledged with its rows.
+                // A full batch takes a Commit that is already waiting, so its transaction completes with this flush
+                // instead of with the next batch, which may be an interval away.
                 while (batch.Rows >= _options.MaxRows && input.TryPeek(out var next) && next.Kind == ChangeKind.Commit && input.TryRead(out var commit))
                 {
                     await AddAsync(batch, commit, cancellationToken);
-                    batch.EventsThrough = ++consumed;
                     eventsInBatch++;
                 }
                 var hasEvents = eventsInBatch > 0;
@@ -113,10 +112,8 @@ public sealed class Batcher
     {
         switch (change.Kind)
         {
-            case ChangeKind.Commit:
-                batch.CommitLsn = change.Lsn;
-                return default;
-            case ChangeKind.SnapshotEnd:
+            case ChangeKind.Commit or ChangeKind.SnapshotEnd:
+                batch.TransactionEndLsn = change.TransactionEndLsn;
                 return default;
             case ChangeKind.Truncate:
                 foreach (var relation in change.TruncatedRelations ?? [])

@@ -6,7 +6,7 @@ namespace WalSync.Pipeline;
 /// The changes of one batch for one collection: at most one <see cref="PendingChange"/> per document id, applied in
 /// commit order by coalescing (the last state wins), and whether a TRUNCATE comes before them.
 /// </summary>
-public sealed class CollectionBatch
+internal sealed class CollectionBatch
 {
     /// <summary>Creates an empty batch for <paramref name="table"/>.</summary>
     public CollectionBatch(TableBinding table) => Table = table;

@@ -1,7 +1,7 @@
 namespace WalSync.Pipeline;
 
 /// <summary>What a flush does to one document.</summary>
-public enum DocumentOperation : byte
+internal enum DocumentOperation : byte
 {
     /// <summary>Replace the whole document (<c>action=upsert</c>).</summary>
     Upsert,

@@ -5,26 +5,11 @@ namespace WalSync.Pipeline;
 
 internal static partial class PipelineLog
 {
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Created collection {Collection} for {Table} with {FieldCount} fields")]
-    public static partial void CollectionCreated(ILogger logger, string collection, string table, int fieldCount);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Altered collection {Collection}: {Changes}")]
-    public static partial void CollectionAltered(ILogger logger, string collection, string changes);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Flushed {Rows} changes to {Collections} collections in {Seconds:F3} s; commit LSN {CommitLsn}")]
-    public static partial void Flushed(ILogger logger, int rows, int collections, double seconds, NpgsqlLogSequenceNumber commitLsn);
-
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "{Count} documents of {Collection} went to the dead-letter store; first: {FirstError}")]
-    public static partial void DeadLettered(ILogger logger, int count, string collection, string firstError);
-
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "First start: copying {TableCount} tables in snapshot {Snapshot}")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "First start: copying {TableCount} table(s) in snapshot {Snapshot}")]
     public static partial void SnapshotStarted(ILogger logger, int tableCount, string snapshot);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Snapshot copy done: {Rows} rows are in Typesense; slot {Slot} created at {ConsistentPoint}")]
     public static partial void SnapshotFinished(ILogger logger, long rows, string slot, NpgsqlLogSequenceNumber consistentPoint);
-
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Collection {Collection} did not exist although slot {Slot} did: it was created empty and only new changes will reach it. Run walsync run --resnapshot to copy the table again")]
-    public static partial void CollectionMissingOnResume(ILogger logger, string collection, string slot);
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Stopping: flushing what is in flight")]
     public static partial void Draining(ILogger logger);

@@ -25,11 +25,14 @@ public readonly record struct ChangeEvent
     /// <summary>The truncated relations of a <see cref="ChangeKind.Truncate"/>.</summary>
     public IReadOnlyList<RelationInfo>? TruncatedRelations { get; init; }
 
-    /// <summary>
-    /// For <see cref="ChangeKind.Commit"/>, the transaction's end LSN (<c>CommitMessage.TransactionEndLsn</c>);
-    /// for a row change, the LSN of its WAL record; <see cref="NpgsqlLogSequenceNumber.Invalid"/> for snapshot rows.
-    /// </summary>
+    /// <summary>The LSN of a row change's WAL record (recorded with dead letters); <see cref="NpgsqlLogSequenceNumber.Invalid"/>
+    /// for rows of the snapshot copy and for commits.</summary>
     public NpgsqlLogSequenceNumber Lsn { get; init; }
+
+    /// <summary>For <see cref="ChangeKind.Commit"/>, the transaction's end LSN (<c>CommitMessage.TransactionEndLsn</c>), the
+    /// only kind of LSN ever acknowledged; for <see cref="ChangeKind.SnapshotEnd"/>, the consistent point where the stream
+    /// takes over from the copy. <see cref="NpgsqlLogSequenceNumber.Invalid"/> otherwise.</summary>
+    public NpgsqlLogSequenceNumber TransactionEndLsn { get; init; }
 
     /// <summary>For <see cref="ChangeKind.Commit"/>, the commit time (UTC) PostgreSQL recorded.</summary>
     public DateTime CommitTimestamp { get; init; }

@@ -16,9 +16,10 @@ public enum ChangeKind : byte
     /// <summary>TRUNCATE of the relations in <see cref="ChangeEvent.TruncatedRelations"/>.</summary>
     Truncate,
 
-    /// <summary>The end of a transaction; <see cref="ChangeEvent.Lsn"/> is its <c>TransactionEndLsn</c>, the only LSN that is ever acknowledged.</summary>
+    /// <summary>The end of a transaction; <see cref="ChangeEvent.TransactionEndLsn"/> is its end LSN, the only LSN that is ever acknowledged.</summary>
     Commit,
 
-    /// <summary>The end of the initial snapshot copy: the batch holding it is flushed at once, not at the flush interval.</summary>
+    /// <summary>The end of the initial snapshot copy: the batch holding it is flushed at once, not at the flush interval;
+    /// <see cref="ChangeEvent.TransactionEndLsn"/> is the consistent point where the stream takes over.</summary>
     SnapshotEnd,
 }

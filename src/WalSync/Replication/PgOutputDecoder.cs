@@ -64,7 +64,7 @@ internal sealed class PgOutputDecoder
                 cursor.ReadInt64(); // the commit record's own LSN
                 var end = new NpgsqlLogSequenceNumber((ulong)cursor.ReadInt64());
                 var committed = PostgresEpoch.AddTicks(cursor.ReadInt64() * TimeSpan.TicksPerMicrosecond);
-                change = new ChangeEvent { Kind = ChangeKind.Commit, Lsn = end, CommitTimestamp = committed };
+                change = new ChangeEvent { Kind = ChangeKind.Commit, TransactionEndLsn = end, CommitTimestamp = committed };
                 return PgOutputMessageKind.Commit;
             case (byte)'R':
                 LastRelation = ReadRelation(ref cursor);
@@ -151,7 +151,7 @@ internal sealed class PgOutputDecoder
         var oid = cursor.ReadOid();
         var schema = cursor.ReadCString();
         var name = cursor.ReadCString();
-        var replicaIdentity = (char)cursor.ReadByte();
+        var replicaIdentity = (ReplicaIdentity)cursor.ReadByte();
         var columns = new ColumnInfo[cursor.ReadInt16()];
         for (var i = 0; i < columns.Length; i++)
         {

@@ -9,15 +9,15 @@ namespace WalSync.Replication;
 /// <param name="RelationId">The relation's OID.</param>
 /// <param name="Namespace">The schema name ("public").</param>
 /// <param name="Name">The table name.</param>
-/// <param name="ReplicaIdentity">The table's replica identity setting (<c>relreplident</c>): 'd' default, 'n' nothing, 'f' full, 'i' index.</param>
+/// <param name="ReplicaIdentity">The table's replica identity: which old columns updates and deletes carry.</param>
 /// <param name="Columns">The published columns in tuple order.</param>
-public sealed record RelationInfo(uint RelationId, string Namespace, string Name, char ReplicaIdentity, IReadOnlyList<ColumnInfo> Columns)
+public sealed record RelationInfo(uint RelationId, string Namespace, string Name, ReplicaIdentity ReplicaIdentity, IReadOnlyList<ColumnInfo> Columns)
 {
     /// <summary>The schema-qualified name as written in configuration, e.g. <c>public.products</c>.</summary>
     public string QualifiedName => $"{Namespace}.{Name}";
 
     /// <summary>True when the table has <c>REPLICA IDENTITY FULL</c>, so updates and deletes carry the whole old row.</summary>
-    public bool HasFullReplicaIdentity => ReplicaIdentity == 'f';
+    public bool HasFullReplicaIdentity => ReplicaIdentity == ReplicaIdentity.Full;
 
     /// <summary>The position of the column named <paramref name="name"/>, or -1.</summary>
     public int IndexOf(string name)

@@ -5,11 +5,11 @@ namespace WalSync.Replication;
 
 internal static partial class ReplicationLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Streaming from slot {Slot} (publication {Publication}) starting at {StartLsn}")]
-    public static partial void StreamingStarted(ILogger logger, string slot, string publication, string startLsn);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Streaming from slot {Slot} (publication {Publication}) from where it was last acknowledged")]
+    public static partial void StreamingStarted(ILogger logger, string slot, string publication);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Relation {Relation} (OID {RelationId}) has {ColumnCount} published columns, replica identity '{ReplicaIdentity}'")]
-    public static partial void RelationReceived(ILogger logger, string relation, uint relationId, int columnCount, char replicaIdentity);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Relation {Relation} (OID {RelationId}) has {ColumnCount} published columns, replica identity {ReplicaIdentity}")]
+    public static partial void RelationReceived(ILogger logger, string relation, uint relationId, int columnCount, ReplicaIdentity replicaIdentity);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Acknowledged LSN {Lsn} to PostgreSQL")]
     public static partial void Acknowledged(ILogger logger, NpgsqlLogSequenceNumber lsn);
@@ -24,7 +24,7 @@ internal static partial class ReplicationLog
     public static partial void SlotCreated(ILogger logger, string slot, NpgsqlLogSequenceNumber consistentPoint);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Resuming slot {Slot} from confirmed_flush_lsn {ConfirmedFlushLsn}")]
-    public static partial void SlotResumed(ILogger logger, string slot, string confirmedFlushLsn);
+    public static partial void SlotResumed(ILogger logger, string slot, NpgsqlLogSequenceNumber? confirmedFlushLsn);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Created publication {Publication} for {Tables}")]
     public static partial void PublicationCreated(ILogger logger, string publication, string tables);
@@ -40,6 +40,15 @@ internal static partial class ReplicationLog
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Publication {Publication} publishes {Published} of the {Total} columns of {Table}: only those become fields")]
     public static partial void PublicationColumnList(ILogger logger, string publication, string table, int published, int total);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "Slot {Slot} is in use by PostgreSQL process {Pid}; waiting as a standby until it is free")]
+    public static partial void WaitingForSlot(ILogger logger, string slot, int pid);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "--resnapshot: dropping slot {Slot}; the tables are copied again")]
+    public static partial void DroppingSlot(ILogger logger, string slot);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Debug, Message = "Heartbeat failed: {Error}")]
+    public static partial void HeartbeatFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Snapshot copy of {Table}: {Rows} rows")]
     public static partial void TableCopied(ILogger logger, string table, long rows);

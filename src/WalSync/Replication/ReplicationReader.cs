@@ -19,7 +19,7 @@ namespace WalSync.Replication;
 /// <see cref="PgOutputDecoder"/> into row images before advancing.
 /// Stopping goes through the cancellation token: leaving the loop alone would keep the connection in replication state.
 /// </remarks>
-public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
+internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
 {
     /// <summary>How long reading pauses after it had to wait for the server (see the reading loop).</summary>
     private static readonly TimeSpan CatchUpPause = TimeSpan.FromMilliseconds(1);
@@ -35,8 +35,11 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
     /// <summary>Guards the connection against use after dispose; written by the reading loop, read by the checkpointer.</summary>
     private volatile LogicalReplicationConnection? _connection;
 
-    /// <summary>Written only by the reading loop; read by the checkpointer.</summary>
-    private long _eventsWritten;
+    /// <summary>Relations known from the catalog, used until the first Relation message replaces them.</summary>
+    private readonly IEnumerable<RelationInfo> _relations;
+
+    /// <summary>Written only by the reading loop (before <see cref="_inTransaction"/> turns false); read by the checkpointer.</summary>
+    private ulong _lastCommitWritten;
 
     /// <summary>Written only by the reading loop; read by the checkpointer.</summary>
     private volatile bool _inTransaction;
@@ -48,14 +51,18 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
     private byte[] _message = new byte[MessageBufferBytes];
 
     /// <summary>Creates a reader for the configured slot and publication.</summary>
-    public ReplicationReader(PostgresOptions options, ILogger logger)
+    /// <param name="options">The connection, slot and publication.</param>
+    /// <param name="relations">The configured tables' relations from the catalog, used until the first Relation message.</param>
+    /// <param name="logger">The logger.</param>
+    public ReplicationReader(PostgresOptions options, IEnumerable<RelationInfo> relations, ILogger logger)
     {
         _options = options;
+        _relations = relations;
         _logger = logger;
     }
 
     /// <inheritdoc/>
-    public long EventsWritten => Volatile.Read(ref _eventsWritten);
+    public NpgsqlLogSequenceNumber LastCommitWritten => new(Volatile.Read(ref _lastCommitWritten));
 
     /// <inheritdoc/>
     public bool InTransaction => _inTransaction;
@@ -69,15 +76,14 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
     /// (it throws). It does not complete the writer.
     /// </summary>
     /// <param name="writer">The bounded channel to the batcher; a full channel pauses reading.</param>
-    /// <param name="relations">Relations known from the catalog, used until the first Relation message replaces them.</param>
     /// <param name="stopReading">Stops reading: at the end of the current transaction if its messages are already
     /// here and the channel has room, otherwise at once (the partial transaction is never acknowledged).</param>
     /// <exception cref="Npgsql.NpgsqlException">The connection or the replication stream failed.</exception>
     /// <exception cref="Npgsql.PostgresException">The server refused (slot in use, slot invalidated, no privilege).</exception>
-    public async Task RunAsync(ChannelWriter<ChangeEvent> writer, IEnumerable<RelationInfo> relations, CancellationToken stopReading)
+    public async Task RunAsync(ChannelWriter<ChangeEvent> writer, CancellationToken stopReading)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        foreach (var relation in relations)
+        foreach (var relation in _relations)
         {
             _decoder.AddRelation(relation);
         }
@@ -90,7 +96,7 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         _connection = connection;
         await connection.Open(stopReading);
         var protocol = connection.PostgreSqlVersion.Major >= 14 ? 2 : 1;
-        ReplicationLog.StreamingStarted(_logger, _options.Slot, _options.Publication, "confirmed_flush_lsn");
+        ReplicationLog.StreamingStarted(_logger, _options.Slot, _options.Publication);
         // pgoutput messages are decoded from their bytes (PgOutputDecoder): Npgsql's per-value reading cost several times more.
         var messages = connection.StartLogicalReplication(new PgOutputReplicationSlot(_options.Slot), _replication.Token,
                 options: PgOutputDecoder.Options(_options.Publication, protocol))
@@ -156,8 +162,9 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
                 break;
             case PgOutputMessageKind.Commit:
                 await WriteAsync(writer, change, cancellationToken);
+                Volatile.Write(ref _lastCommitWritten, (ulong)change.TransactionEndLsn);
                 _inTransaction = false;
-                ReplicationLog.CommitReceived(_logger, change.Lsn);
+                ReplicationLog.CommitReceived(_logger, change.TransactionEndLsn);
                 break;
             case PgOutputMessageKind.Unknown:
                 ReplicationLog.UnexpectedMessage(_logger, $"'{(char)_message[0]}'");
@@ -193,13 +200,12 @@ public sealed class ReplicationReader : IReplicationProgress, IAsyncDisposable
         }
     }
 
-    private async ValueTask WriteAsync(ChannelWriter<ChangeEvent> writer, ChangeEvent change, CancellationToken cancellationToken)
+    private static async ValueTask WriteAsync(ChannelWriter<ChangeEvent> writer, ChangeEvent change, CancellationToken cancellationToken)
     {
         if (!writer.TryWrite(change))
         {
             await writer.WriteAsync(change, cancellationToken);
         }
-        Interlocked.Increment(ref _eventsWritten);
         if (change.Kind is ChangeKind.Insert or ChangeKind.Update or ChangeKind.Delete)
         {
             WalSyncTelemetry.ChangesReceived.Add(1);

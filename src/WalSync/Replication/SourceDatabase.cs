@@ -57,7 +57,7 @@ public sealed class SourceDatabase : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(table);
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         uint oid;
-        char replicaIdentity;
+        ReplicaIdentity replicaIdentity;
         bool partitioned;
         await using (var command = new NpgsqlCommand(
             "SELECT c.oid, c.relreplident, c.relkind = 'p', has_table_privilege(c.oid, 'SELECT'), " + RowSecurity.SeesAllRowsSql + ", c.relforcerowsecurity " +
@@ -73,7 +73,7 @@ public sealed class SourceDatabase : IAsyncDisposable
                     $"'{connection.Database}'. Check the Table name (schema.table) or the Database in Postgres:ConnectionString.");
             }
             oid = reader.GetFieldValue<uint>(0);
-            replicaIdentity = reader.GetChar(1);
+            replicaIdentity = (ReplicaIdentity)reader.GetChar(1);
             partitioned = reader.GetBoolean(2);
             if (!reader.GetBoolean(3))
             {
@@ -109,7 +109,7 @@ public sealed class SourceDatabase : IAsyncDisposable
             // Under REPLICA IDENTITY USING INDEX, deletes and key changes carry only that index's columns, so they key
             // the documents; otherwise the primary key does.
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
-            command.Parameters.AddWithValue(replicaIdentity == 'i');
+            command.Parameters.AddWithValue(replicaIdentity == ReplicaIdentity.Index);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -118,7 +118,7 @@ public sealed class SourceDatabase : IAsyncDisposable
         }
 
         var name = $"{table.SchemaName}.{table.TableName}";
-        if (keys.Count == 0 || replicaIdentity == 'n')
+        if (keys.Count == 0 || replicaIdentity == ReplicaIdentity.Nothing)
         {
             throw new ConfigurationException($"The table {name} has no primary key or replica identity index, so its rows " +
                 "cannot become documents with a stable id and PostgreSQL cannot publish its updates and deletes. " +
@@ -150,7 +150,7 @@ public sealed class SourceDatabase : IAsyncDisposable
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT plugin, database, active_pid, confirmed_flush_lsn::text, wal_status FROM pg_replication_slots WHERE slot_name = $1", connection);
+            "SELECT plugin, database, active_pid, confirmed_flush_lsn, wal_status FROM pg_replication_slots WHERE slot_name = $1", connection);
         command.Parameters.AddWithValue(_options.Slot);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -161,7 +161,7 @@ public sealed class SourceDatabase : IAsyncDisposable
             reader.IsDBNull(0) ? null : reader.GetString(0),
             reader.IsDBNull(1) ? null : reader.GetString(1),
             reader.IsDBNull(2) ? null : reader.GetInt32(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<NpgsqlTypes.NpgsqlLogSequenceNumber>(3),
             reader.IsDBNull(4) ? null : reader.GetString(4));
     }
 

@@ -8,8 +8,8 @@ namespace WalSync.Typesense;
 /// <summary>
 /// A thin Typesense HTTP client: imports, deletes, collection management, search, export and health, over one
 /// pooled <see cref="HttpClient"/>. Every call goes to a node picked round robin (the nearest node first while it
-/// is healthy) and retries 5xx, timeouts and connection errors with capped, jittered exponential backoff,
-/// without end unless <see cref="TypesenseOptions.MaxRetries"/> is set. 4xx answers are never retried.
+/// is healthy) and retries 5xx, timeouts and connection errors with capped, jittered exponential backoff, up to
+/// <see cref="TypesenseOptions.MaxRetries"/> times. 4xx answers are never retried.
 /// </summary>
 /// <remarks>API: https://typesense.org/docs/29.0/api/ ; retry and node behaviour modelled on the official clients.</remarks>
 public sealed class TypesenseClient : IDisposable
@@ -19,9 +19,6 @@ public sealed class TypesenseClient : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly TypesenseTransport _transport;
 
-    /// <summary>Bounds imports in flight across all collections to <see cref="TypesenseOptions.MaxConcurrentImports"/>.</summary>
-    private readonly SemaphoreSlim _importSlots;
-
     /// <summary>Creates a client; it owns its connections until disposed.</summary>
     /// <param name="options">Nodes, key, timeouts and retry settings; checked with <see cref="TypesenseOptions.Validate"/>.</param>
     /// <param name="logger">Receives retries (Warning) and per-call figures (Debug).</param>
@@ -29,12 +26,6 @@ public sealed class TypesenseClient : IDisposable
     /// <param name="handler">Message handler to send through (not disposed by the client); a pooled <see cref="SocketsHttpHandler"/> when null.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public TypesenseClient(TypesenseOptions options, ILogger<TypesenseClient> logger, TimeProvider? timeProvider = null, HttpMessageHandler? handler = null)
-        : this(options, logger, timeProvider, handler, random: null)
-    {
-    }
-
-    /// <summary>Creates a client whose retry jitter draws from <paramref name="random"/> (values in [0, 1)).</summary>
-    internal TypesenseClient(TypesenseOptions options, ILogger<TypesenseClient> logger, TimeProvider? timeProvider, HttpMessageHandler? handler, Func<double>? random)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -42,9 +33,7 @@ public sealed class TypesenseClient : IDisposable
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        var backoff = new RetryBackoff(options.RetryInitialDelay, options.RetryMaxDelay, random);
-        _transport = new TypesenseTransport(options, logger, _timeProvider, handler, backoff);
-        _importSlots = new SemaphoreSlim(options.MaxConcurrentImports, options.MaxConcurrentImports);
+        _transport = new TypesenseTransport(options, logger, _timeProvider, handler);
     }
 
     /// <summary>
@@ -70,16 +59,7 @@ public sealed class TypesenseClient : IDisposable
 
         var call = new TypesenseCall(HttpMethod.Post, TypesensePaths.Import(collection, action), _options.ImportTimeout, ndjson, "text/plain");
         var started = _timeProvider.GetTimestamp();
-        ImportLineResult[] results;
-        await _importSlots.WaitAsync(cancellationToken);
-        try
-        {
-            results = await _transport.SendAsync(call, (response, node, ct) => ReadImportAsync(response, node, call, lines, ct), cancellationToken);
-        }
-        finally
-        {
-            _importSlots.Release();
-        }
+        var results = await _transport.SendAsync(call, (response, node, ct) => ReadImportAsync(response, node, call, lines, ct), cancellationToken);
 
         if (_logger.IsEnabled(LogLevel.Debug))
         {
@@ -283,11 +263,7 @@ public sealed class TypesenseClient : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _transport.Dispose();
-        _importSlots.Dispose();
-    }
+    public void Dispose() => _transport.Dispose();
 
     private static async Task<ImportLineResult[]> ReadImportAsync(HttpResponseMessage response, TypesenseNode node, TypesenseCall call, int lines, CancellationToken cancellationToken)
     {

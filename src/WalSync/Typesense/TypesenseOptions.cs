@@ -31,10 +31,12 @@ public sealed class TypesenseOptions
     /// <summary>Cap of a single retry delay. Default 30 s (Typesense suggests 10–60 s under 503 backpressure).</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Retries of a transient failure after the first attempt; <see langword="null"/> (the default) retries until it succeeds or the caller cancels.</summary>
-    public int? MaxRetries { get; set; }
+    /// <summary>Retries of a transient failure after the first attempt. Default 10 (about two minutes with the default
+    /// delays); past them the call throws, and WalSync's pipeline restarts with its own backoff. <see langword="null"/>
+    /// retries until it succeeds or the caller cancels.</summary>
+    public int? MaxRetries { get; set; } = 10;
 
-    /// <summary>Imports allowed in flight at once across all collections. Default 2; Typesense advises at most N−2 for N server cores.</summary>
+    /// <summary>Collections flushed (and so imports in flight) at once. Default 2; Typesense advises at most N−2 for N server cores.</summary>
     public int MaxConcurrentImports { get; set; } = 2;
 
     /// <summary>Checks the settings and throws <see cref="ArgumentException"/> naming the <c>Typesense:*</c> key to fix.</summary>

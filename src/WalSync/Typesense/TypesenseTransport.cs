@@ -6,7 +6,9 @@ namespace WalSync.Typesense;
 
 /// <summary>
 /// Sends a <see cref="TypesenseCall"/> to a node picked by <see cref="NodeSelector"/>, with a per-attempt timeout,
-/// and retries transient failures (5xx, timeouts, connection errors) on the next node with jittered backoff.
+/// and retries transient failures (5xx, timeouts, connection errors) on the next node with Polly's exponential backoff
+/// and jitter, up to <see cref="TypesenseOptions.MaxRetries"/>; past it the last failure is thrown, and the pipeline's
+/// supervisor restarts the pipeline.
 /// </summary>
 /// <remarks>
 /// Which failures are retried follows the official clients (https://typesense.org/docs/guide/high-availability.html);
@@ -20,7 +22,7 @@ internal sealed class TypesenseTransport : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _healthcheckInterval;
 
-    public TypesenseTransport(TypesenseOptions options, ILogger logger, TimeProvider timeProvider, HttpMessageHandler? handler, RetryBackoff backoff)
+    public TypesenseTransport(TypesenseOptions options, ILogger logger, TimeProvider timeProvider, HttpMessageHandler? handler)
     {
         _logger = logger;
         _timeProvider = timeProvider;
@@ -31,7 +33,7 @@ internal sealed class TypesenseTransport : IDisposable
             : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout on the TimeProvider
         _http.DefaultRequestHeaders.TryAddWithoutValidation("X-TYPESENSE-API-KEY", options.ApiKey);
-        _pipeline = options.MaxRetries == 0 ? ResiliencePipeline.Empty : CreatePipeline(options.MaxRetries ?? int.MaxValue, backoff);
+        _pipeline = options.MaxRetries == 0 ? ResiliencePipeline.Empty : CreatePipeline(options);
     }
 
     /// <summary>The nodes and their health.</summary>
@@ -113,13 +115,16 @@ internal sealed class TypesenseTransport : IDisposable
         }
     }
 
-    private ResiliencePipeline CreatePipeline(int maxRetries, RetryBackoff backoff) =>
+    private ResiliencePipeline CreatePipeline(TypesenseOptions options) =>
         new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<TypesenseException>(ex => ex.IsTransient),
-                MaxRetryAttempts = maxRetries, // int.MaxValue retries without end
-                DelayGenerator = args => new ValueTask<TimeSpan?>(backoff.Delay(args.AttemptNumber)),
+                MaxRetryAttempts = options.MaxRetries ?? int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryInitialDelay,
+                MaxDelay = options.RetryMaxDelay,
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is TypesenseException { Node: { } node } ex)

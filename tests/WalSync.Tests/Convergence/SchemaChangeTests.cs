@@ -1,4 +1,5 @@
 using WalSync.Configuration;
+using WalSync.Mapping;
 using WalSync.Pipeline;
 using WalSync.Tests.Infrastructure;
 

@@ -11,7 +11,7 @@ public class DocumentMapperAllocationTests
     [Fact]
     public void WriteDocument_ProductsRowAfterWarmUp_AllocatesNothing()
     {
-        var relation = new RelationInfo(16384, "public", "products", 'd',
+        var relation = new RelationInfo(16384, "public", "products", ReplicaIdentity.Default,
         [
             new ColumnInfo("id", 2950, -1, true), new ColumnInfo("product_name", 25, -1, false), new ColumnInfo("description", 25, -1, false),
             new ColumnInfo("price", 1700, -1, false), new ColumnInfo("updated_at", 1184, -1, false), new ColumnInfo("user_id", 2950, -1, false),

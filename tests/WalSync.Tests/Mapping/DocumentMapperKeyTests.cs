@@ -101,7 +101,7 @@ public class DocumentMapperKeyTests
     [Fact]
     public void Fields_KeyColumnsOfReplicaIdentityFull_ComeFromKeyColumnsArgument()
     {
-        var relation = new WalSync.Replication.RelationInfo(1, "public", "items", 'f',
+        var relation = new WalSync.Replication.RelationInfo(1, "public", "items", WalSync.Replication.ReplicaIdentity.Full,
             [new("k", 23, -1, true), new("v", 25, -1, true)]);
 
         var mapper = new DocumentMapper(relation, ["k"], new TableOptions { Table = "items" }, PgTypeCatalog.BuiltIn);

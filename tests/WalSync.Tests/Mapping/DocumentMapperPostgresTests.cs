@@ -127,7 +127,7 @@ public class DocumentMapperPostgresTests
                 columns.Add(new ColumnInfo(reader.GetString(0), reader.GetFieldValue<uint>(1), -1, false));
             }
         }
-        var relation = new RelationInfo(1, "public", "everything", 'd', columns);
+        var relation = new RelationInfo(1, "public", "everything", ReplicaIdentity.Default, columns);
         var select = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c.Name}\""))} FROM everything ORDER BY id";
         var rows = new List<RowImage>();
         var builder = new RowImageBuilder();

@@ -13,7 +13,7 @@ internal static class MappingTestData
     public static readonly string Unchanged = new('u', 1);
 
     public static RelationInfo Relation(params (string Name, uint TypeOid)[] columns) =>
-        new(16384, "public", "items", 'd', columns.Select(c => new ColumnInfo(c.Name, c.TypeOid, -1, false)).ToArray());
+        new(16384, "public", "items", ReplicaIdentity.Default, columns.Select(c => new ColumnInfo(c.Name, c.TypeOid, -1, false)).ToArray());
 
     /// <summary>A row: null is NULL, <see cref="Unchanged"/> is unchanged TOAST, anything else is text.</summary>
     public static RowImage Row(params string?[] values)

@@ -116,9 +116,9 @@ public class PgOutputDecoderPostgresTests
             lines.Add($"{message.WalEnd} " + kind switch
             {
                 PgOutputMessageKind.Begin => "B",
-                PgOutputMessageKind.Commit => $"C {change.Lsn} {change.CommitTimestamp:O}",
+                PgOutputMessageKind.Commit => $"C {change.TransactionEndLsn} {change.CommitTimestamp:O}",
                 PgOutputMessageKind.Relation => Describe(decoder.LastRelation!.RelationId, decoder.LastRelation.Namespace, decoder.LastRelation.Name,
-                    decoder.LastRelation.ReplicaIdentity, decoder.LastRelation.Columns.Select(c => $"{c.Name}:{c.TypeOid}:{c.TypeModifier}:{c.IsKey}")),
+                    (char)decoder.LastRelation.ReplicaIdentity, decoder.LastRelation.Columns.Select(c => $"{c.Name}:{c.TypeOid}:{c.TypeModifier}:{c.IsKey}")),
                 PgOutputMessageKind.Change => change.Kind switch
                 {
                     ChangeKind.Insert => $"I {change.Relation!.RelationId} new{Values(change.NewRow)}",

@@ -34,7 +34,7 @@ public class PgOutputDecoderTests
 
         var relation = decoder.LastRelation!;
 
-        Assert.Equal((16384u, "public", "items", 'd'), (relation.RelationId, relation.Namespace, relation.Name, relation.ReplicaIdentity));
+        Assert.Equal((16384u, "public", "items", ReplicaIdentity.Default), (relation.RelationId, relation.Namespace, relation.Name, relation.ReplicaIdentity));
         Assert.Equal(["id", "name", "note"], relation.Columns.Select(c => c.Name));
         Assert.Equal([23u, 25u, 25u], relation.Columns.Select(c => c.TypeOid));
         Assert.Equal([true, false, false], relation.Columns.Select(c => c.IsKey));
@@ -71,7 +71,7 @@ public class PgOutputDecoderTests
     public void Decode_InsertOfRelationSeenOnlyInCatalog_UsesThatRelation()
     {
         var decoder = new PgOutputDecoder();
-        var catalog = new RelationInfo(99, "public", "t", 'd', [new ColumnInfo("id", 23, -1, true)]);
+        var catalog = new RelationInfo(99, "public", "t", ReplicaIdentity.Default, [new ColumnInfo("id", 23, -1, true)]);
         decoder.AddRelation(catalog);
 
         var (_, change) = Decode(decoder, PgOutputBytes.Message('I').Int32(99).Byte((byte)'N').Tuple("1").ToArray());
@@ -143,7 +143,7 @@ public class PgOutputDecoderTests
 
         Assert.Equal(PgOutputMessageKind.Commit, kind);
         Assert.Equal(ChangeKind.Commit, change.Kind);
-        Assert.Equal(new NpgsqlLogSequenceNumber(0x155D878), change.Lsn);
+        Assert.Equal(new NpgsqlLogSequenceNumber(0x155D878), change.TransactionEndLsn);
         Assert.Equal(new DateTime(2000, 1, 1, 0, 0, 1, DateTimeKind.Utc), change.CommitTimestamp);
         Assert.Equal(DateTimeKind.Utc, change.CommitTimestamp.Kind);
     }

@@ -3,6 +3,7 @@ using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Pipeline;
 using WalSync.Replication;
+using WalSync.Sink;
 using WalSync.Tests.Convergence;
 using WalSync.Tests.Infrastructure;
 

@@ -29,26 +29,4 @@ public sealed class TypesenseClientRequestTests : IAsyncLifetime
         Assert.Equal(_emulator.ApiKey, import.Headers["X-TYPESENSE-API-KEY"]);
         Assert.All(recorder.Requests, r => Assert.DoesNotContain(_emulator.ApiKey, r.Uri.ToString(), StringComparison.Ordinal));
     }
-
-    [Fact]
-    public async Task ImportAsync_ManyConcurrentImports_BoundedByMaxConcurrentImports()
-    {
-        var recorder = new RecordingHandler();
-        var options = TestOptions.For(_emulator.ApiKey, _emulator.Url.ToString());
-        options.MaxConcurrentImports = 2;
-        using var client = new TypesenseClient(options, new CapturingLogger<TypesenseClient>(), null, recorder);
-        var collections = Enumerable.Range(0, 3).Select(_ => TypesenseTestData.NewCollectionName()).ToList();
-        foreach (var collection in collections)
-        {
-            await client.CreateCollectionAsync(TypesenseTestData.Products(collection), CancellationToken.None);
-        }
-
-        _emulator.Faults.SetDelay(TimeSpan.FromMilliseconds(100));
-        var imports = Enumerable.Range(0, 6).Select(i =>
-            client.ImportAsync(collections[i % 3], TypesenseTestData.ProductLines([$"d{i}"]), ImportAction.Upsert, CancellationToken.None));
-        var results = await Task.WhenAll(imports);
-
-        Assert.All(results, r => Assert.True(r[0].Success));
-        Assert.Equal(2, recorder.MaxInFlight);
-    }
 }

@@ -1,4 +1,4 @@
-namespace WalSync.Pipeline;
+namespace WalSync.Mapping;
 
 /// <summary>A collection's schema cannot follow a change of its table; the message names both and the fix.</summary>
 public sealed class SchemaChangeException : Exception

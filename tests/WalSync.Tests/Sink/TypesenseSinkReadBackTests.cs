@@ -4,11 +4,12 @@ using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
 using WalSync.Pipeline;
+using WalSync.Sink;
 using WalSync.Replication;
 using WalSync.Tests.Infrastructure;
 using static WalSync.Tests.Mapping.MappingTestData;
 
-namespace WalSync.Tests.Pipeline;
+namespace WalSync.Tests.Sink;
 
 /// <summary>
 /// Updates the sink cannot send as partial documents: the row is read back from PostgreSQL by key and written whole,

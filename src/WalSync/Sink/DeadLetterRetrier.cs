@@ -1,11 +1,11 @@
-using System.Buffers;
 using WalSync.Configuration;
+using WalSync.DeadLetters;
 using WalSync.Mapping;
 using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Typesense;
 
-namespace WalSync.DeadLetters;
+namespace WalSync.Sink;
 
 /// <summary>
 /// Resolves pending dead letters once their cause is fixed (a collection field retyped, a column cleaned up): reads
@@ -88,36 +88,25 @@ public sealed class DeadLetterRetrier
         {
             rows = await TableRowReader.ReadByKeysAsync(connection, binding.Source, byDocument.Values.Select(l => l[0].Letter.Key.ToArray()).ToList(), cancellationToken);
         }
-        var found = rows.Where(r => !mapper.IsSoftDeleted(r)).ToDictionary(mapper.GetDocumentId, StringComparer.Ordinal);
-        var buffer = new ArrayBufferWriter<byte>();
-        var sent = new List<string>();
-        foreach (var (id, group) in byDocument.Where(d => found.ContainsKey(d.Key)))
-        {
-            var mapped = mapper.WriteDocument(found[id], buffer, partial: false);
-            if (mapped.Success)
-            {
-                sent.Add(id);
-            }
-            else
-            {
-                Fail(result, group, mapped.Error ?? "the row could not be mapped");
-            }
-        }
+        var found = rows.Where(r => !mapper.IsSoftDeleted(r))
+            .Select(r => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(r), new PendingChange(DocumentOperation.Upsert, r, mapper, default)))
+            .Where(d => byDocument.ContainsKey(d.Key)).ToArray();
         var resolved = new List<string>();
-        var gone = byDocument.Keys.Where(id => !found.ContainsKey(id)).ToList();
+        var gone = byDocument.Keys.Except(found.Select(d => d.Key), StringComparer.Ordinal).ToList();
         try
         {
-            var lines = await _client.ImportAsync(binding.Collection, buffer.WrittenMemory, ImportAction.Upsert, cancellationToken);
-            for (var i = 0; i < sent.Count; i++)
+            var (outcomes, _) = await new DocumentImporter(_client).ImportAsync(binding.Collection, found, ImportAction.Upsert, cancellationToken);
+            for (var i = 0; i < found.Length; i++)
             {
-                if (lines[i].Success)
+                var group = byDocument[found[i].Key];
+                if (outcomes[i].Kind == ImportOutcomeKind.Written)
                 {
-                    resolved.AddRange(byDocument[sent[i]].Select(l => l.Id));
-                    result.Written += byDocument[sent[i]].Count;
+                    resolved.AddRange(group.Select(l => l.Id));
+                    result.Written += group.Count;
                 }
                 else
                 {
-                    Fail(result, byDocument[sent[i]], $"Typesense rejected the document ({lines[i].Code}): {lines[i].Error}");
+                    Fail(result, group, outcomes[i].Error ?? "the document was not written");
                 }
             }
             if (gone.Count > 0)

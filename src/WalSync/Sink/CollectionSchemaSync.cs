@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using WalSync.Mapping;
 using WalSync.Typesense;
 
-namespace WalSync.Pipeline;
+namespace WalSync.Sink;
 
 /// <summary>
 /// Keeps each collection's schema in step with its table: creates a missing collection from the table's columns,
@@ -58,7 +58,7 @@ public sealed class CollectionSchemaSync
                     schema = schema with { Fields = [new FieldSchema { Name = ".*", Type = "auto", Optional = true }] };
                 }
                 await _client.CreateCollectionAsync(schema, cancellationToken);
-                PipelineLog.CollectionCreated(_logger, collection, mapper.Relation.QualifiedName, mapper.Fields.Count);
+                SinkLog.CollectionCreated(_logger, collection, mapper.Relation.QualifiedName, mapper.Fields.Count);
                 Remember(collection, mapper, mapper.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal));
                 return;
             }
@@ -91,7 +91,7 @@ public sealed class CollectionSchemaSync
                     $"{e.TypesenseMessage ?? e.Message}. Fix the column type or re-create the collection (walsync run --resnapshot).", e);
             }
             var summary = string.Join(", ", changes.Select(c => c.Drop == true ? $"-{c.Name}" : $"+{c.Name}:{c.Type}"));
-            PipelineLog.CollectionAltered(_logger, collection, summary);
+            SinkLog.CollectionAltered(_logger, collection, summary);
         }
         var fields = new Dictionary<string, string>(known, StringComparer.Ordinal);
         foreach (var change in changes)

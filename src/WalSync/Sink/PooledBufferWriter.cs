@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace WalSync.Pipeline;
+namespace WalSync.Sink;
 
 /// <summary>
 /// A byte buffer writer over arrays rented from <see cref="ArrayPool{T}.Shared"/>, for import bodies: a batch's

@@ -1,7 +1,7 @@
 using Npgsql;
 using WalSync.Replication;
 
-namespace WalSync.Pipeline;
+namespace WalSync.Sink;
 
 /// <summary>
 /// Reads rows back from PostgreSQL by key in the column layout of an earlier relation version: a column dropped since

@@ -3,14 +3,14 @@ using Npgsql;
 using WalSync.Mapping;
 using WalSync.Replication;
 
-namespace WalSync.Pipeline;
+namespace WalSync.Mapping;
 
 /// <summary>
 /// Finds the configured table of a relation and the <see cref="DocumentMapper"/> for each version of it. A new
 /// Relation message (ALTER TABLE, reconnect) brings a new <see cref="RelationInfo"/> and so a new mapper; the type
 /// catalog is refreshed when it names a type created after start.
 /// </summary>
-public sealed class TableRegistry
+internal sealed class TableRegistry
 {
     private readonly Dictionary<string, TableBinding> _byName = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<RelationInfo, DocumentMapper> _mappers = [];

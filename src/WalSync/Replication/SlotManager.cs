@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using WalSync.Configuration;
+
+namespace WalSync.Replication;
+
+/// <summary>
+/// Finds the configured slot before streaming: free and usable (resume from it), missing (first start: copy), in use by
+/// another process (wait a moment for a dying predecessor, or as a standby), lost, or of the wrong kind (the user must act).
+/// </summary>
+internal sealed class SlotManager
+{
+    /// <summary>How long a slot in use is waited for before it is an error: a killed predecessor's walsender may still be exiting.</summary>
+    private static readonly TimeSpan PredecessorGrace = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly PostgresOptions _options;
+    private readonly SourceDatabase _source;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the manager of <see cref="PostgresOptions.Slot"/>.</summary>
+    public SlotManager(PostgresOptions options, SourceDatabase source, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _source = source;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Drops the slot so that the tables are copied again (<c>walsync run --resnapshot</c>); nothing when it does not exist.</summary>
+    /// <exception cref="ConfigurationException">Another process streams from the slot.</exception>
+    public async Task DropAsync(CancellationToken cancellationToken)
+    {
+        if (await _source.GetSlotAsync(cancellationToken) is null)
+        {
+            return;
+        }
+        ReplicationLog.DroppingSlot(_logger, _options.Slot);
+        await using var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_drop_replication_slot($1)", connection);
+        command.Parameters.AddWithValue(_options.Slot);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
+        {
+            throw new ConfigurationException($"--resnapshot cannot drop slot '{_options.Slot}': {e.MessageText}. Stop the process that streams from it first.", e);
+        }
+    }
+
+    /// <summary>Returns the slot once it is free, or null when it does not exist (first start).</summary>
+    /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated, or stays in
+    /// use by another process (unless <see cref="PostgresOptions.WaitForSlot"/>).</exception>
+    public async Task<SlotState?> WaitUntilFreeAsync(CancellationToken cancellationToken)
+    {
+        var database = await _source.GetDatabaseNameAsync(cancellationToken);
+        var slotName = _options.Slot;
+        var deadline = _time.GetTimestamp() + (long)(PredecessorGrace.TotalSeconds * _time.TimestampFrequency);
+        var waiting = false;
+        while (true)
+        {
+            var slot = await _source.GetSlotAsync(cancellationToken);
+            if (slot is null)
+            {
+                return null;
+            }
+            if (slot.Plugin != "pgoutput" || slot.Database != database)
+            {
+                throw new ConfigurationException($"The replication slot '{slotName}' exists but belongs to " +
+                    $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
+                    "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
+            }
+            if (slot.WalStatus == "lost")
+            {
+                throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
+                    "was removed, so changes were missed. Recreate the slot and copy the tables again with: walsync run --resnapshot " +
+                    "(or drop the slot with SELECT pg_drop_replication_slot('" + slotName + "'); and start WalSync). " +
+                    "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
+            }
+            if (slot.ActivePid is null)
+            {
+                ReplicationLog.SlotResumed(_logger, slotName, slot.ConfirmedFlushLsn);
+                return slot;
+            }
+            if (_options.WaitForSlot)
+            {
+                if (!waiting)
+                {
+                    ReplicationLog.WaitingForSlot(_logger, slotName, slot.ActivePid.Value);
+                    waiting = true;
+                }
+            }
+            else if (_time.GetTimestamp() > deadline)
+            {
+                throw new ConfigurationException($"The replication slot '{slotName}' is in use by PostgreSQL process {slot.ActivePid}: another WalSync " +
+                    "(or another consumer) streams from it. Stop that consumer, or give this WalSync its own Postgres:Slot and Postgres:Publication.");
+            }
+            await Task.Delay(PollInterval, _time, cancellationToken);
+        }
+    }
+}

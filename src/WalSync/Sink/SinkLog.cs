@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+using NpgsqlTypes;
+
+namespace WalSync.Sink;
+
+internal static partial class SinkLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Created collection {Collection} for {Table} with {FieldCount} fields")]
+    public static partial void CollectionCreated(ILogger logger, string collection, string table, int fieldCount);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Altered collection {Collection}: {Changes}")]
+    public static partial void CollectionAltered(ILogger logger, string collection, string changes);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Flushed {Rows} changes to {Collections} collections in {Seconds:F3} s; transaction end LSN {TransactionEndLsn}")]
+    public static partial void Flushed(ILogger logger, int rows, int collections, double seconds, NpgsqlLogSequenceNumber transactionEndLsn);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "{Count} documents of {Collection} went to the dead-letter store; first: {FirstError}")]
+    public static partial void DeadLettered(ILogger logger, int count, string collection, string firstError);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Collection {Collection} did not exist although slot {Slot} did: it was created empty and only new changes will reach it. Run walsync run --resnapshot to copy the table again")]
+    public static partial void CollectionMissingOnResume(ILogger logger, string collection, string slot);
+}

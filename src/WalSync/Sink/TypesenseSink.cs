@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using WalSync.DeadLetters;
+using WalSync.Mapping;
+using WalSync.Pipeline;
+using WalSync.Telemetry;
+using WalSync.Typesense;
+
+namespace WalSync.Sink;
+
+/// <summary>
+/// Writes a <see cref="Batch"/> to Typesense: per collection, the truncate first, then one import of whole documents
+/// (<c>action=upsert</c>), one import of partial documents (<c>action=update</c>), whole rows read back from PostgreSQL
+/// for the updates that found no document or cannot be partial (<see cref="DocumentOperation.Reload"/>), and the
+/// deletes. Up to <c>Typesense:MaxConcurrentImports</c> collections flush in parallel. A document Typesense rejects for
+/// its content goes to the dead-letter store; every other failure throws (the client has already retried what is
+/// transient), so nothing of the batch is acknowledged.
+/// </summary>
+internal sealed class TypesenseSink : IBatchSink
+{
+    private readonly TypesenseClient _client;
+    private readonly DocumentImporter _importer;
+    private readonly CollectionSchemaSync _schemas;
+    private readonly IDeadLetterStore _deadLetters;
+    private readonly NpgsqlDataSource _source;
+    private readonly int _parallelism;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the sink.</summary>
+    /// <param name="client">The Typesense client (it retries transient failures).</param>
+    /// <param name="schemas">Keeps collection schemas in step with their tables.</param>
+    /// <param name="deadLetters">Where rejected documents go.</param>
+    /// <param name="source">The source database, to read back rows whose partial update found no document.</param>
+    /// <param name="parallelism">How many collections flush at once (at least 1): the one bound on concurrent imports.</param>
+    /// <param name="logger">The logger.</param>
+    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger)
+    {
+        _client = client;
+        _importer = new DocumentImporter(client);
+        _schemas = schemas;
+        _deadLetters = deadLetters;
+        _source = source;
+        _parallelism = Math.Max(1, parallelism);
+        _logger = logger;
+    }
+
+    /// <summary>Writes every change of <paramref name="batch"/>; returns when all of it is in Typesense or in the dead-letter store.</summary>
+    /// <exception cref="TypesenseException">A Typesense error that is not about one document (bad API key, missing
+    /// collection, retries exhausted).</exception>
+    /// <exception cref="SchemaChangeException">A collection's schema could not follow its table.</exception>
+    public async Task FlushAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush");
+        activity?.SetTag("walsync.rows", batch.Rows);
+        activity?.SetTag("walsync.collections", batch.Collections.Count);
+        activity?.SetTag("walsync.transaction_end_lsn", batch.TransactionEndLsn.ToString());
+        var started = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(batch.Collections.Values,
+            new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
+            async (collection, token) => await FlushCollectionAsync(collection, token));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        WalSyncTelemetry.FlushDuration.Record(seconds);
+        SinkLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.TransactionEndLsn);
+    }
+
+    private async Task FlushCollectionAsync(CollectionBatch batch, CancellationToken cancellationToken)
+    {
+        var collection = batch.Table.Collection;
+        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
+        activity?.SetTag("walsync.collection", collection);
+        activity?.SetTag("walsync.rows", batch.Changes.Count);
+        if (batch.LatestMapper is { } latest)
+        {
+            await _schemas.EnsureAsync(collection, latest, cancellationToken);
+        }
+        if (batch.TruncateFirst)
+        {
+            await _client.TruncateAsync(collection, cancellationToken);
+        }
+        var deadLetters = new List<DeadLetter>();
+        var deletes = new List<string>();
+        // Upserts fill the front of the rented array, partial updates the back; rows to read back go to their own list.
+        var documents = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(Math.Max(1, batch.Changes.Count));
+        var (upserts, partials) = (0, 0);
+        var reload = new List<KeyValuePair<string, PendingChange>>();
+        try
+        {
+            foreach (var change in batch.Changes)
+            {
+                switch (change.Value.Operation)
+                {
+                    case DocumentOperation.Delete: deletes.Add(change.Key); break;
+                    case DocumentOperation.Upsert: documents[upserts++] = change; break;
+                    case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row):
+                        documents[documents.Length - ++partials] = change;
+                        break;
+                    default: reload.Add(change); break;
+                }
+            }
+            var bytes = await ImportAsync(batch.Table, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, cancellationToken);
+            bytes += await ImportAsync(batch.Table, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, cancellationToken);
+            var found = await ReadBackAsync(batch.Table, reload, cancellationToken);
+            bytes += await ImportAsync(batch.Table, new(found), ImportAction.Upsert, deadLetters, null, cancellationToken);
+            activity?.SetTag("walsync.bytes", bytes);
+        }
+        finally
+        {
+            ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Return(documents, clearArray: true);
+        }
+        if (deletes.Count > 0)
+        {
+            await _client.DeleteDocumentsAsync(collection, deletes, cancellationToken);
+            WalSyncTelemetry.DocumentsWritten.Add(deletes.Count);
+        }
+        if (deadLetters.Count > 0)
+        {
+            await _deadLetters.WriteAsync(deadLetters, cancellationToken);
+            WalSyncTelemetry.DeadLetters.Add(deadLetters.Count);
+            SinkLog.DeadLettered(_logger, deadLetters.Count, collection, deadLetters[0].Error);
+        }
+    }
+
+    /// <summary>Imports <paramref name="documents"/>; rejected ones become dead letters, and partial updates that found
+    /// no document go to <paramref name="notFound"/> to be read back.</summary>
+    private async Task<long> ImportAsync(TableBinding table, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
+        List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CancellationToken cancellationToken)
+    {
+        var (outcomes, bytes) = await _importer.ImportAsync(table.Collection, documents, action, cancellationToken);
+        var written = 0;
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            switch (outcomes[i].Kind)
+            {
+                case ImportOutcomeKind.Written: written++; break;
+                case ImportOutcomeKind.NotFound: notFound?.Add(documents[i]); break;
+                default: deadLetters.Add(ToDeadLetter(table, documents[i], action, outcomes[i])); break;
+            }
+        }
+        WalSyncTelemetry.DocumentsWritten.Add(written);
+        return bytes;
+    }
+
+    /// <summary>Reads rows whose partial update found no document (or could not be applied as one) back from PostgreSQL,
+    /// as whole rows to upsert. A row that no longer exists, or no longer passes the row filter, is skipped: its delete
+    /// is later in the stream.</summary>
+    private async Task<KeyValuePair<string, PendingChange>[]> ReadBackAsync(TableBinding table, List<KeyValuePair<string, PendingChange>> missing, CancellationToken cancellationToken)
+    {
+        if (missing.Count == 0)
+        {
+            return [];
+        }
+        var rows = new List<KeyValuePair<string, PendingChange>>();
+        foreach (var group in missing.GroupBy(m => m.Value.Mapper))
+        {
+            var mapper = group.Key;
+            await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+            var found = await RowReadBack.ReadAsync(connection, table.Source, mapper.Relation, group.Select(m => table.KeyOf(m.Value.Row, mapper)).ToList(), cancellationToken);
+            var lsn = group.Max(m => m.Value.Lsn);
+            // A row soft-deleted since is not written either: the change that deleted it comes later in the stream.
+            rows.AddRange(found.Where(row => !mapper.IsSoftDeleted(row)).Select(row => new KeyValuePair<string, PendingChange>(mapper.GetDocumentId(row),
+                new PendingChange(DocumentOperation.Upsert, row, mapper, lsn))));
+        }
+        return [.. rows];
+    }
+
+    private static DeadLetter ToDeadLetter(TableBinding table, KeyValuePair<string, PendingChange> change, ImportAction action, ImportOutcome outcome) =>
+        new(table.Source.Relation.QualifiedName, table.Collection, change.Key, table.KeyOf(change.Value.Row, change.Value.Mapper),
+            action == ImportAction.Update ? "update" : "upsert", change.Value.Lsn, outcome.Error!, outcome.Document);
+}

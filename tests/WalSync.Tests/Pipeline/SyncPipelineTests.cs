@@ -1,0 +1,149 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using NpgsqlTypes;
+using WalSync.Configuration;
+using WalSync.DeadLetters;
+using WalSync.Pipeline;
+using WalSync.Replication;
+using WalSync.Sink;
+using WalSync.Tests.Infrastructure;
+using WalSync.Typesense;
+using WalSync.TypesenseEmulator;
+using static WalSync.Tests.Pipeline.ChangeScript;
+
+namespace WalSync.Tests.Pipeline;
+
+/// <summary>The acknowledgement contract through the assembled pipeline, without PostgreSQL: a scripted source, the
+/// real batcher and checkpointer on a fake clock, and a recording sink or the real sink on the emulator.</summary>
+public sealed class SyncPipelineTests : IDisposable
+{
+    private static readonly BatchOptions Options = new() { MaxRows = 3, FlushInterval = TimeSpan.FromSeconds(2), ChannelCapacity = 100 };
+    private readonly FakeTimeProvider _time = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    private static ChangeEvent[] Transaction(ulong end, params int[] keys) => [.. keys.Select(k => Insert(k, "n")), Commit(end)];
+
+    /// <summary>Moves the fake clock on by flush intervals until <paramref name="condition"/> holds.</summary>
+    private Task AdvanceUntilAsync(Func<bool> condition, string what) => Eventually.HoldsAsync(() =>
+    {
+        _time.Advance(Options.FlushInterval);
+        return Task.FromResult(condition());
+    }, TimeSpan.FromSeconds(20), what);
+
+    [Fact]
+    public async Task Run_BatchCutInsideATransaction_AcknowledgesNothingPastTheLastCompleteOne()
+    {
+        // T1 = two rows ending at 0x100; T2 = five rows ending at 0x200. Batches of 3 rows: [T1, T2.1], [T2.2-4], [T2.5].
+        var source = new ScriptedChangeSource([.. Transaction(0x100, 1, 2), .. Transaction(0x200, 3, 4, 5, 6, 7)]);
+        var sink = new RecordingSink { Acknowledged = () => source.Acknowledged };
+        var checkpointer = new Checkpointer(NullLogger.Instance);
+        var running = new SyncPipeline(Options, Registry(), sink, checkpointer, _time, NullLogger.Instance).RunAsync(source, null, null, _stop.Token, default);
+
+        await AdvanceUntilAsync(() => source.Acknowledged.Contains(new NpgsqlLogSequenceNumber(0x200)), "T2 to be acknowledged");
+        await _stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal([0x100ul, 0ul, 0x200ul], sink.Batches.Select(b => (ulong)b.TransactionEndLsn));
+        // The batch cut inside T2 was flushed before T2's last batch arrived, and still only T1 was acknowledged then.
+        Assert.Equal([new NpgsqlLogSequenceNumber(0x100)], sink.AcknowledgedAtFlush[2]);
+        Assert.Equal([new NpgsqlLogSequenceNumber(0x100), new NpgsqlLogSequenceNumber(0x200)], source.Acknowledged);
+    }
+
+    [Fact]
+    public async Task Run_FlushFails_AcknowledgesNothingAndThrows()
+    {
+        var source = new ScriptedChangeSource(Transaction(0x100, 1, 2, 3));
+        var sink = new RecordingSink { FailFlush = 1 };
+        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(NullLogger.Instance), _time, NullLogger.Instance)
+            .RunAsync(source, null, null, _stop.Token, default);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => running.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Empty(source.Acknowledged);
+    }
+
+    [Fact]
+    public async Task Run_Idle_AcknowledgesTheServerPositionOnlyOnceTheLastCommitIsFlushed()
+    {
+        var source = new ScriptedChangeSource(Transaction(0x100, 1));
+        var sink = new RecordingSink { Acknowledged = () => source.Acknowledged };
+        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(NullLogger.Instance), _time, NullLogger.Instance)
+            .RunAsync(source, null, null, _stop.Token, default);
+        await source.AllWritten.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // Keepalives report WAL written elsewhere.
+        source.LastReceivedLsn = new NpgsqlLogSequenceNumber(0x900);
+
+        await AdvanceUntilAsync(() => source.Acknowledged.Contains(new NpgsqlLogSequenceNumber(0x900)), "the keepalive position to be acknowledged");
+        await _stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal([new NpgsqlLogSequenceNumber(0x100), new NpgsqlLogSequenceNumber(0x900)], source.Acknowledged);
+    }
+
+    [Fact]
+    public async Task Run_SnapshotCopy_FlushedBeforeTheSourceStartsAndNeverAcknowledgedToIt()
+    {
+        var source = new ScriptedChangeSource(Transaction(0x300, 9));
+        var sink = new RecordingSink();
+        var checkpointer = new Checkpointer(NullLogger.Instance);
+        var started = false;
+        async Task CopyAsync(ChannelWriter<ChangeEvent> writer, CancellationToken stop, CancellationToken abort)
+        {
+            await writer.WriteAsync(Insert(1, "copied"), stop);
+            await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.SnapshotEnd, TransactionEndLsn = new NpgsqlLogSequenceNumber(0x200) }, abort);
+            await checkpointer.WaitForFlushedAsync(new NpgsqlLogSequenceNumber(0x200), abort);
+            Assert.False(started);
+        }
+        var running = new SyncPipeline(Options, Registry(), sink, checkpointer, _time, NullLogger.Instance)
+            .RunAsync(source, CopyAsync, () => started = true, _stop.Token, default);
+
+        await AdvanceUntilAsync(() => source.Acknowledged.Count > 0, "the streamed transaction to be acknowledged");
+        await _stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0x200ul, (ulong)sink.Batches[0].TransactionEndLsn);
+        Assert.Equal([new NpgsqlLogSequenceNumber(0x300)], source.Acknowledged);
+    }
+
+    [Fact]
+    public async Task Run_DocumentDeadLettered_CountsAsFlushed()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0, ApiKey = "pipeline-key" });
+        var typesense = new TypesenseOptions { ApiKey = emulator.ApiKey };
+        typesense.Nodes.Add(emulator.Url.ToString());
+        using var client = new TypesenseClient(typesense, NullLogger<TypesenseClient>.Instance);
+        var deadLetters = new MemoryDeadLetterStore();
+        var registry = Registry();
+        var sink = new TypesenseSink(client, new CollectionSchemaSync(client, NullLogger.Instance), deadLetters, Npgsql.NpgsqlDataSource.Create("Host=unused.invalid"), 1, NullLogger.Instance);
+        var source = new ScriptedChangeSource([Price(1, "10.5"), Price(2, "NaN"), Commit(0x100)]);
+        var running = new SyncPipeline(Options, registry, sink, new Checkpointer(NullLogger.Instance), _time, NullLogger.Instance)
+            .RunAsync(source, null, null, _stop.Token, default);
+
+        await AdvanceUntilAsync(() => source.Acknowledged.Count > 0, "the transaction to be acknowledged");
+        await _stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal([new NpgsqlLogSequenceNumber(0x100)], source.Acknowledged);
+        Assert.Equal("2", Assert.Single(deadLetters.Letters).DocumentId);
+        Assert.Single(await client.ExportAsync("prices", CancellationToken.None));
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private sealed class MemoryDeadLetterStore : IDeadLetterStore
+    {
+        public List<DeadLetter> Letters { get; } = [];
+
+        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+        {
+            lock (Letters)
+            {
+                Letters.AddRange(deadLetters);
+            }
+            return Task.CompletedTask;
+        }
+    }
+}
