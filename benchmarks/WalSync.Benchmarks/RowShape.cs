@@ -23,7 +23,7 @@ public sealed class RowShape
     public string Name { get; }
 
     /// <summary>The relation as a Relation message describes it.</summary>
-    public RelationInfo Relation { get; }
+    internal RelationInfo Relation { get; }
 
     /// <summary>The primary key column.</summary>
     public string[] KeyColumns { get; }
@@ -32,7 +32,7 @@ public sealed class RowShape
     public TableOptions Table { get; }
 
     /// <summary>An offline mapper (built-in types only).</summary>
-    public DocumentMapper Mapper { get; }
+    internal DocumentMapper Mapper { get; }
 
     private Func<int, string?[]> MakeValues { get; }
 
@@ -76,7 +76,7 @@ public sealed class RowShape
     public byte[]?[] ValueBytes(int i) => [.. Values(i).Select(v => v is null ? null : Encoding.UTF8.GetBytes(v))];
 
     /// <summary>Row <paramref name="i"/> as a row image.</summary>
-    public RowImage Row(int i)
+    internal RowImage Row(int i)
     {
         var builder = new RowImageBuilder();
         var values = Values(i);

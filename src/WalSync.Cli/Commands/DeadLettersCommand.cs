@@ -43,7 +43,7 @@ public static class DeadLettersCommand
         {
             config, table, limit, all,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), async (options, store, _) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), async (options, store) =>
         {
             var letters = await store.ListAsync(new DeadLetterQuery { Table = parse.GetValue(table), Limit = parse.GetValue(limit), IncludeRetried = parse.GetValue(all) }, cancellationToken);
             Print(letters);
@@ -62,11 +62,11 @@ public static class DeadLettersCommand
         {
             config, table,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), async (options, store, source) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), async (options, store) =>
         {
             options.Typesense.MaxRetries ??= TypesenseRetries;
             using var client = new TypesenseClient(options.Typesense, NullLogger<TypesenseClient>.Instance);
-            var result = await new DeadLetterRetrier(options, source, store, client).RetryAsync(new DeadLetterQuery { Table = parse.GetValue(table) }, cancellationToken);
+            var result = await new DeadLetterRetrier(options, store, client).RetryAsync(new DeadLetterQuery { Table = parse.GetValue(table) }, cancellationToken);
             foreach (var failure in result.Failures)
             {
                 var letter = failure.DeadLetter.Letter;
@@ -90,13 +90,13 @@ public static class DeadLettersCommand
     };
 
     /// <summary>Loads the configuration, opens the store and runs <paramref name="action"/>; maps failures to exit codes.</summary>
-    private static async Task<int> RunAsync(FileInfo? config, Func<WalSyncOptions, IDeadLetterArchive, SourceDatabase, Task<int>> action, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileInfo? config, Func<WalSyncOptions, IDeadLetterArchive, Task<int>> action, CancellationToken cancellationToken)
     {
         try
         {
             var options = WalSyncConfiguration.Load(config?.FullName);
-            await using var source = new SourceDatabase(options.Postgres, NullLogger.Instance);
-            return await action(options, DeadLetterStores.Create(options.DeadLetter, source.DataSource), source);
+            await using var dataSource = NpgsqlDataSource.Create(options.Postgres.ConnectionString);
+            return await action(options, DeadLetterStores.Create(options.DeadLetter, dataSource));
         }
         catch (ConfigurationException e)
         {

@@ -11,7 +11,7 @@ namespace WalSync.DeadLetters;
 /// running WalSync never touches a file again, so <c>walsync dead-letters retry</c> can rewrite files (to set
 /// <c>retried_at</c>) while it runs. Ids are <c>{file name}#{line number}</c>.
 /// </summary>
-public sealed class DirectoryDeadLetterStore : IDeadLetterArchive
+internal sealed class DirectoryDeadLetterStore : IDeadLetterArchive
 {
     private const string Prefix = "dead-letters-";
     private const string Extension = ".jsonl";

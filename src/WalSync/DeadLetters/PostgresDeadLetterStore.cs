@@ -6,7 +6,7 @@ using WalSync.Replication;
 namespace WalSync.DeadLetters;
 
 /// <summary>Dead letters in a table of the source database (default <c>walsync.dead_letters</c>), created when missing.</summary>
-public sealed class PostgresDeadLetterStore : IDeadLetterArchive
+internal sealed class PostgresDeadLetterStore : IDeadLetterArchive
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;

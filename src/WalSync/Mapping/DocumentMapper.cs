@@ -18,7 +18,7 @@ namespace WalSync.Mapping;
 /// <see cref="DocumentId"/>: one key column gives its text form; several give each part's text with <c>\</c> → <c>\\</c>
 /// and <c>|</c> → <c>\|</c>, joined by <c>|</c>.
 /// </remarks>
-public sealed class DocumentMapper
+internal sealed class DocumentMapper
 {
     private static readonly byte[] IdName = JsonLineWriter.EncodePropertyName("id");
 

@@ -4,7 +4,7 @@ namespace WalSync.Mapping;
 /// <param name="Name">The field name.</param>
 /// <param name="OldType">The type in the collection now.</param>
 /// <param name="NewType">The type the relation maps to now.</param>
-public sealed record FieldTypeChange(string Name, string OldType, string NewType)
+internal sealed record FieldTypeChange(string Name, string OldType, string NewType)
 {
     /// <summary>
     /// True when the collection can take the change in place (drop and re-add the field in one

@@ -8,7 +8,7 @@ namespace WalSync.Mapping;
 /// and an array to its element type. Thread-safe: <see cref="RefreshAsync"/> swaps in a new immutable table.
 /// </summary>
 /// <remarks>https://www.postgresql.org/docs/15/catalog-pg-type.html</remarks>
-public sealed class PgTypeCatalog
+internal sealed class PgTypeCatalog
 {
     // A domain can be based on another domain; the chain is short, the limit only guards against a corrupt catalog.
     private const int MaxDomainDepth = 32;

@@ -9,4 +9,4 @@ namespace WalSync.Mapping;
 /// <param name="ElementOid">For an <see cref="PgTypeKind.Array"/>, the element type's OID (<c>typelem</c>); otherwise 0.</param>
 /// <param name="BaseTypeOid">For a <see cref="PgTypeKind.Domain"/>, the type it is based on (<c>typbasetype</c>); otherwise 0.</param>
 /// <param name="Delimiter">The character that separates elements of this type in an array's text form (<c>typdelim</c>): ',' except for <c>box</c> (';').</param>
-public sealed record PgTypeInfo(uint Oid, string Namespace, string Name, PgTypeKind Kind, uint ElementOid, uint BaseTypeOid, char Delimiter);
+internal sealed record PgTypeInfo(uint Oid, string Namespace, string Name, PgTypeKind Kind, uint ElementOid, uint BaseTypeOid, char Delimiter);

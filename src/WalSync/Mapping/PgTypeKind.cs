@@ -2,7 +2,7 @@ namespace WalSync.Mapping;
 
 /// <summary>What kind of type a <c>pg_type</c> row describes (<c>typtype</c>, with arrays told apart from other base types).</summary>
 /// <remarks>https://www.postgresql.org/docs/15/catalog-pg-type.html</remarks>
-public enum PgTypeKind : byte
+internal enum PgTypeKind : byte
 {
     /// <summary>A base type (<c>typtype = 'b'</c>) that is not an array.</summary>
     Base,

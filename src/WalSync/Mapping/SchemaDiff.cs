@@ -3,7 +3,7 @@ using WalSync.Typesense;
 namespace WalSync.Mapping;
 
 /// <summary>What changed between the fields of two relation versions: fields added, dropped, and whose type changed.</summary>
-public sealed class SchemaDiff
+internal sealed class SchemaDiff
 {
     // The new versions of the fields in Changed.
     private readonly FieldSchema[] _changedFields;

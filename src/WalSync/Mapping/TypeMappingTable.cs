@@ -6,7 +6,7 @@ namespace WalSync.Mapping;
 /// The type mapping as a Markdown table for the README. The Typesense column is computed by resolving example types
 /// with the same code the mapper uses, so the table cannot drift from what the mapper does.
 /// </summary>
-public static class TypeMappingTable
+internal static class TypeMappingTable
 {
     // PostgreSQL column text, example type OIDs (resolved for the Typesense column; none = fixed text), value column.
     private static readonly (string PostgreSql, uint[] Examples, string? Typesense, string Value)[] Rows =

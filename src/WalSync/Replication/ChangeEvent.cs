@@ -8,7 +8,7 @@ namespace WalSync.Replication;
 /// </summary>
 /// <remarks>A struct so that the bounded channel stores changes without an allocation of their own; the row
 /// images are the only per-row allocation.</remarks>
-public readonly record struct ChangeEvent
+internal readonly record struct ChangeEvent
 {
     /// <summary>What this change is.</summary>
     public required ChangeKind Kind { get; init; }

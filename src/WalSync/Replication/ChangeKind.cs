@@ -1,7 +1,7 @@
 namespace WalSync.Replication;
 
 /// <summary>What a <see cref="ChangeEvent"/> carries.</summary>
-public enum ChangeKind : byte
+internal enum ChangeKind : byte
 {
     /// <summary>A new row (<see cref="ChangeEvent.NewRow"/>); also every row of the initial snapshot copy.</summary>
     Insert,

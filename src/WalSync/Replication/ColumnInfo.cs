@@ -5,4 +5,4 @@ namespace WalSync.Replication;
 /// <param name="TypeOid">The OID of the column's type (<c>pg_type.oid</c>); a domain's OID, not its base type's.</param>
 /// <param name="TypeModifier">The type modifier (<c>atttypmod</c>), -1 when none.</param>
 /// <param name="IsKey">True when the column is part of the replica identity key (Relation message flag 1).</param>
-public sealed record ColumnInfo(string Name, uint TypeOid, int TypeModifier, bool IsKey);
+internal sealed record ColumnInfo(string Name, uint TypeOid, int TypeModifier, bool IsKey);

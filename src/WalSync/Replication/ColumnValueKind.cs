@@ -1,7 +1,7 @@
 namespace WalSync.Replication;
 
 /// <summary>How a column of a <see cref="RowImage"/> is present (pgoutput TupleData kinds 'n', 'u', 't').</summary>
-public enum ColumnValueKind : byte
+internal enum ColumnValueKind : byte
 {
     /// <summary>SQL NULL ('n'); also the non-key columns of a 'K' key tuple.</summary>
     Null,

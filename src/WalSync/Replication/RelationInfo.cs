@@ -11,7 +11,7 @@ namespace WalSync.Replication;
 /// <param name="Name">The table name.</param>
 /// <param name="ReplicaIdentity">The table's replica identity: which old columns updates and deletes carry.</param>
 /// <param name="Columns">The published columns in tuple order.</param>
-public sealed record RelationInfo(uint RelationId, string Namespace, string Name, ReplicaIdentity ReplicaIdentity, IReadOnlyList<ColumnInfo> Columns)
+internal sealed record RelationInfo(uint RelationId, string Namespace, string Name, ReplicaIdentity ReplicaIdentity, IReadOnlyList<ColumnInfo> Columns)
 {
     /// <summary>The schema-qualified name as written in configuration, e.g. <c>public.products</c>.</summary>
     public string QualifiedName => $"{Namespace}.{Name}";

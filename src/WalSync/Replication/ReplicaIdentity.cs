@@ -3,7 +3,7 @@ namespace WalSync.Replication;
 /// <summary>A table's replica identity (<c>pg_class.relreplident</c>, sent in pgoutput's Relation message): which
 /// columns of the old row PostgreSQL writes to the WAL for updates and deletes.</summary>
 /// <remarks>https://www.postgresql.org/docs/15/sql-altertable.html#SQL-ALTERTABLE-REPLICA-IDENTITY</remarks>
-public enum ReplicaIdentity : byte
+internal enum ReplicaIdentity : byte
 {
     /// <summary>The primary key's columns ('d').</summary>
     Default = (byte)'d',

@@ -10,7 +10,7 @@ namespace WalSync.Replication;
 /// Layout: Int32 column count N, then N pairs of Int32 (offset, length) where length -1 means NULL and -2 an
 /// unchanged TOASTed value, then the UTF-8 bytes of the values. Built by <see cref="RowImageBuilder"/>.
 /// </remarks>
-public readonly struct RowImage : IEquatable<RowImage>
+internal readonly struct RowImage : IEquatable<RowImage>
 {
     internal const int NullLength = -1;
     internal const int UnchangedToastLength = -2;

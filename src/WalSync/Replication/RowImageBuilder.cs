@@ -7,7 +7,7 @@ namespace WalSync.Replication;
 /// Builds <see cref="RowImage"/>s column by column in a scratch buffer that is reused from row to row, then copies
 /// the result into one exactly sized array. Not thread-safe: one builder per reading loop.
 /// </summary>
-public sealed class RowImageBuilder
+internal sealed class RowImageBuilder
 {
     private byte[] _scratch = new byte[4096];
     private int _columnCount;

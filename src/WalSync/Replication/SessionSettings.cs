@@ -9,7 +9,7 @@ namespace WalSync.Replication;
 /// <remarks>pgoutput's text values come from the walsender session's output functions
 /// (https://www.postgresql.org/docs/15/protocol-logical-replication.html); Npgsql sends only <c>Options</c> and
 /// <c>Timezone</c> in the startup packet of a replication connection.</remarks>
-public static class SessionSettings
+internal static class SessionSettings
 {
     /// <summary>The <c>-c</c> options every WalSync connection sends.</summary>
     public const string Options = "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex";

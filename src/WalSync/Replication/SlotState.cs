@@ -7,4 +7,4 @@ namespace WalSync.Replication;
 /// <param name="ActivePid">The process streaming from the slot now, or null when it is free.</param>
 /// <param name="ConfirmedFlushLsn">Where streaming resumes, or null.</param>
 /// <param name="WalStatus"><c>reserved</c>, <c>extended</c>, <c>unreserved</c> or <c>lost</c>.</param>
-public sealed record SlotState(string? Plugin, string? Database, int? ActivePid, NpgsqlTypes.NpgsqlLogSequenceNumber? ConfirmedFlushLsn, string? WalStatus);
+internal sealed record SlotState(string? Plugin, string? Database, int? ActivePid, NpgsqlTypes.NpgsqlLogSequenceNumber? ConfirmedFlushLsn, string? WalStatus);

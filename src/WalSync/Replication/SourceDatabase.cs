@@ -8,7 +8,7 @@ namespace WalSync.Replication;
 /// Ordinary (non-replication) access to the source database: checks at start, the catalog, the publication and the
 /// slot's state. Every connection carries the pinned <see cref="SessionSettings"/>.
 /// </summary>
-public sealed class SourceDatabase : IAsyncDisposable
+internal sealed class SourceDatabase : IAsyncDisposable
 {
     private readonly PostgresOptions _options;
     private readonly ILogger _logger;

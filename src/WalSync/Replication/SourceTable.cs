@@ -8,7 +8,7 @@ namespace WalSync.Replication;
 /// <param name="KeyColumns">The document key in key order: the replica identity index under REPLICA IDENTITY USING INDEX, else the primary key.</param>
 /// <param name="KeyTypes">The SQL type of each key column (<c>format_type</c>), used to read rows back by key.</param>
 /// <param name="IsPartitioned">True for a partitioned table, published through its root.</param>
-public sealed record SourceTable(TableOptions Options, RelationInfo Relation, IReadOnlyList<string> KeyColumns, IReadOnlyList<string> KeyTypes, bool IsPartitioned)
+internal sealed record SourceTable(TableOptions Options, RelationInfo Relation, IReadOnlyList<string> KeyColumns, IReadOnlyList<string> KeyTypes, bool IsPartitioned)
 {
     /// <summary>The table as a quoted SQL identifier, e.g. <c>"public"."products"</c>.</summary>
     public string SqlName => $"{QuoteIdentifier(Relation.Namespace)}.{QuoteIdentifier(Relation.Name)}";

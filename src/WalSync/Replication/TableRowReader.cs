@@ -7,7 +7,7 @@ namespace WalSync.Replication;
 /// column is fetched in text format, produced by the type's output function under the pinned <see cref="SessionSettings"/>.
 /// Used by the snapshot copy and to read a row back by key.
 /// </summary>
-public static class TableRowReader
+internal static class TableRowReader
 {
     /// <summary>Streams every row of <paramref name="table"/> visible to <paramref name="connection"/>'s transaction.</summary>
     /// <param name="connection">An open connection, normally inside the snapshot transaction.</param>

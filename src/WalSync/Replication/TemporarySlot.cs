@@ -13,7 +13,7 @@ namespace WalSync.Replication;
 /// </summary>
 /// <remarks>The snapshot "is valid until a new command is executed on this connection or the replication connection
 /// is closed" (https://www.postgresql.org/docs/15/protocol-replication.html): the connection stays idle until disposed.</remarks>
-public sealed class TemporarySlot : IAsyncDisposable
+internal sealed class TemporarySlot : IAsyncDisposable
 {
     private readonly LogicalReplicationConnection _connection;
 

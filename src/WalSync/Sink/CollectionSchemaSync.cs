@@ -10,7 +10,7 @@ namespace WalSync.Sink;
 /// and retypes a field whose column changed type when the stored values stay right (<see cref="SchemaDiff"/>).
 /// </summary>
 /// <remarks>Alter API: https://typesense.org/docs/29.0/api/collections.html#update-or-alter-a-collection</remarks>
-public sealed class CollectionSchemaSync
+internal sealed class CollectionSchemaSync
 {
     private readonly TypesenseClient _client;
     private readonly ILogger _logger;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
@@ -18,21 +19,19 @@ namespace WalSync.Sink;
 public sealed class DeadLetterRetrier
 {
     private readonly WalSyncOptions _options;
-    private readonly SourceDatabase _source;
     private readonly IDeadLetterArchive _store;
     private readonly TypesenseClient _client;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the retrier.</summary>
-    /// <param name="options">The configuration: its Tables say which collection each table goes to and how it maps.</param>
-    /// <param name="source">The source database.</param>
+    /// <param name="options">The configuration: its Tables say which collection each table goes to and how it maps, its
+    /// Postgres section where the rows are read.</param>
     /// <param name="store">The dead-letter store.</param>
     /// <param name="client">The Typesense client.</param>
     /// <param name="time">The clock for <see cref="StoredDeadLetter.RetriedAt"/>.</param>
-    public DeadLetterRetrier(WalSyncOptions options, SourceDatabase source, IDeadLetterArchive store, TypesenseClient client, TimeProvider? time = null)
+    public DeadLetterRetrier(WalSyncOptions options, IDeadLetterArchive store, TypesenseClient client, TimeProvider? time = null)
     {
         _options = options;
-        _source = source;
         _store = store;
         _client = client;
         _time = time ?? TimeProvider.System;
@@ -50,8 +49,9 @@ public sealed class DeadLetterRetrier
         {
             return result;
         }
+        await using var source = new SourceDatabase(_options.Postgres, NullLogger.Instance);
         PgTypeCatalog types;
-        await using (var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken))
+        await using (var connection = await source.DataSource.OpenConnectionAsync(cancellationToken))
         {
             types = await PgTypeCatalog.LoadAsync(connection, cancellationToken);
         }
@@ -64,18 +64,18 @@ public sealed class DeadLetterRetrier
                 continue;
             }
             // The publication's row filter hides rows from the stream; a hidden row's document is deleted like a deleted row's.
-            var described = (await _source.ApplyPublicationAsync([await _source.DescribeTableAsync(table, cancellationToken)], cancellationToken))[0];
-            var registry = new TableRegistry([described], types, _source.DataSource);
+            var described = (await source.ApplyPublicationAsync([await source.DescribeTableAsync(table, cancellationToken)], cancellationToken))[0];
+            var registry = new TableRegistry([described], types, source.DataSource);
             var binding = registry.Bindings[0];
             var mapper = await registry.GetMapperAsync(binding, described.Relation, cancellationToken);
-            var resolved = await RetryTableAsync(binding, mapper, group.ToList(), result, cancellationToken);
+            var resolved = await RetryTableAsync(source, binding, mapper, group.ToList(), result, cancellationToken);
             await _store.MarkRetriedAsync(resolved, _time.GetUtcNow(), cancellationToken);
         }
         return result;
     }
 
     /// <summary>Writes or deletes the documents of one table's dead letters; returns the ids of those resolved.</summary>
-    private async Task<List<string>> RetryTableAsync(TableBinding binding, DocumentMapper mapper, List<StoredDeadLetter> letters,
+    private async Task<List<string>> RetryTableAsync(SourceDatabase source, TableBinding binding, DocumentMapper mapper, List<StoredDeadLetter> letters,
         DeadLetterRetryResult result, CancellationToken cancellationToken)
     {
         var keyCount = binding.Source.KeyColumns.Count;
@@ -84,7 +84,7 @@ public sealed class DeadLetterRetrier
         var byDocument = letters.Where(l => l.Letter.Key.Count == keyCount).GroupBy(l => l.Letter.DocumentId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         IReadOnlyList<RowImage> rows;
-        await using (var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken))
+        await using (var connection = await source.DataSource.OpenConnectionAsync(cancellationToken))
         {
             rows = await TableRowReader.ReadByKeysAsync(connection, binding.Source, byDocument.Values.Select(l => l[0].Letter.Key.ToArray()).ToList(), cancellationToken);
         }
