@@ -1,63 +1,120 @@
+using System.CommandLine;
 using System.Globalization;
 
 namespace WalSync.TypesenseEmulator;
 
-/// <summary>Arguments of the standalone <c>walsync-typesense-emulator</c> executable.</summary>
-public static class EmulatorCommandLine
+/// <summary>
+/// The command line of the standalone <c>walsync-typesense-emulator</c> executable, on System.CommandLine like
+/// <c>walsync</c>'s: its options, their defaults and checks, <c>--help</c>, and the exit codes.
+/// </summary>
+internal static class EmulatorCommandLine
 {
-    /// <summary>The help text.</summary>
-    public const string Help = """
-        walsync-typesense-emulator: an in-memory Typesense-compatible server for tests and demos.
+    /// <summary>The port the standalone emulator listens on without <c>--port</c>: Typesense's own default.</summary>
+    public const int DefaultPort = 8108;
 
-        Usage: walsync-typesense-emulator [--port 8108] [--api-key KEY] [--host 127.0.0.1]
+    /// <summary>Exit code: the server ran and was stopped by SIGINT or SIGTERM, or <c>--help</c> was shown.</summary>
+    public const int Success = 0;
 
-          --port N         TCP port (default 8108; 0 picks a free one)
-          --api-key KEY    API key clients must send (default walsync-dev)
-          --host ADDR      address to bind (default 127.0.0.1; 0.0.0.0 for all)
-          --help           show this text
+    /// <summary>Exit code: the server could not start (e.g. the port is in use).</summary>
+    public const int Failure = 1;
 
-        Fault control: POST/GET/DELETE /_emulator/faults with the API key.
-        """;
+    /// <summary>Exit code: the command line is wrong; the message says what to fix.</summary>
+    public const int Usage = 2;
 
-    /// <summary>Parses <paramref name="args"/>; on failure or <c>--help</c>, <paramref name="message"/> says why.</summary>
-    public static bool TryParse(string[] args, out EmulatorOptions? options, out string message)
+    private const string ExecutableName = "walsync-typesense-emulator";
+
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs <paramref name="serve"/> with the options they give. <c>--help</c>
+    /// writes the options to <paramref name="output"/>; a wrong command line writes what is wrong to
+    /// <paramref name="error"/> and returns <see cref="Usage"/> without running <paramref name="serve"/>.
+    /// </summary>
+    /// <param name="args">The process arguments.</param>
+    /// <param name="serve">Runs the server until it is stopped and returns the exit code.</param>
+    /// <param name="output">Where help goes; the console when null.</param>
+    /// <param name="error">Where errors go; the console's error stream when null.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> InvokeAsync(string[] args, Func<EmulatorOptions, CancellationToken, Task<int>> serve, TextWriter? output = null, TextWriter? error = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        options = new EmulatorOptions { Port = 8108 };
-        message = string.Empty;
-        for (var i = 0; i < args.Length; i++)
+        ArgumentNullException.ThrowIfNull(serve);
+        error ??= Console.Error;
+        var parse = Create(serve).Parse(args);
+        if (parse.Errors.Count > 0)
         {
-            var name = args[i];
-            if (name is "--help" or "-h")
+            foreach (var parseError in parse.Errors)
             {
-                message = Help;
-                return false;
+                await error.WriteLineAsync($"{ExecutableName}: {parseError.Message}");
             }
 
-            if (i + 1 >= args.Length || name is not ("--port" or "--api-key" or "--host"))
-            {
-                message = $"Unknown or incomplete argument `{name}`.\n\n{Help}";
-                return false;
-            }
-
-            var value = args[++i];
-            switch (name)
-            {
-                case "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535:
-                    options.Port = port;
-                    break;
-                case "--port":
-                    message = $"--port must be a number from 0 to 65535, got `{value}`.";
-                    return false;
-                case "--api-key":
-                    options.ApiKey = value;
-                    break;
-                default:
-                    options.Host = value;
-                    break;
-            }
+            await error.WriteLineAsync($"Run '{ExecutableName} --help' to see the options.");
+            return Usage;
         }
 
-        return true;
+        // The server handles SIGINT/SIGTERM itself and exits 0; System.CommandLine must not end the process first.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output ?? Console.Out, Error = error, ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>The root command: its options and an action that hands them to <paramref name="serve"/>.</summary>
+    private static RootCommand Create(Func<EmulatorOptions, CancellationToken, Task<int>> serve)
+    {
+        var defaults = new EmulatorOptions();
+        var port = new Option<int>("--port")
+        {
+            Description = "TCP port to listen on, from 0 to 65535; 0 picks a free one (the address is printed at start).",
+            HelpName = "port",
+            DefaultValueFactory = _ => DefaultPort,
+            CustomParser = result =>
+            {
+                var value = result.Tokens[^1].Value;
+                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= 65535)
+                {
+                    return number;
+                }
+
+                result.AddError($"--port must be a number from 0 to 65535, got '{value}'.");
+                return 0;
+            },
+        };
+        var apiKey = new Option<string>("--api-key")
+        {
+            Description = "API key every request except GET /health must send in the X-TYPESENSE-API-KEY header or the " +
+                "x-typesense-api-key query parameter.",
+            HelpName = "key",
+            DefaultValueFactory = _ => defaults.ApiKey,
+        };
+        apiKey.Validators.Add(result =>
+        {
+            if (string.IsNullOrEmpty(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("--api-key must not be empty.");
+            }
+        });
+        var host = new Option<string>("--host")
+        {
+            Description = "Address to listen on: an IP address, localhost, or 0.0.0.0 (or *) for every interface.",
+            HelpName = "address",
+            DefaultValueFactory = _ => defaults.Host,
+        };
+        host.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (!EmulatorServer.IsListenAddress(value))
+            {
+                result.AddError($"--host must be an IP address, localhost or *, got '{value}'.");
+            }
+        });
+        var command = new RootCommand("An in-memory Typesense-compatible server for tests and demos: collections, import, " +
+            "documents, delete by filter, export, a small search and aliases, all lost when it stops. SIGINT or SIGTERM stops " +
+            "it. Faults are injected over HTTP with the API key: POST, GET or DELETE /_emulator/faults (see its README). " +
+            "Exit codes: 0 stopped, 1 could not start, 2 wrong command line.")
+        {
+            port,
+            apiKey,
+            host,
+        };
+        command.SetAction((parse, cancellationToken) => serve(
+            new EmulatorOptions { Port = parse.GetValue(port), ApiKey = parse.GetValue(apiKey)!, Host = parse.GetValue(host)! },
+            cancellationToken));
+        return command;
     }
 }

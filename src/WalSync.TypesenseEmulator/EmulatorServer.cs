@@ -93,4 +93,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Listen(host switch { "0.0.0.0" or "*" => IPAddress.Any, "localhost" => IPAddress.Loopback, _ => IPAddress.Parse(host) }, port);
         }
     }
+
+    /// <summary>Whether <paramref name="host"/> is an address <see cref="EmulatorOptions.Host"/> can name: an IP address, <c>localhost</c> or <c>*</c>.</summary>
+    internal static bool IsListenAddress(string? host) => host is "localhost" or "*" || IPAddress.TryParse(host, out _);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using WalSync.Typesense;
 
 namespace WalSync.Tests.Typesense;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Time.Testing;
 using WalSync.Typesense;
 using WalSync.TypesenseEmulator;
 
@@ -121,7 +123,7 @@ public sealed class TypesenseClientRetryTests : IAsyncLifetime
     [Fact]
     public async Task ImportAsync_LongBackoff_JitteredDelaysReachTheCapOnTheTimeProvider()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerRecordingTimeProvider();
         var options = TestOptions.For(_emulator.ApiKey, _emulator.Url.ToString());
         options.MaxRetries = null;
         options.RetryInitialDelay = TimeSpan.FromSeconds(1);
@@ -136,7 +138,7 @@ public sealed class TypesenseClientRetryTests : IAsyncLifetime
         var delays = new List<double>();
         for (var retry = 0; retry < 8; retry++)
         {
-            var due = await time.WaitForTimerAsync(within: TimeSpan.FromMinutes(1), timeout: TimeSpan.FromSeconds(10));
+            var due = await time.NextTimerAsync(within: TimeSpan.FromMinutes(1), timeout: TimeSpan.FromSeconds(10));
             delays.Add(due.TotalSeconds);
             time.Advance(due);
         }
@@ -163,6 +165,36 @@ public sealed class TypesenseClientRetryTests : IAsyncLifetime
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "condition not met within 10 s");
             await Task.Delay(5);
+        }
+    }
+
+    /// <summary>
+    /// The package's fake clock, telling the test each timer created on it, so the test advances past a backoff only
+    /// once the client has scheduled it (a timer created after an advance would wait for the next one).
+    /// </summary>
+    private sealed class TimerRecordingTimeProvider : FakeTimeProvider
+    {
+        private readonly Channel<TimeSpan> _created = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _created.Writer.TryWrite(dueTime);
+            return timer;
+        }
+
+        /// <summary>Waits (real time, bounded) for the next timer created with a finite due time up to <paramref name="within"/>, and returns that due time.</summary>
+        public async Task<TimeSpan> NextTimerAsync(TimeSpan within, TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            while (true)
+            {
+                var due = await _created.Reader.ReadAsync(cts.Token);
+                if (due >= TimeSpan.Zero && due <= within)
+                {
+                    return due;
+                }
+            }
         }
     }
 }

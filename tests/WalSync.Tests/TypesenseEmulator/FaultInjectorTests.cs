@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using WalSync.TypesenseEmulator;
 
 namespace WalSync.Tests.TypesenseEmulator;
@@ -8,7 +9,7 @@ public sealed class FaultInjectorTests
     [Fact]
     public void FailWritesFor_WindowPassed_StopsFaulting()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var faults = new FaultInjector(clock);
         faults.FailWritesFor(TimeSpan.FromSeconds(10), FaultKind.ServiceUnavailable);
 
