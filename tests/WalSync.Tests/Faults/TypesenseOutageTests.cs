@@ -121,9 +121,10 @@ public sealed partial class TypesenseOutageTests : IAsyncLifetime
         if (kind != OutageKind.Slow)
         {
             Assert.NotEmpty(retries);
-            // Each delay lies between the initial delay (the jitter's floor) and the cap; the count follows from the floor.
-            Assert.All(retries, r => Assert.InRange(r.DelayMs, RetryInitialDelay.TotalMilliseconds - 1, RetryMaxDelay.TotalMilliseconds + 1));
-            Assert.InRange(retries.Count, 1, (outage / RetryInitialDelay) + 5);
+            // Each delay is positive and at most the cap (Polly's jitter spreads them around the exponential curve), and
+            // there are few of them: the client backs off instead of hammering a failing node.
+            Assert.All(retries, r => Assert.InRange(r.DelayMs, 0.001, RetryMaxDelay.TotalMilliseconds + 1));
+            Assert.InRange(retries.Count, 1, (outage / RetryInitialDelay) + 10);
             Assert.True(retries.Count < 4 || retries.Select(r => r.DelayMs).Distinct().Count() > 1, "the retry delays carry no jitter");
         }
         Assert.InRange(peak ?? 0, 1, 400L * 1024 * 1024);

@@ -58,7 +58,8 @@ public sealed class SyncPipelineTests : IDisposable
         var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(NullLogger.Instance), _time, NullLogger.Instance)
             .RunAsync(source, null, null, _stop.Token, default);
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => running.WaitAsync(TimeSpan.FromSeconds(20)));
+        await AdvanceUntilAsync(() => running.IsCompleted, "the pipeline to fail");
+        await Assert.ThrowsAsync<HttpRequestException>(() => running);
 
         Assert.Empty(source.Acknowledged);
     }
