@@ -35,7 +35,7 @@ public sealed class SyncService
         _loggers = loggers;
         _logger = loggers.CreateLogger("WalSync");
         _time = time ?? TimeProvider.System;
-        _checkpointer = new Checkpointer(_logger);
+        _checkpointer = new Checkpointer();
         _checkpointer.Acknowledged += lsn => Acknowledged?.Invoke(lsn);
     }
 

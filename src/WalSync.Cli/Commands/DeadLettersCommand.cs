@@ -7,7 +7,6 @@ using Spectre.Console;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Pipeline;
-using WalSync.Replication;
 using WalSync.Sink;
 using WalSync.Typesense;
 

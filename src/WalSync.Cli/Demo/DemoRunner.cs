@@ -3,7 +3,6 @@ using Npgsql;
 using NpgsqlTypes;
 using Spectre.Console;
 using WalSync.Configuration;
-using WalSync.Pipeline;
 using WalSync.Typesense;
 using WalSync.TypesenseEmulator;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WalSync.Configuration;
-using WalSync.Pipeline;
 
 namespace WalSync.Cli.Hosting;
 

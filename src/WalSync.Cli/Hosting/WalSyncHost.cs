@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WalSync.Configuration;
-using WalSync.Pipeline;
 
 namespace WalSync.Cli.Hosting;
 

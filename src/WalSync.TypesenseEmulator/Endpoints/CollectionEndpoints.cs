@@ -1,4 +1,3 @@
-using System.Text.Json;
 using WalSync.TypesenseEmulator.Http;
 using WalSync.TypesenseEmulator.Json;
 using WalSync.TypesenseEmulator.Storage;

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using WalSync.TypesenseEmulator.Json;
 using WalSync.TypesenseEmulator.Storage;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using WalSync.TypesenseEmulator.Json;
 using WalSync.TypesenseEmulator.Storage;
 

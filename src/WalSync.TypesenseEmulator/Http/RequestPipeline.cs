@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using WalSync.TypesenseEmulator.Endpoints;
 using WalSync.TypesenseEmulator.Storage;

@@ -12,13 +12,13 @@ internal sealed class JsonValueWriter
     private const int MaxRetainedBytes = 1 << 20;
 
     [ThreadStatic]
-    private static JsonValueWriter? t_current;
+    private static JsonValueWriter? _current;
 
     private byte[] _elementScratch = new byte[256];
     private byte[] _jsonScratch = new byte[256];
 
     /// <summary>This thread's writer.</summary>
-    public static JsonValueWriter Current => t_current ??= new JsonValueWriter();
+    public static JsonValueWriter Current => _current ??= new JsonValueWriter();
 
     /// <summary>The JSON writer of the document being written.</summary>
     public JsonLineWriter Json { get; private set; } = new(1024);

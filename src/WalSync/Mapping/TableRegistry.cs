@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
-using WalSync.Mapping;
 using WalSync.Replication;
 
 namespace WalSync.Mapping;
@@ -15,7 +14,7 @@ internal sealed class TableRegistry
     private readonly Dictionary<string, TableBinding> _byName = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<RelationInfo, DocumentMapper> _mappers = [];
     private readonly NpgsqlDataSource _dataSource;
-    private PgTypeCatalog _types;
+    private readonly PgTypeCatalog _types;
 
     /// <summary>Creates the registry for the configured <paramref name="tables"/>.</summary>
     public TableRegistry(IEnumerable<SourceTable> tables, PgTypeCatalog types, NpgsqlDataSource dataSource)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using NpgsqlTypes;
 using WalSync.Replication;
 
@@ -29,16 +28,11 @@ internal sealed class Checkpointer
     /// <summary>Waiters of <see cref="WaitForFlushedAsync"/>. Guarded by itself.</summary>
     private readonly List<(NpgsqlLogSequenceNumber Lsn, TaskCompletionSource Done)> _waiters = [];
 
-    private readonly ILogger _logger;
-
     /// <summary>The end LSN of the last flushed transaction of this run. Written under <see cref="_gate"/>.</summary>
     private ulong _flushedThrough;
 
     /// <summary>The stream once it is attached; acknowledgements go to it. Set before it starts writing.</summary>
     private volatile IChangeSource? _source;
-
-    /// <summary>Creates a checkpointer.</summary>
-    public Checkpointer(ILogger logger) => _logger = logger;
 
     /// <summary>The last LSN acknowledged to PostgreSQL (<see cref="NpgsqlLogSequenceNumber.Invalid"/> before the first).</summary>
     public NpgsqlLogSequenceNumber LastAcknowledged { get; private set; } = NpgsqlLogSequenceNumber.Invalid;

@@ -24,8 +24,6 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     /// <summary>How long reading pauses after it had to wait for the server (see the reading loop).</summary>
     private static readonly TimeSpan CatchUpPause = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>The message buffer's usual size in bytes; it grows for a larger message and shrinks back after it.</summary>
-    private const int MessageBufferBytes = 64 * 1024;
 
     private readonly PostgresOptions _options;
     private readonly ILogger _logger;
@@ -48,7 +46,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     private Task? _pendingRead;
 
     /// <summary>The bytes of the message being decoded. Used only by the reading loop.</summary>
-    private byte[] _message = new byte[MessageBufferBytes];
+    private readonly MessageBuffer _message = new();
 
     /// <summary>Creates a reader for the configured slot and publication.</summary>
     /// <param name="options">The connection, slot and publication.</param>
@@ -147,8 +145,8 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
 
     private async ValueTask HandleAsync(XLogDataMessage message, ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
     {
-        var length = await ReadMessageAsync(message.Data);
-        switch (_decoder.Decode(_message.AsSpan(0, length), message.WalEnd, out var change))
+        var bytes = await _message.ReadAsync(message.Data, _replication.Token);
+        switch (_decoder.Decode(bytes.Span, message.WalEnd, out var change))
         {
             case PgOutputMessageKind.Begin:
                 _inTransaction = true;
@@ -167,38 +165,14 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
                 ReplicationLog.CommitReceived(_logger, change.TransactionEndLsn);
                 break;
             case PgOutputMessageKind.Unknown:
-                ReplicationLog.UnexpectedMessage(_logger, $"'{(char)_message[0]}'");
+                ReplicationLog.UnexpectedMessage(_logger, $"'{(char)bytes.Span[0]}'");
                 break;
             default:
                 // Types are resolved from the catalog; heartbeat messages only move LastReceivedLsn.
                 break;
         }
-        if (_message.Length > MessageBufferBytes)
-        {
-            // One huge row must not keep its buffer for the rest of the run.
-            _message = new byte[MessageBufferBytes];
-        }
     }
 
-    /// <summary>Copies the message out of Npgsql's buffer into <see cref="_message"/> and returns its length.</summary>
-    /// <remarks>Not cancelled by a stop request: a half-read message would leave the protocol out of step.</remarks>
-    private async ValueTask<int> ReadMessageAsync(Stream data)
-    {
-        var length = 0;
-        while (true)
-        {
-            if (length == _message.Length)
-            {
-                Array.Resize(ref _message, _message.Length * 2);
-            }
-            var read = await data.ReadAsync(_message.AsMemory(length), _replication.Token);
-            if (read == 0)
-            {
-                return length;
-            }
-            length += read;
-        }
-    }
 
     private static async ValueTask WriteAsync(ChannelWriter<ChangeEvent> writer, ChangeEvent change, CancellationToken cancellationToken)
     {

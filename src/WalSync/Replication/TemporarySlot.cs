@@ -1,5 +1,4 @@
 using Npgsql.Replication;
-using Npgsql.Replication.PgOutput;
 using NpgsqlTypes;
 using WalSync.Configuration;
 

@@ -13,26 +13,26 @@ public static class WalSyncTelemetry
     public const string Name = "WalSync";
 
     /// <summary>Spans: <c>walsync.flush</c> (one per batch) with a child <c>walsync.flush.collection</c> per collection.</summary>
-    public static readonly ActivitySource ActivitySource = new(Name);
+    internal static readonly ActivitySource ActivitySource = new(Name);
 
     /// <summary>The meter all WalSync instruments belong to.</summary>
-    public static readonly Meter Meter = new(Name);
+    internal static readonly Meter Meter = new(Name);
 
     /// <summary>Row changes (insert, update, delete) decoded from the slot, and rows read by the snapshot copy.</summary>
-    public static readonly Counter<long> ChangesReceived = Meter.CreateCounter<long>("walsync.changes.received", "{change}", "Row changes decoded from the replication slot or the snapshot copy");
+    internal static readonly Counter<long> ChangesReceived = Meter.CreateCounter<long>("walsync.changes.received", "{change}", "Row changes decoded from the replication slot or the snapshot copy");
 
     /// <summary>Documents Typesense accepted (upserted, updated or deleted).</summary>
-    public static readonly Counter<long> DocumentsWritten = Meter.CreateCounter<long>("walsync.documents.written", "{document}", "Documents written to or deleted from Typesense");
+    internal static readonly Counter<long> DocumentsWritten = Meter.CreateCounter<long>("walsync.documents.written", "{document}", "Documents written to or deleted from Typesense");
 
     /// <summary>Documents that went to the dead-letter store.</summary>
-    public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("walsync.dead_letters", "{document}", "Documents Typesense rejected or WalSync could not map, stored as dead letters");
+    internal static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("walsync.dead_letters", "{document}", "Documents Typesense rejected or WalSync could not map, stored as dead letters");
 
     /// <summary>Bytes of NDJSON sent in import requests.</summary>
-    public static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("walsync.import.bytes", "By", "Bytes of documents sent to Typesense imports");
+    internal static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("walsync.import.bytes", "By", "Bytes of documents sent to Typesense imports");
 
     /// <summary>Pipeline restarts after a transient failure (a health signal: it grows while PostgreSQL or Typesense is unreachable).</summary>
-    public static readonly Counter<long> PipelineRestarts = Meter.CreateCounter<long>("walsync.pipeline.restarts", "{restart}", "Reconnects after transient failures");
+    internal static readonly Counter<long> PipelineRestarts = Meter.CreateCounter<long>("walsync.pipeline.restarts", "{restart}", "Reconnects after transient failures");
 
     /// <summary>Duration of each batch flush.</summary>
-    public static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>("walsync.flush.duration", "s", "Time to write one batch to Typesense");
+    internal static readonly Histogram<double> FlushDuration = Meter.CreateHistogram<double>("walsync.flush.duration", "s", "Time to write one batch to Typesense");
 }

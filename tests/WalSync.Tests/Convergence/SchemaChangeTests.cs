@@ -1,6 +1,5 @@
 using WalSync.Configuration;
 using WalSync.Mapping;
-using WalSync.Pipeline;
 using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Convergence;

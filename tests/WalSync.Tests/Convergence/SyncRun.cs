@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using WalSync.Configuration;
-using WalSync.Pipeline;
 using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Convergence;

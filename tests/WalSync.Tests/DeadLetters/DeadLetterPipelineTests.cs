@@ -3,7 +3,6 @@ using Npgsql;
 using NpgsqlTypes;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
-using WalSync.Pipeline;
 using WalSync.Tests.Faults;
 using WalSync.Tests.Infrastructure;
 using WalSync.Typesense;

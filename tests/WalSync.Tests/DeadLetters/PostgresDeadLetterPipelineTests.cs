@@ -1,6 +1,5 @@
 using Npgsql;
 using WalSync.Configuration;
-using WalSync.Pipeline;
 using WalSync.Tests.Faults;
 using WalSync.Tests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Infrastructure;
 

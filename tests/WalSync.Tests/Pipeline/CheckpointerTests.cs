@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using NpgsqlTypes;
 using WalSync.Pipeline;
 
@@ -8,7 +7,7 @@ namespace WalSync.Tests.Pipeline;
 /// never go backwards, and the keepalive position only while nothing is in flight.</summary>
 public sealed class CheckpointerTests
 {
-    private readonly Checkpointer _checkpointer = new(NullLogger.Instance);
+    private readonly Checkpointer _checkpointer = new();
     private readonly ScriptedChangeSource _source = new([]);
 
     public CheckpointerTests()
@@ -101,7 +100,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task AcknowledgeIdle_NoSourceAttached_AcknowledgesNothing()
     {
-        var checkpointer = new Checkpointer(NullLogger.Instance);
+        var checkpointer = new Checkpointer();
         checkpointer.StartRun();
         await checkpointer.OnFlushedAsync(Flushed(0x300), CancellationToken.None);
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NpgsqlTypes;
-using WalSync.Pipeline;
 using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Pipeline;

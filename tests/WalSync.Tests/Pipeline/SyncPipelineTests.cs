@@ -37,7 +37,7 @@ public sealed class SyncPipelineTests : IDisposable
         // T1 = two rows ending at 0x100; T2 = five rows ending at 0x200. Batches of 3 rows: [T1, T2.1], [T2.2-4], [T2.5].
         var source = new ScriptedChangeSource([.. Transaction(0x100, 1, 2), .. Transaction(0x200, 3, 4, 5, 6, 7)]);
         var sink = new RecordingSink { Acknowledged = () => source.Acknowledged };
-        var checkpointer = new Checkpointer(NullLogger.Instance);
+        var checkpointer = new Checkpointer();
         var running = new SyncPipeline(Options, Registry(), sink, checkpointer, _time, NullLogger.Instance).RunAsync(source, null, null, _stop.Token, default);
 
         await AdvanceUntilAsync(() => source.Acknowledged.Contains(new NpgsqlLogSequenceNumber(0x200)), "T2 to be acknowledged");
@@ -55,7 +55,7 @@ public sealed class SyncPipelineTests : IDisposable
     {
         var source = new ScriptedChangeSource(Transaction(0x100, 1, 2, 3));
         var sink = new RecordingSink { FailFlush = 1 };
-        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(NullLogger.Instance), _time, NullLogger.Instance)
+        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(), _time, NullLogger.Instance)
             .RunAsync(source, null, null, _stop.Token, default);
 
         await AdvanceUntilAsync(() => running.IsCompleted, "the pipeline to fail");
@@ -69,7 +69,7 @@ public sealed class SyncPipelineTests : IDisposable
     {
         var source = new ScriptedChangeSource(Transaction(0x100, 1));
         var sink = new RecordingSink { Acknowledged = () => source.Acknowledged };
-        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(NullLogger.Instance), _time, NullLogger.Instance)
+        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(), _time, NullLogger.Instance)
             .RunAsync(source, null, null, _stop.Token, default);
         await source.AllWritten.Task.WaitAsync(TimeSpan.FromSeconds(10));
         // Keepalives report WAL written elsewhere.
@@ -87,7 +87,7 @@ public sealed class SyncPipelineTests : IDisposable
     {
         var source = new ScriptedChangeSource(Transaction(0x300, 9));
         var sink = new RecordingSink();
-        var checkpointer = new Checkpointer(NullLogger.Instance);
+        var checkpointer = new Checkpointer();
         var started = false;
         async Task CopyAsync(ChannelWriter<ChangeEvent> writer, CancellationToken stop, CancellationToken abort)
         {
@@ -118,7 +118,7 @@ public sealed class SyncPipelineTests : IDisposable
         var registry = Registry();
         var sink = new TypesenseSink(client, new CollectionSchemaSync(client, NullLogger.Instance), deadLetters, Npgsql.NpgsqlDataSource.Create("Host=unused.invalid"), 1, NullLogger.Instance);
         var source = new ScriptedChangeSource([Price(1, "10.5"), Price(2, "NaN"), Commit(0x100)]);
-        var running = new SyncPipeline(Options, registry, sink, new Checkpointer(NullLogger.Instance), _time, NullLogger.Instance)
+        var running = new SyncPipeline(Options, registry, sink, new Checkpointer(), _time, NullLogger.Instance)
             .RunAsync(source, null, null, _stop.Token, default);
 
         await AdvanceUntilAsync(() => source.Acknowledged.Count > 0, "the transaction to be acknowledged");

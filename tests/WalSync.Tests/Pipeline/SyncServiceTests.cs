@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using WalSync.Pipeline;
 using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Pipeline;

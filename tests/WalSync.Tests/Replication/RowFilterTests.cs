@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
-using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Sink;
 using WalSync.Tests.Convergence;

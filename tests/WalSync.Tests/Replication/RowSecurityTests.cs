@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using WalSync.Configuration;
-using WalSync.Pipeline;
 using WalSync.Tests.Convergence;
 using WalSync.Tests.Infrastructure;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NpgsqlTypes;
-using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
 using WalSync.Pipeline;

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+
+namespace WalSync.Typesense;
+
+/// <summary>Collection management: read, create, alter and drop collections.</summary>
+public sealed partial class TypesenseClient
+{
+    /// <summary>Reads a collection's schema with <c>GET /collections/:name</c> (an alias resolves to its target).</summary>
+    /// <returns>The schema, or null when Typesense answers 404.</returns>
+    /// <exception cref="TypesenseException">Another 4xx, an unreadable answer, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collections.html#retrieve-a-collection</remarks>
+    public Task<CollectionSchema?> GetCollectionAsync(string name, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var call = new TypesenseCall(HttpMethod.Get, TypesensePaths.Collection(name), _options.ConnectionTimeout);
+        return _transport.SendAsync(call, async (response, node, token) =>
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            await TypesenseResponses.EnsureSuccessAsync(response, node, call, token);
+            var body = await response.Content.ReadAsByteArrayAsync(token);
+            try
+            {
+                return JsonSerializer.Deserialize(body, TypesenseJsonContext.Default.CollectionSchema);
+            }
+            catch (JsonException ex)
+            {
+                throw TypesenseResponses.Unreadable(node, call, response, "the collection summary is not a schema", ex);
+            }
+        }, ct);
+    }
+
+    /// <summary>Creates a collection with <c>POST /collections</c>.</summary>
+    /// <exception cref="TypesenseException">409 when it exists, 400 for an invalid schema, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collections.html#create-a-collection</remarks>
+    public Task CreateCollectionAsync(CollectionSchema schema, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var call = new TypesenseCall(HttpMethod.Post, "/collections", _options.ConnectionTimeout, CollectionPayloads.Create(schema), "application/json");
+        return _transport.SendAsync(call, (response, node, token) => TypesenseResponses.EnsureSuccessAsync(response, node, call, token), ct);
+    }
+
+    /// <summary>
+    /// Alters a collection's schema with <c>PATCH /collections/:name</c>: adds the given fields, and drops those with
+    /// <see cref="FieldSchema.Drop"/> = true (a drop and an add of the same name change its type). Typesense checks
+    /// the stored documents against the change before answering, which can take long on a large collection.
+    /// </summary>
+    /// <exception cref="TypesenseException">400 for an invalid change, 404 missing collection, 422 concurrent alter, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collections.html#update-or-alter-a-collection. Uses <see cref="TypesenseOptions.ImportTimeout"/>.</remarks>
+    public Task UpdateCollectionFieldsAsync(string name, IReadOnlyList<FieldSchema> fields, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(fields);
+        var call = new TypesenseCall(HttpMethod.Patch, TypesensePaths.Collection(name), _options.ImportTimeout, CollectionPayloads.Alter(fields), "application/json");
+        return _transport.SendAsync(call, (response, node, token) => TypesenseResponses.EnsureSuccessAsync(response, node, call, token), ct);
+    }
+
+    /// <summary>Drops a collection and its documents with <c>DELETE /collections/:name</c>.</summary>
+    /// <exception cref="TypesenseException">404 when it does not exist, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collections.html#drop-a-collection</remarks>
+    public Task DeleteCollectionAsync(string name, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var call = new TypesenseCall(HttpMethod.Delete, TypesensePaths.Collection(name), _options.ConnectionTimeout);
+        return _transport.SendAsync(call, (response, node, token) => TypesenseResponses.EnsureSuccessAsync(response, node, call, token), ct);
+    }
+}
