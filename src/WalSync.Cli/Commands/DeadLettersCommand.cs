@@ -15,9 +15,6 @@ namespace WalSync.Cli.Commands;
 /// <summary><c>walsync dead-letters list|retry</c>: shows the documents that could not be written and writes them again.</summary>
 public static class DeadLettersCommand
 {
-    /// <summary>Retries of a transient Typesense failure before <c>retry</c> gives up (the daemon retries without end).</summary>
-    private const int TypesenseRetries = 5;
-
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
@@ -63,7 +60,6 @@ public static class DeadLettersCommand
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), async (options, store) =>
         {
-            options.Typesense.MaxRetries ??= TypesenseRetries;
             using var client = new TypesenseClient(options.Typesense, NullLogger<TypesenseClient>.Instance);
             var result = await new DeadLetterRetrier(options, store, client).RetryAsync(new DeadLetterQuery { Table = parse.GetValue(table) }, cancellationToken);
             foreach (var failure in result.Failures)
