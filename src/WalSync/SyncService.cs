@@ -6,6 +6,8 @@ using WalSync.Mapping;
 using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Sink;
+using WalSync.Status;
+using WalSync.Telemetry;
 using WalSync.Typesense;
 
 namespace WalSync;
@@ -35,9 +37,18 @@ public sealed class SyncService
         _loggers = loggers;
         _logger = loggers.CreateLogger("WalSync");
         _time = time ?? TimeProvider.System;
+        State = new SyncState(options.Postgres.Slot, options.Postgres.Publication, _time);
         _checkpointer = new Checkpointer();
-        _checkpointer.Acknowledged += lsn => Acknowledged?.Invoke(lsn);
+        _checkpointer.Acknowledged += lsn =>
+        {
+            State.Acknowledged(lsn);
+            Acknowledged?.Invoke(lsn);
+        };
     }
+
+    /// <summary>What the service is doing and how far it is: phase, positions, lag, copy progress, per-collection counts.
+    /// The executable serves it as <c>/status</c>, <c>/readyz</c>, <c>/wait</c> and gauges.</summary>
+    public SyncState State { get; }
 
     /// <summary>Raised after each LSN acknowledged to PostgreSQL: everything before it is in Typesense or in the dead-letter store.</summary>
     public event Action<NpgsqlLogSequenceNumber>? Acknowledged;
@@ -66,8 +77,53 @@ public sealed class SyncService
     /// </summary>
     /// <exception cref="ConfigurationException">The configuration or the environment must be fixed by the user.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="abort"/> was cancelled.</exception>
-    public Task RunAsync(CancellationToken stopping, CancellationToken abort = default) =>
-        new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger).RunAsync(RunOnceAsync, stopping, abort);
+    public async Task RunAsync(CancellationToken stopping, CancellationToken abort = default)
+    {
+        WalSyncTelemetry.Observe(State);
+        StartSeries();
+        using var monitorStop = new CancellationTokenSource();
+        var monitor = SlotMonitor.RunAsync(_options.Postgres, CountDeadLettersAsync, State, _time, _logger, monitorStop.Token);
+        try
+        {
+            await using var stop = stopping.Register(() => State.SetPhase(SyncPhase.Stopping));
+            await new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger, State).RunAsync(RunOnceAsync, stopping, abort);
+        }
+        finally
+        {
+            State.SetPhase(SyncPhase.Stopped);
+            await monitorStop.CancelAsync();
+            await monitor;
+            WalSyncTelemetry.Forget(State);
+        }
+    }
+
+    /// <summary>Makes every counter series of the configured tables exist from the start, at zero, so that rates and
+    /// dashboards see them before the first change.</summary>
+    private void StartSeries()
+    {
+        WalSyncTelemetry.PipelineRestarts.Add(0);
+        foreach (var cause in TypesenseTransport.RetryCauses)
+        {
+            WalSyncTelemetry.TypesenseRetries.Add(0, new KeyValuePair<string, object?>("cause", cause));
+        }
+        foreach (var table in _options.Tables)
+        {
+            var name = new KeyValuePair<string, object?>("table", $"{table.SchemaName}.{table.TableName}");
+            var collection = new KeyValuePair<string, object?>("collection", table.CollectionName);
+            foreach (var kind in (string[])["insert", "update", "delete"])
+            {
+                WalSyncTelemetry.ChangesReceived.Add(0, name, new KeyValuePair<string, object?>("kind", kind));
+            }
+            WalSyncTelemetry.DocumentsWritten.Add(0, collection);
+            WalSyncTelemetry.DocumentsDeleted.Add(0, collection);
+            WalSyncTelemetry.DeadLetters.Add(0, name);
+            WalSyncTelemetry.RowsCopied.Add(0, name);
+            State.Collection(table.CollectionName, $"{table.SchemaName}.{table.TableName}");
+        }
+    }
+
+    private async Task<long> CountDeadLettersAsync(Npgsql.NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        (await DeadLetterStores.Create(_options.DeadLetter, dataSource).CountPendingAsync(cancellationToken)).Values.Sum();
 
     private async Task RunOnceAsync(int attempt, CancellationToken stopping, CancellationToken abort)
     {
@@ -78,7 +134,7 @@ public sealed class SyncService
         var tables = await PrepareSourceAsync(source, startup);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
         await deadLetters.InitializeAsync(startup);
-        var slots = new SlotManager(_options.Postgres, source, _time, _logger);
+        var slots = new SlotManager(_options.Postgres, source, _time, _logger, State);
         if (attempt == 0 && Resnapshot)
         {
             await slots.DropAsync(startup);
@@ -86,20 +142,25 @@ public sealed class SyncService
         var slot = await slots.WaitUntilFreeAsync(startup);
 
         using var client = new TypesenseClient(_options.Typesense, _loggers.CreateLogger<TypesenseClient>(), _time);
+        client.OnRetry(failure => State.Failing(failure.Message));
         var schemas = new CollectionSchemaSync(client, _logger);
         await EnsureCollectionsAsync(client, schemas, tables, resuming: slot is not null, startup);
-        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger);
-        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger);
-        var copier = slot is null ? new SnapshotCopier(_options.Postgres, source, tables, _checkpointer, _logger) : null;
+        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger, State);
+        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, State);
+        var copier = slot is null ? new SnapshotCopier(_options.Postgres, source, tables, _checkpointer, _logger, State) : null;
         await using var reader = new ReplicationReader(_options.Postgres, tables.Bindings.Select(b => b.Source.Relation),
-            _loggers.CreateLogger<ReplicationReader>());
+            _loggers.CreateLogger<ReplicationReader>(), State);
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var heartbeat = _options.Postgres.HeartbeatInterval is { } interval
             ? Heartbeat.RunAsync(source.DataSource, interval, _time, _logger, heartbeatStop.Token)
             : Task.CompletedTask;
         try
         {
-            await pipeline.RunAsync(reader, copier is null ? null : copier.CopyAsync, () => Streaming?.Invoke(), stopping, abort);
+            await pipeline.RunAsync(reader, copier is null ? null : copier.CopyAsync, () =>
+            {
+                State.SetPhase(SyncPhase.Streaming);
+                Streaming?.Invoke();
+            }, stopping, abort);
         }
         finally
         {

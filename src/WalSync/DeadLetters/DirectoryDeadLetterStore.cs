@@ -81,6 +81,11 @@ internal sealed class DirectoryDeadLetterStore : IDeadLetterArchive
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<string, long>> CountPendingAsync(CancellationToken cancellationToken) =>
+        (await ListAsync(new DeadLetterQuery(), cancellationToken)).GroupBy(l => l.Letter.Table, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+
+    /// <inheritdoc/>
     public async Task MarkRetriedAsync(IReadOnlyCollection<string> ids, DateTimeOffset retriedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);

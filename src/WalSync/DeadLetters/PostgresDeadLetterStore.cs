@@ -143,6 +143,27 @@ internal sealed class PostgresDeadLetterStore : IDeadLetterArchive
     }
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<string, long>> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"SELECT table_name, count(*) FROM {SqlName} WHERE retried_at IS NULL GROUP BY table_name", connection);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            // Nothing was ever dead-lettered: WalSync creates the table on its first start.
+        }
+        return counts;
+    }
+
+    /// <inheritdoc/>
     public async Task MarkRetriedAsync(IReadOnlyCollection<string> ids, DateTimeOffset retriedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);

@@ -17,6 +17,9 @@ internal sealed class Batch
     /// (a slice of a large one). The <see cref="Checkpointer"/> acknowledges it once the whole batch is flushed.</summary>
     public NpgsqlLogSequenceNumber TransactionEndLsn { get; set; } = NpgsqlLogSequenceNumber.Invalid;
 
+    /// <summary>The commit time (UTC) of each transaction whose Commit is in this batch, in commit order.</summary>
+    public List<DateTime> CommitTimes { get; } = [];
+
     /// <summary>The batch for <paramref name="table"/>'s collection, created on first use.</summary>
     public CollectionBatch For(TableBinding table)
     {

@@ -112,7 +112,11 @@ internal sealed class Batcher
     {
         switch (change.Kind)
         {
-            case ChangeKind.Commit or ChangeKind.SnapshotEnd:
+            case ChangeKind.Commit:
+                batch.TransactionEndLsn = change.TransactionEndLsn;
+                batch.CommitTimes.Add(change.CommitTimestamp);
+                return default;
+            case ChangeKind.SnapshotEnd:
                 batch.TransactionEndLsn = change.TransactionEndLsn;
                 return default;
             case ChangeKind.Truncate:
@@ -154,6 +158,10 @@ internal sealed class Batcher
 
     private static void Apply(CollectionBatch target, ChangeEvent change, DocumentMapper mapper)
     {
+        if (change.Lsn != NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid)
+        {
+            target.CountReceived(change.Kind);
+        }
         if (change.Kind == ChangeKind.Delete)
         {
             target.Apply(mapper.GetDocumentId(change.OldRow), new PendingChange(DocumentOperation.Delete, default, mapper, change.Lsn));

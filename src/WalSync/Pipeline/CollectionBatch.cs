@@ -20,6 +20,26 @@ internal sealed class CollectionBatch
     /// <summary>The net change per document id.</summary>
     public Dictionary<string, PendingChange> Changes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Inserts read from the slot into this batch, before coalescing (rows of a snapshot copy are not counted).</summary>
+    public int Inserts { get; private set; }
+
+    /// <summary>Updates read from the slot into this batch, before coalescing.</summary>
+    public int Updates { get; private set; }
+
+    /// <summary>Deletes read from the slot into this batch, before coalescing.</summary>
+    public int Deletes { get; private set; }
+
+    /// <summary>Counts a change read from the slot (not from a snapshot copy) of kind <paramref name="kind"/>.</summary>
+    public void CountReceived(Replication.ChangeKind kind)
+    {
+        switch (kind)
+        {
+            case Replication.ChangeKind.Insert: Inserts++; break;
+            case Replication.ChangeKind.Update: Updates++; break;
+            case Replication.ChangeKind.Delete: Deletes++; break;
+        }
+    }
+
     /// <summary>The newest mapper seen in this batch; the collection's schema is brought to its fields before writing.</summary>
     public DocumentMapper? LatestMapper { get; private set; }
 

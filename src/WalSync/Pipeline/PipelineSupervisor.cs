@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using WalSync.Configuration;
+using WalSync.Status;
 using WalSync.Telemetry;
 
 namespace WalSync.Pipeline;
@@ -19,14 +20,17 @@ internal sealed class PipelineSupervisor
     private readonly TimeSpan _maxDelay;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SyncState? _state;
 
     /// <summary>Creates the supervisor.</summary>
     /// <param name="initialDelay">The delay before the first restart; it doubles, with jitter, up to <paramref name="maxDelay"/>.</param>
     /// <param name="maxDelay">The longest delay between restarts.</param>
     /// <param name="time">The clock of the delays.</param>
     /// <param name="logger">Receives one warning per restart.</param>
-    public PipelineSupervisor(TimeSpan initialDelay, TimeSpan maxDelay, TimeProvider time, ILogger logger)
+    /// <param name="state">Told of each restart and its reason; none when null.</param>
+    public PipelineSupervisor(TimeSpan initialDelay, TimeSpan maxDelay, TimeProvider time, ILogger logger, SyncState? state = null)
     {
+        _state = state;
         _initialDelay = initialDelay;
         _maxDelay = maxDelay;
         _time = time;
@@ -50,8 +54,11 @@ internal sealed class PipelineSupervisor
             MaxDelay = _maxDelay,
             OnRetry = retried =>
             {
+                var reason = retried.Outcome.Exception?.Message ?? "?";
                 WalSyncTelemetry.PipelineRestarts.Add(1);
-                PipelineSupervisorLog.Restarting(_logger, retried.Outcome.Exception?.Message ?? "?", retried.RetryDelay.TotalSeconds, retried.AttemptNumber + 1);
+                TraceRestart(retried.Outcome.Exception, reason, retried.RetryDelay, retried.AttemptNumber + 1);
+                _state?.Restarting(reason);
+                PipelineSupervisorLog.Restarting(_logger, reason, retried.RetryDelay.TotalSeconds, retried.AttemptNumber + 1);
                 return default;
             },
         }).Build();
@@ -70,5 +77,21 @@ internal sealed class PipelineSupervisor
         {
             throw configuration;
         }
+    }
+
+    /// <summary>A span for the restart, ended at once (it must not become the parent of the next run's spans), that says why
+    /// and how long WalSync waits before the next attempt.</summary>
+    private static void TraceRestart(Exception? error, string reason, TimeSpan delay, int attempt)
+    {
+        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.pipeline.restart");
+        if (activity is null)
+        {
+            return;
+        }
+        activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, reason);
+        activity.SetTag("error.type", error?.GetType().FullName ?? "unknown");
+        activity.SetTag("walsync.restart.reason", reason);
+        activity.SetTag("walsync.restart.attempt", attempt);
+        activity.SetTag("walsync.restart.delay_s", delay.TotalSeconds);
     }
 }

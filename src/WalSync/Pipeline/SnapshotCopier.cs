@@ -5,6 +5,7 @@ using Npgsql;
 using WalSync.Configuration;
 using WalSync.Mapping;
 using WalSync.Replication;
+using WalSync.Status;
 using WalSync.Telemetry;
 
 namespace WalSync.Pipeline;
@@ -22,10 +23,21 @@ internal sealed class SnapshotCopier
     private readonly TableRegistry _tables;
     private readonly Checkpointer _checkpointer;
     private readonly ILogger _logger;
+    private readonly SyncState? _state;
+
+    /// <summary>How many rows are counted at a time into the progress and the metric.</summary>
+    private const int ProgressStep = 1000;
 
     /// <summary>Creates the copier.</summary>
-    public SnapshotCopier(PostgresOptions options, SourceDatabase source, TableRegistry tables, Checkpointer checkpointer, ILogger logger)
+    /// <param name="options">The source and the slot.</param>
+    /// <param name="source">The source database.</param>
+    /// <param name="tables">The tables to copy.</param>
+    /// <param name="checkpointer">Tells when the copy is flushed.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="state">Receives the copy's progress per table; none when null.</param>
+    public SnapshotCopier(PostgresOptions options, SourceDatabase source, TableRegistry tables, Checkpointer checkpointer, ILogger logger, SyncState? state = null)
     {
+        _state = state;
         _options = options;
         _source = source;
         _tables = tables;
@@ -39,6 +51,11 @@ internal sealed class SnapshotCopier
     /// <exception cref="PostgresException">The server refused the slot, the snapshot or a read.</exception>
     public async Task CopyAsync(ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken, CancellationToken abort)
     {
+        using var span = WalSyncTelemetry.ActivitySource.StartActivity("walsync.snapshot");
+        span?.SetTag("db.system", "postgresql");
+        span?.SetTag("walsync.slot", _options.Slot);
+        _state?.SetPhase(SyncPhase.Copying);
+        _state?.CopyPlanned(_tables.Bindings.Select(b => b.Source.Relation.QualifiedName));
         await using var temporary = await TemporarySlot.CreateAsync(_options, cancellationToken);
         PipelineLog.SnapshotStarted(_logger, _tables.Bindings.Count, temporary.SnapshotName);
         // Documents left from an earlier sync may belong to rows deleted since: the copy starts from empty collections.
@@ -53,15 +70,7 @@ internal sealed class SnapshotCopier
             }
             foreach (var binding in _tables.Bindings)
             {
-                long tableRows = 0;
-                await foreach (var row in TableRowReader.ReadAllAsync(connection, binding.Source, cancellationToken))
-                {
-                    await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.Insert, Relation = binding.Source.Relation, NewRow = row }, cancellationToken);
-                    tableRows++;
-                }
-                WalSyncTelemetry.ChangesReceived.Add(tableRows);
-                ReplicationLog.TableCopied(_logger, binding.Source.Relation.QualifiedName, tableRows);
-                rows += tableRows;
+                rows += await CopyTableAsync(connection, binding, writer, cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
         }
@@ -70,5 +79,38 @@ internal sealed class SnapshotCopier
         await _checkpointer.WaitForFlushedAsync(temporary.ConsistentPoint, abort);
         await _source.CopySlotAsync(temporary.Name, abort);
         PipelineLog.SnapshotFinished(_logger, rows, _options.Slot, temporary.ConsistentPoint);
+        span?.SetTag("walsync.rows", rows);
+        span?.SetTag("walsync.consistent_point", temporary.ConsistentPoint.ToString());
+    }
+
+    /// <summary>Writes every row of one table into <paramref name="writer"/>, counting progress; returns the rows read.</summary>
+    private async Task<long> CopyTableAsync(NpgsqlConnection connection, TableBinding binding, ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
+    {
+        var table = binding.Source.Relation.QualifiedName;
+        using var span = WalSyncTelemetry.ActivitySource.StartActivity("walsync.copy.table");
+        span?.SetTag("db.system", "postgresql");
+        span?.SetTag("db.collection.name", table);
+        span?.SetTag("walsync.collection", binding.Collection);
+        var tag = new KeyValuePair<string, object?>("table", table);
+        if (_state is not null)
+        {
+            _state.CopyStarted(table, await TableSize.EstimateRowsAsync(connection, binding.Source, cancellationToken));
+        }
+        long rows = 0;
+        await foreach (var row in TableRowReader.ReadAllAsync(connection, binding.Source, cancellationToken))
+        {
+            await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.Insert, Relation = binding.Source.Relation, NewRow = row }, cancellationToken);
+            if (++rows % ProgressStep == 0)
+            {
+                WalSyncTelemetry.RowsCopied.Add(ProgressStep, tag);
+                _state?.RowsCopied(table, ProgressStep);
+            }
+        }
+        WalSyncTelemetry.RowsCopied.Add(rows % ProgressStep, tag);
+        _state?.RowsCopied(table, rows % ProgressStep);
+        _state?.CopyFinished(table);
+        span?.SetTag("walsync.rows", rows);
+        ReplicationLog.TableCopied(_logger, table, rows);
+        return rows;
     }
 }

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using WalSync.Configuration;
 using WalSync.Mapping;
 using WalSync.Replication;
+using WalSync.Status;
+using WalSync.Telemetry;
 
 namespace WalSync.Pipeline;
 
@@ -20,10 +22,20 @@ internal sealed class SyncPipeline
     private readonly Checkpointer _checkpointer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SyncState? _state;
 
     /// <summary>Assembles a pipeline; nothing runs until <see cref="RunAsync"/>.</summary>
-    public SyncPipeline(BatchOptions options, TableRegistry tables, IBatchSink sink, Checkpointer checkpointer, TimeProvider time, ILogger logger)
+    /// <param name="options">Batch size, flush interval and channel capacity.</param>
+    /// <param name="tables">The configured tables.</param>
+    /// <param name="sink">Writes the batches.</param>
+    /// <param name="checkpointer">Acknowledges what is flushed.</param>
+    /// <param name="time">The clock of the batcher and the idle acknowledgements.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="state">Receives the counts, the channel depth and the flushed positions; none when null.</param>
+    public SyncPipeline(BatchOptions options, TableRegistry tables, IBatchSink sink, Checkpointer checkpointer, TimeProvider time, ILogger logger,
+        SyncState? state = null)
     {
+        _state = state;
         _options = options;
         _tables = tables;
         _sink = sink;
@@ -52,6 +64,7 @@ internal sealed class SyncPipeline
             FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
         });
         var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        _state?.AttachChannel(() => changes.Reader.Count);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var batcherTask = RunStageAsync(() => new Batcher(_options, _tables, _time).RunAsync(changes.Reader, batches.Writer, failed.Token), failed);
         var sinkTask = RunStageAsync(() => FlushAllAsync(batches.Reader, failed.Token), failed);
@@ -94,9 +107,47 @@ internal sealed class SyncPipeline
     {
         await foreach (var batch in batches.ReadAllAsync(cancellationToken))
         {
+            CountReceived(batch);
             await _sink.FlushAsync(batch, cancellationToken);
             await _checkpointer.OnFlushedAsync(batch, cancellationToken);
+            RecordFlushed(batch);
         }
+    }
+
+    /// <summary>Counts the batch's changes read from the slot, by table and kind; once per batch, not per change.</summary>
+    private void CountReceived(Batch batch)
+    {
+        foreach (var collection in batch.Collections.Values)
+        {
+            var table = collection.Table.Source.Relation.QualifiedName;
+            Count(table, "insert", collection.Inserts);
+            Count(table, "update", collection.Updates);
+            Count(table, "delete", collection.Deletes);
+            _state?.Collection(collection.Table.Collection, table).Received(collection.Inserts, collection.Updates, collection.Deletes);
+        }
+    }
+
+    private static void Count(string table, string kind, int changes)
+    {
+        if (changes > 0)
+        {
+            WalSyncTelemetry.ChangesReceived.Add(changes, new KeyValuePair<string, object?>("table", table), new KeyValuePair<string, object?>("kind", kind));
+        }
+    }
+
+    /// <summary>Records a flushed batch: its size, each transaction's time from commit to Typesense, and the state's positions.</summary>
+    private void RecordFlushed(Batch batch)
+    {
+        if (batch.Rows > 0)
+        {
+            WalSyncTelemetry.BatchRows.Record(batch.Rows);
+        }
+        var now = _time.GetUtcNow().UtcDateTime;
+        foreach (var committed in batch.CommitTimes)
+        {
+            WalSyncTelemetry.CommitToSearchable.Record(Math.Max(0, (now - committed).TotalSeconds));
+        }
+        _state?.Flushed(batch.TransactionEndLsn, batch.CommitTimes.Count > 0 ? batch.CommitTimes[^1] : null);
     }
 
     /// <summary>Acknowledges the server's position every flush interval (at least 100 ms) while nothing is in flight.</summary>

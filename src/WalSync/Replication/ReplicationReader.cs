@@ -5,7 +5,7 @@ using Npgsql.Replication.Internal;
 using Npgsql.Replication.PgOutput;
 using NpgsqlTypes;
 using WalSync.Configuration;
-using WalSync.Telemetry;
+using WalSync.Status;
 
 namespace WalSync.Replication;
 
@@ -27,6 +27,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
 
     private readonly PostgresOptions _options;
     private readonly ILogger _logger;
+    private readonly SyncState? _state;
     private readonly PgOutputDecoder _decoder = new();
     private readonly CancellationTokenSource _replication = new();
 
@@ -52,8 +53,10 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     /// <param name="options">The connection, slot and publication.</param>
     /// <param name="relations">The configured tables' relations from the catalog, used until the first Relation message.</param>
     /// <param name="logger">The logger.</param>
-    public ReplicationReader(PostgresOptions options, IEnumerable<RelationInfo> relations, ILogger logger)
+    /// <param name="state">Told of each transaction handed on, for the lag in seconds; none when null.</param>
+    public ReplicationReader(PostgresOptions options, IEnumerable<RelationInfo> relations, ILogger logger, SyncState? state = null)
     {
+        _state = state;
         _options = options;
         _relations = relations;
         _logger = logger;
@@ -162,6 +165,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
                 await WriteAsync(writer, change, cancellationToken);
                 Volatile.Write(ref _lastCommitWritten, (ulong)change.TransactionEndLsn);
                 _inTransaction = false;
+                _state?.CommitReceived(change.TransactionEndLsn, change.CommitTimestamp);
                 ReplicationLog.CommitReceived(_logger, change.TransactionEndLsn);
                 break;
             case PgOutputMessageKind.Unknown:
@@ -174,15 +178,12 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     }
 
 
+    // Changes are counted by table and kind once per batch (SyncPipeline), not here for each one.
     private static async ValueTask WriteAsync(ChannelWriter<ChangeEvent> writer, ChangeEvent change, CancellationToken cancellationToken)
     {
         if (!writer.TryWrite(change))
         {
             await writer.WriteAsync(change, cancellationToken);
-        }
-        if (change.Kind is ChangeKind.Insert or ChangeKind.Update or ChangeKind.Delete)
-        {
-            WalSyncTelemetry.ChangesReceived.Add(1);
         }
     }
 

@@ -27,4 +27,18 @@ internal static class SessionSettings
         builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? Options : $"{builder.Options} {Options}";
         return builder.ConnectionString;
     }
+
+    /// <summary>A data source on <paramref name="connectionString"/> with the pinned settings. Its commands are traced only
+    /// inside a WalSync span (a flush's read-backs and dead letters, a copy): polls, heartbeats and start-up checks would
+    /// otherwise each be a trace of their own.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string applicationName)
+    {
+        var builder = new NpgsqlDataSourceBuilder(Apply(connectionString, applicationName));
+        builder.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .ConfigureCopyOperationFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .EnablePhysicalOpenTracing(false));
+        return builder.Build();
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WalSync.Configuration;
+using WalSync.Status;
 
 namespace WalSync.Replication;
 
@@ -19,10 +20,17 @@ internal sealed class SlotManager
     private readonly SourceDatabase _source;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SyncState? _state;
 
     /// <summary>Creates the manager of <see cref="PostgresOptions.Slot"/>.</summary>
-    public SlotManager(PostgresOptions options, SourceDatabase source, TimeProvider time, ILogger logger)
+    /// <param name="options">The slot.</param>
+    /// <param name="source">The source database.</param>
+    /// <param name="time">The clock of the waits.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="state">Told when WalSync waits as a standby; none when null.</param>
+    public SlotManager(PostgresOptions options, SourceDatabase source, TimeProvider time, ILogger logger, SyncState? state = null)
     {
+        _state = state;
         _options = options;
         _source = source;
         _time = time;
@@ -82,6 +90,10 @@ internal sealed class SlotManager
             }
             if (slot.ActivePid is null)
             {
+                if (waiting)
+                {
+                    _state?.SetPhase(SyncPhase.Starting);
+                }
                 ReplicationLog.SlotResumed(_logger, slotName, slot.ConfirmedFlushLsn);
                 return slot;
             }
@@ -90,6 +102,7 @@ internal sealed class SlotManager
                 if (!waiting)
                 {
                     ReplicationLog.WaitingForSlot(_logger, slotName, slot.ActivePid.Value);
+                    _state?.SetPhase(SyncPhase.Standby);
                     waiting = true;
                 }
             }

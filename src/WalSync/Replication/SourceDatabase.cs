@@ -19,7 +19,7 @@ internal sealed class SourceDatabase : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = logger;
-        DataSource = NpgsqlDataSource.Create(SessionSettings.Apply(options.ConnectionString, "walsync"));
+        DataSource = SessionSettings.CreateDataSource(options.ConnectionString, "walsync");
     }
 
     /// <summary>The pooled data source for the source database.</summary>

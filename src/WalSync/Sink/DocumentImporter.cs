@@ -60,8 +60,7 @@ internal sealed class DocumentImporter
                 return (outcomes, 0);
             }
             lineStarts[lines] = body.WrittenCount;
-            var results = await _client.ImportAsync(collection, body.WrittenMemory, action, cancellationToken);
-            WalSyncTelemetry.BytesSent.Add(body.WrittenCount);
+            var results = await ImportAsync(collection, body.WrittenMemory, lines, action, cancellationToken);
             for (var line = 0; line < lines; line++)
             {
                 var result = results[line];
@@ -77,5 +76,28 @@ internal sealed class DocumentImporter
             ArrayPool<int>.Shared.Return(documentOfLine);
             ArrayPool<int>.Shared.Return(lineStarts);
         }
+    }
+
+    /// <summary>One import call, with its span (a child of the flush's) and its duration by collection.</summary>
+    private async Task<IReadOnlyList<ImportLineResult>> ImportAsync(string collection, ReadOnlyMemory<byte> body, int documents, ImportAction action,
+        CancellationToken cancellationToken)
+    {
+        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.import");
+        activity?.SetTag("db.system", "typesense");
+        activity?.SetTag("db.collection.name", collection);
+        activity?.SetTag("db.operation.name", "import");
+        activity?.SetTag("walsync.action", action == ImportAction.Update ? "update" : "upsert");
+        activity?.SetTag("walsync.documents", documents);
+        activity?.SetTag("walsync.bytes", body.Length);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var results = await _client.ImportAsync(collection, body, action, cancellationToken);
+        WalSyncTelemetry.ImportDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("collection", collection));
+        WalSyncTelemetry.BytesSent.Add(body.Length);
+        if (activity is not null)
+        {
+            activity.SetTag("walsync.rejected", results.Count(r => !r.Success));
+        }
+        return results;
     }
 }

@@ -5,6 +5,7 @@ using Npgsql;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
 using WalSync.Pipeline;
+using WalSync.Status;
 using WalSync.Telemetry;
 using WalSync.Typesense;
 
@@ -27,6 +28,7 @@ internal sealed class TypesenseSink : IBatchSink
     private readonly NpgsqlDataSource _source;
     private readonly int _parallelism;
     private readonly ILogger _logger;
+    private readonly SyncState? _state;
 
     /// <summary>Creates the sink.</summary>
     /// <param name="client">The Typesense client (it retries transient failures).</param>
@@ -35,8 +37,11 @@ internal sealed class TypesenseSink : IBatchSink
     /// <param name="source">The source database, to read back rows whose partial update found no document.</param>
     /// <param name="parallelism">How many collections flush at once (at least 1): the one bound on concurrent imports.</param>
     /// <param name="logger">The logger.</param>
-    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger)
+    /// <param name="state">Receives the documents written, deleted and dead-lettered per collection; none when null.</param>
+    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism,
+        ILogger logger, SyncState? state = null)
     {
+        _state = state;
         _client = client;
         _importer = new DocumentImporter(client);
         _schemas = schemas;
@@ -58,20 +63,23 @@ internal sealed class TypesenseSink : IBatchSink
         activity?.SetTag("walsync.collections", batch.Collections.Count);
         activity?.SetTag("walsync.transaction_end_lsn", batch.TransactionEndLsn.ToString());
         var started = Stopwatch.GetTimestamp();
+        long bytes = 0;
         await Parallel.ForEachAsync(batch.Collections.Values,
             new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
-            async (collection, token) => await FlushCollectionAsync(collection, token));
+            async (collection, token) => Interlocked.Add(ref bytes, await FlushCollectionAsync(collection, token)));
+        activity?.SetTag("walsync.bytes", bytes);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         WalSyncTelemetry.FlushDuration.Record(seconds);
         SinkLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.TransactionEndLsn);
     }
 
-    private async Task FlushCollectionAsync(CollectionBatch batch, CancellationToken cancellationToken)
+    /// <summary>Writes one collection's part of the batch; returns the bytes imported.</summary>
+    private async Task<long> FlushCollectionAsync(CollectionBatch batch, CancellationToken cancellationToken)
     {
         var collection = batch.Table.Collection;
-        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
-        activity?.SetTag("walsync.collection", collection);
-        activity?.SetTag("walsync.rows", batch.Changes.Count);
+        var counters = _state?.Collection(collection, batch.Table.Source.Relation.QualifiedName);
+        var collectionTag = new KeyValuePair<string, object?>("collection", collection);
+        long bytes;
         if (batch.LatestMapper is { } latest)
         {
             await _schemas.EnsureAsync(collection, latest, cancellationToken);
@@ -100,11 +108,10 @@ internal sealed class TypesenseSink : IBatchSink
                     default: reload.Add(change); break;
                 }
             }
-            var bytes = await ImportAsync(batch.Table, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, cancellationToken);
+            bytes = await ImportAsync(batch.Table, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
+            bytes += await ImportAsync(batch.Table, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, counters, cancellationToken);
             var found = await ReadBackAsync(batch.Table, reload, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(found), ImportAction.Upsert, deadLetters, null, cancellationToken);
-            activity?.SetTag("walsync.bytes", bytes);
+            bytes += await ImportAsync(batch.Table, new(found), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
         }
         finally
         {
@@ -112,21 +119,37 @@ internal sealed class TypesenseSink : IBatchSink
         }
         if (deletes.Count > 0)
         {
-            await _client.DeleteDocumentsAsync(collection, deletes, cancellationToken);
-            WalSyncTelemetry.DocumentsWritten.Add(deletes.Count);
+            using (var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.delete"))
+            {
+                activity?.SetTag("db.system", "typesense");
+                activity?.SetTag("db.collection.name", collection);
+                activity?.SetTag("db.operation.name", "delete");
+                activity?.SetTag("walsync.documents", deletes.Count);
+                await _client.DeleteDocumentsAsync(collection, deletes, cancellationToken);
+            }
+            WalSyncTelemetry.DocumentsDeleted.Add(deletes.Count, collectionTag);
+            if (counters is not null)
+            {
+                Interlocked.Add(ref counters.Deleted, deletes.Count);
+            }
         }
         if (deadLetters.Count > 0)
         {
             await _deadLetters.WriteAsync(deadLetters, cancellationToken);
-            WalSyncTelemetry.DeadLetters.Add(deadLetters.Count);
+            WalSyncTelemetry.DeadLetters.Add(deadLetters.Count, new KeyValuePair<string, object?>("table", batch.Table.Source.Relation.QualifiedName));
+            if (counters is not null)
+            {
+                _state!.DeadLettered(counters, deadLetters.Count);
+            }
             SinkLog.DeadLettered(_logger, deadLetters.Count, collection, deadLetters[0].Error);
         }
+        return bytes;
     }
 
     /// <summary>Imports <paramref name="documents"/>; rejected ones become dead letters, and partial updates that found
     /// no document go to <paramref name="notFound"/> to be read back.</summary>
     private async Task<long> ImportAsync(TableBinding table, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
-        List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CancellationToken cancellationToken)
+        List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CollectionCounters? counters, CancellationToken cancellationToken)
     {
         var (outcomes, bytes) = await _importer.ImportAsync(table.Collection, documents, action, cancellationToken);
         var written = 0;
@@ -139,7 +162,14 @@ internal sealed class TypesenseSink : IBatchSink
                 default: deadLetters.Add(ToDeadLetter(table, documents[i], action, outcomes[i])); break;
             }
         }
-        WalSyncTelemetry.DocumentsWritten.Add(written);
+        if (written > 0)
+        {
+            WalSyncTelemetry.DocumentsWritten.Add(written, new KeyValuePair<string, object?>("collection", table.Collection));
+            if (counters is not null)
+            {
+                Interlocked.Add(ref counters.Written, written);
+            }
+        }
         return bytes;
     }
 

@@ -35,6 +35,10 @@ public sealed partial class TypesenseClient : IDisposable
         _transport = new TypesenseTransport(options, logger, _timeProvider, handler);
     }
 
+    /// <summary>Calls <paramref name="retrying"/> before each retry of a transient failure (503, 5xx, timeout, connection error),
+    /// with the failure; the request goes on being retried up to <see cref="TypesenseOptions.MaxRetries"/>.</summary>
+    internal void OnRetry(Action<TypesenseException> retrying) => _transport.Retrying = retrying;
+
     /// <summary>
     /// Imports documents with <c>POST /collections/:c/documents/import?action=…</c>, sending <paramref name="ndjson"/>
     /// from the caller's memory without copying. Typesense answers 200 even when documents are rejected: the result

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using WalSync.Telemetry;
 
 namespace WalSync.Typesense;
 
@@ -35,6 +36,9 @@ internal sealed class TypesenseTransport : IDisposable
         _http.DefaultRequestHeaders.TryAddWithoutValidation("X-TYPESENSE-API-KEY", options.ApiKey);
         _pipeline = options.MaxRetries == 0 ? ResiliencePipeline.Empty : CreatePipeline(options);
     }
+
+    /// <summary>Called before each retry with the failure being retried; none when null.</summary>
+    public Action<TypesenseException>? Retrying { get; set; }
 
     /// <summary>The nodes and their health.</summary>
     public NodeSelector Nodes { get; }
@@ -127,6 +131,11 @@ internal sealed class TypesenseTransport : IDisposable
                 MaxDelay = options.RetryMaxDelay,
                 OnRetry = args =>
                 {
+                    if (args.Outcome.Exception is TypesenseException retried)
+                    {
+                        WalSyncTelemetry.TypesenseRetries.Add(1, new KeyValuePair<string, object?>("cause", RetryCause(retried)));
+                        Retrying?.Invoke(retried);
+                    }
                     if (args.Outcome.Exception is TypesenseException { Node: { } node } ex)
                     {
                         TypesenseLog.RetryScheduled(_logger, ex.Operation ?? "request", args.AttemptNumber + 1, node,
@@ -138,6 +147,18 @@ internal sealed class TypesenseTransport : IDisposable
                 },
             })
             .Build();
+
+    /// <summary>Why a request is retried, as the <c>cause</c> tag of <c>walsync.typesense.retries</c>.</summary>
+    internal static string RetryCause(TypesenseException exception) => exception switch
+    {
+        { StatusCode: 503 } => "unavailable",
+        { StatusCode: >= 500 } => "server_error",
+        { InnerException: OperationCanceledException } => "timeout",
+        _ => "connection",
+    };
+
+    /// <summary>Every <see cref="RetryCause"/>, so that each series exists from the start.</summary>
+    internal static readonly string[] RetryCauses = ["unavailable", "server_error", "timeout", "connection"];
 
     private static SocketsHttpHandler CreateHandler(TypesenseOptions options) => new()
     {

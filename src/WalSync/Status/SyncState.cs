@@ -1,0 +1,391 @@
+using NpgsqlTypes;
+
+namespace WalSync.Status;
+
+/// <summary>
+/// The live state of one <see cref="SyncService"/>: its phase, positions, lag inputs, copy progress and per-collection
+/// counts. The parts of the flow update it as they work; readers take a consistent <see cref="Snapshot"/>, or wait for a
+/// position with <see cref="WaitForSearchableAsync"/>. Thread-safe.
+/// </summary>
+/// <remarks>Positions follow what the <c>Checkpointer</c> flushed and acknowledged: an LSN counts as searchable only once
+/// every change before it is in Typesense or in the dead-letter store.</remarks>
+public sealed class SyncState
+{
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _startedAt;
+
+    /// <summary>Guards every field below that is not a counter object.</summary>
+    private readonly Lock _gate = new();
+    private SyncPhase _phase = SyncPhase.Starting;
+    private DateTimeOffset _phaseSince;
+    private string? _lastError;
+    private DateTimeOffset? _failingSince;
+    private int _restarts;
+    private NpgsqlLogSequenceNumber _lastAcknowledged = NpgsqlLogSequenceNumber.Invalid;
+    private NpgsqlLogSequenceNumber _searchableThrough = NpgsqlLogSequenceNumber.Invalid;
+    private NpgsqlLogSequenceNumber _serverWal = NpgsqlLogSequenceNumber.Invalid;
+    private NpgsqlLogSequenceNumber _slotConfirmed = NpgsqlLogSequenceNumber.Invalid;
+    private string? _slotWalStatus;
+    private long? _slotRetained;
+    private long? _deadLettersPending;
+    private DateTimeOffset? _lastFlushAt;
+
+    /// <summary>The end LSN of the last transaction the reader handed on.</summary>
+    private NpgsqlLogSequenceNumber _lastCommitReceived = NpgsqlLogSequenceNumber.Invalid;
+
+    /// <summary>The commit time from which the lag in seconds counts; null when everything received is flushed.</summary>
+    private DateTime? _pendingSince;
+
+    private readonly List<TableCopyState> _copies = [];
+    private readonly Dictionary<string, CollectionCounters> _collections = new(StringComparer.Ordinal);
+    private readonly List<(NpgsqlLogSequenceNumber Lsn, TaskCompletionSource Done)> _waiters = [];
+    private Func<int>? _channelDepth;
+
+    /// <summary>Creates the state of a WalSync on <paramref name="slot"/> and <paramref name="publication"/>, in
+    /// <see cref="SyncPhase.Starting"/>.</summary>
+    /// <param name="slot">The replication slot.</param>
+    /// <param name="publication">The publication.</param>
+    /// <param name="time">The clock of the phase times and the lag; <see cref="TimeProvider.System"/> when null.</param>
+    public SyncState(string slot, string publication, TimeProvider? time = null)
+    {
+        Slot = slot;
+        Publication = publication;
+        _time = time ?? TimeProvider.System;
+        _startedAt = _phaseSince = _time.GetUtcNow();
+    }
+
+    /// <summary>The replication slot.</summary>
+    public string Slot { get; }
+
+    /// <summary>The publication.</summary>
+    public string Publication { get; }
+
+    /// <summary>Every change committed before this LSN is in Typesense or in the dead-letter store.</summary>
+    public NpgsqlLogSequenceNumber SearchableThrough
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _searchableThrough;
+            }
+        }
+    }
+
+    /// <summary>A consistent copy of the state as it is now.</summary>
+    public SyncStatus Snapshot()
+    {
+        var depth = _channelDepth;
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            var acknowledged = _lastAcknowledged > _slotConfirmed ? _lastAcknowledged : _slotConfirmed;
+            long? lagBytes = _serverWal == NpgsqlLogSequenceNumber.Invalid || acknowledged == NpgsqlLogSequenceNumber.Invalid
+                ? null
+                : Math.Max(0, (long)((ulong)_serverWal - Math.Min((ulong)_serverWal, (ulong)acknowledged)));
+            var lagSeconds = _pendingSince is { } since ? Math.Max(0, (now.UtcDateTime - since).TotalSeconds) : 0;
+            return new SyncStatus
+            {
+                At = now,
+                Phase = _phase is SyncPhase.Copying or SyncPhase.Streaming && _failingSince is not null ? SyncPhase.Retrying : _phase,
+                PhaseSince = _phaseSince,
+                StartedAt = _startedAt,
+                Slot = Slot,
+                Publication = Publication,
+                LastAcknowledgedLsn = _lastAcknowledged,
+                SearchableThroughLsn = _searchableThrough,
+                ServerWalLsn = _serverWal,
+                LagBytes = lagBytes,
+                LagSeconds = lagSeconds,
+                LastFlushAt = _lastFlushAt,
+                LastError = _lastError,
+                FailingSince = _failingSince,
+                Restarts = _restarts,
+                SlotWalStatus = _slotWalStatus,
+                SlotRetainedWalBytes = _slotRetained,
+                DeadLettersPending = _deadLettersPending,
+                ChannelDepth = depth?.Invoke() ?? 0,
+                Copies = _copies.Select(c => c.ToProgress()).ToList(),
+                Collections = _collections.Values.Select(c => c.ToProgress()).ToList(),
+            };
+        }
+    }
+
+    /// <summary>Completes once every change committed before <paramref name="lsn"/> is in Typesense or in the dead-letter
+    /// store (<see cref="SearchableThrough"/> reached it), across pipeline restarts.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task WaitForSearchableAsync(NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
+    {
+        var waiter = (lsn, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_gate)
+        {
+            if (_searchableThrough >= lsn)
+            {
+                return Task.CompletedTask;
+            }
+            _waiters.Add(waiter);
+        }
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() =>
+            {
+                lock (_gate)
+                {
+                    _waiters.Remove(waiter);
+                }
+                waiter.Item2.TrySetCanceled(cancellationToken);
+            });
+            _ = waiter.Item2.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        return waiter.Item2.Task;
+    }
+
+    /// <summary>The counters of <paramref name="collection"/>, created on first use.</summary>
+    internal CollectionCounters Collection(string collection, string table)
+    {
+        lock (_gate)
+        {
+            if (!_collections.TryGetValue(collection, out var counters))
+            {
+                counters = new CollectionCounters(collection, table);
+                _collections.Add(collection, counters);
+            }
+            return counters;
+        }
+    }
+
+    /// <summary>Enters <paramref name="phase"/>; copying and streaming mean the start-up checks passed, so failures are over.</summary>
+    internal void SetPhase(SyncPhase phase)
+    {
+        lock (_gate)
+        {
+            if (_phase is SyncPhase.Stopping or SyncPhase.Stopped && phase is not SyncPhase.Stopped)
+            {
+                return;
+            }
+            if (phase is SyncPhase.Copying or SyncPhase.Streaming)
+            {
+                ClearFailure();
+            }
+            if (_phase != phase)
+            {
+                _phase = phase;
+                _phaseSince = _time.GetUtcNow();
+            }
+        }
+    }
+
+    /// <summary>The pipeline failed with <paramref name="error"/> and restarts.</summary>
+    internal void Restarting(string error)
+    {
+        lock (_gate)
+        {
+            _restarts++;
+            Fail(error);
+            if (_phase is not (SyncPhase.Stopping or SyncPhase.Stopped) && _phase != SyncPhase.Retrying)
+            {
+                _phase = SyncPhase.Retrying;
+                _phaseSince = _time.GetUtcNow();
+            }
+        }
+    }
+
+    /// <summary>A request failed with <paramref name="error"/> and is retried.</summary>
+    internal void Failing(string error)
+    {
+        lock (_gate)
+        {
+            Fail(error);
+        }
+    }
+
+    /// <summary>The tables a copy is about to read, in order.</summary>
+    internal void CopyPlanned(IEnumerable<string> tables)
+    {
+        lock (_gate)
+        {
+            _copies.Clear();
+            _copies.AddRange(tables.Select(t => new TableCopyState(t)));
+        }
+    }
+
+    /// <summary>The copy of <paramref name="table"/> starts, with about <paramref name="rowsToCopy"/> rows.</summary>
+    internal void CopyStarted(string table, long? rowsToCopy)
+    {
+        lock (_gate)
+        {
+            var copy = FindCopy(table);
+            copy.RowsToCopy = rowsToCopy;
+            copy.StartedAt = _time.GetUtcNow();
+        }
+    }
+
+    /// <summary><paramref name="rows"/> more rows of <paramref name="table"/> were read.</summary>
+    internal void RowsCopied(string table, long rows) => Interlocked.Add(ref FindCopy(table).RowsCopied, rows);
+
+    /// <summary>Every row of <paramref name="table"/> was read.</summary>
+    internal void CopyFinished(string table)
+    {
+        lock (_gate)
+        {
+            FindCopy(table).FinishedAt = _time.GetUtcNow();
+        }
+    }
+
+    /// <summary>The reader handed on a transaction ending at <paramref name="endLsn"/>, committed at <paramref name="committedAt"/> (UTC).</summary>
+    internal void CommitReceived(NpgsqlLogSequenceNumber endLsn, DateTime committedAt)
+    {
+        lock (_gate)
+        {
+            _lastCommitReceived = endLsn;
+            _pendingSince ??= committedAt;
+        }
+    }
+
+    /// <summary>A batch is in Typesense; <paramref name="transactionEndLsn"/> is the end of the last transaction it completes
+    /// (<see cref="NpgsqlLogSequenceNumber.Invalid"/> when none), committed at <paramref name="lastCommitAt"/>.</summary>
+    internal void Flushed(NpgsqlLogSequenceNumber transactionEndLsn, DateTime? lastCommitAt)
+    {
+        List<TaskCompletionSource>? done;
+        lock (_gate)
+        {
+            _lastFlushAt = _time.GetUtcNow();
+            ClearFailure();
+            if (transactionEndLsn == NpgsqlLogSequenceNumber.Invalid)
+            {
+                return;
+            }
+            // Later transactions still in flight committed after the one just flushed: its commit time bounds their lag.
+            _pendingSince = _lastCommitReceived > transactionEndLsn ? lastCommitAt ?? _pendingSince : null;
+            done = Advance(transactionEndLsn);
+        }
+        Complete(done);
+    }
+
+    /// <summary><paramref name="lsn"/> was acknowledged to PostgreSQL: everything before it is searchable.</summary>
+    internal void Acknowledged(NpgsqlLogSequenceNumber lsn)
+    {
+        List<TaskCompletionSource>? done;
+        lock (_gate)
+        {
+            _lastAcknowledged = lsn;
+            if (_lastCommitReceived <= lsn)
+            {
+                _pendingSince = null;
+            }
+            done = Advance(lsn);
+        }
+        Complete(done);
+    }
+
+    /// <summary>What the last poll of the source read: the server's WAL position and the slot (null fields when it does not exist).</summary>
+    internal void SourcePolled(NpgsqlLogSequenceNumber serverWal, NpgsqlLogSequenceNumber? slotConfirmed, string? walStatus, long? retainedBytes)
+    {
+        lock (_gate)
+        {
+            _serverWal = serverWal;
+            _slotConfirmed = slotConfirmed ?? NpgsqlLogSequenceNumber.Invalid;
+            _slotWalStatus = walStatus;
+            _slotRetained = retainedBytes;
+        }
+    }
+
+    /// <summary>The dead-letter store holds <paramref name="pending"/> dead letters not yet retried.</summary>
+    internal void DeadLettersCounted(long pending)
+    {
+        lock (_gate)
+        {
+            _deadLettersPending = pending;
+        }
+    }
+
+    /// <summary><paramref name="count"/> documents of <paramref name="collection"/> went to the dead-letter store.</summary>
+    internal void DeadLettered(CollectionCounters collection, int count)
+    {
+        Interlocked.Add(ref collection.DeadLetters, count);
+        lock (_gate)
+        {
+            _deadLettersPending += count;
+        }
+    }
+
+    /// <summary>Reads the channel's depth from <paramref name="depth"/> (each pipeline run has its own channel).</summary>
+    internal void AttachChannel(Func<int>? depth) => _channelDepth = depth;
+
+    private TableCopyState FindCopy(string table)
+    {
+        lock (_gate)
+        {
+            var copy = _copies.Find(c => c.Table == table);
+            if (copy is null)
+            {
+                copy = new TableCopyState(table);
+                _copies.Add(copy);
+            }
+            return copy;
+        }
+    }
+
+    private void Fail(string error)
+    {
+        _lastError = error;
+        _failingSince ??= _time.GetUtcNow();
+    }
+
+    private void ClearFailure()
+    {
+        _lastError = null;
+        _failingSince = null;
+    }
+
+    /// <summary>Moves <see cref="_searchableThrough"/> forward (never back) and takes the waiters it satisfies. Under <see cref="_gate"/>.</summary>
+    private List<TaskCompletionSource>? Advance(NpgsqlLogSequenceNumber lsn)
+    {
+        if (lsn <= _searchableThrough)
+        {
+            return null;
+        }
+        _searchableThrough = lsn;
+        List<TaskCompletionSource>? done = null;
+        for (var i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].Lsn <= lsn)
+            {
+                (done ??= []).Add(_waiters[i].Done);
+                _waiters.RemoveAt(i);
+            }
+        }
+        return done;
+    }
+
+    private static void Complete(List<TaskCompletionSource>? done)
+    {
+        foreach (var waiter in done ?? [])
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    /// <summary>The copy of one table; <see cref="RowsCopied"/> is written with <see cref="Interlocked"/>, the rest under the state's lock.</summary>
+    private sealed class TableCopyState(string table)
+    {
+        public string Table { get; } = table;
+
+        public long RowsCopied;
+
+        public long? RowsToCopy { get; set; }
+
+        public DateTimeOffset? StartedAt { get; set; }
+
+        public DateTimeOffset? FinishedAt { get; set; }
+
+        public TableCopyProgress ToProgress() => new()
+        {
+            Table = Table,
+            RowsCopied = Interlocked.Read(ref RowsCopied),
+            RowsToCopy = RowsToCopy,
+            StartedAt = StartedAt,
+            FinishedAt = FinishedAt,
+        };
+    }
+}
