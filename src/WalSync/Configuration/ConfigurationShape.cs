@@ -45,6 +45,20 @@ internal static class ConfigurationShape
         {
             return;
         }
+        if (DictionaryValueType(type) is { } valueType)
+        {
+            // A map (Logging:LogLevel): every key is allowed, each value is checked.
+            if (!string.IsNullOrEmpty(section.Value))
+            {
+                problems.Add($"{section.Path} is a single value; it is a section of settings, written as {{ … }}.");
+                return;
+            }
+            foreach (var item in section.GetChildren())
+            {
+                WalkValue(item, valueType, reportUnknown, problems);
+            }
+            return;
+        }
         var element = type.IsGenericType && type.GetGenericArguments() is [var argument] && typeof(IEnumerable<>).MakeGenericType(argument).IsAssignableFrom(type)
             ? argument
             : null;
@@ -66,4 +80,11 @@ internal static class ConfigurationShape
             WalkValue(item, element, reportUnknown, problems);
         }
     }
+
+    /// <summary>The value type of a dictionary with string keys, or null when <paramref name="type"/> is not one.</summary>
+    private static Type? DictionaryValueType(Type type) =>
+        type.IsGenericType && type.GetGenericArguments() is [var key, var value] && key == typeof(string)
+            && typeof(IDictionary<,>).MakeGenericType(key, value).IsAssignableFrom(type)
+            ? value
+            : null;
 }

@@ -21,6 +21,15 @@ public sealed class WalSyncOptions
     /// <summary>The tables to keep in sync; at least one.</summary>
     public IList<TableOptions> Tables { get; set; } = new List<TableOptions>();
 
+    /// <summary>The HTTP listener of <c>walsync run</c>: metrics, health, status and read-your-writes.</summary>
+    public HttpOptions Http { get; set; } = new();
+
+    /// <summary>OpenTelemetry export over OTLP.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>Log levels, the console format and the summary line.</summary>
+    public LoggingOptions Logging { get; set; } = new();
+
     /// <summary>How long a graceful stop (SIGINT/SIGTERM) may take to flush and acknowledge what is in flight before
     /// WalSync exits anyway; what was not acknowledged is sent again on the next start. Default 30 seconds.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -32,6 +32,9 @@ public static partial class WalSyncOptionsValidator
         }
         ValidateTables(options.Tables, errors);
         errors.AddRange(options.DeadLetter.Validate());
+        errors.AddRange(options.Http.Validate());
+        errors.AddRange(options.Telemetry.Validate());
+        errors.AddRange(options.Logging.Validate());
         return errors;
     }
 

@@ -140,7 +140,7 @@ public static class WalSyncTelemetry
             new Measurement<int>(s.Status.Phase == p ? 1 : 0, s.Slot, new KeyValuePair<string, object?>("phase", PhaseName(p)))));
 
     /// <summary>The phase as the gauges, <c>/status</c> and the logs write it (lower case).</summary>
-    internal static string PhaseName(SyncPhase phase) => phase switch
+    public static string PhaseName(SyncPhase phase) => phase switch
     {
         SyncPhase.Starting => "starting",
         SyncPhase.Copying => "copying",
