@@ -8,6 +8,7 @@ var root = new RootCommand("walsync keeps Typesense collections equal to Postgre
     RunCommand.Create(),
     DemoCommand.Create(),
     DeadLettersCommand.Create(),
+    StatusCommand.Create(),
 };
 // The host handles SIGINT/SIGTERM itself so that a stop can flush and acknowledge; System.CommandLine must not kill it.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -103,7 +103,7 @@ public sealed partial class ProgressReporter : BackgroundService
         var deadLetters = Sum(now, c => c.DeadLetters) - Sum(last, c => c.DeadLetters);
         var phase = WalSync.Telemetry.WalSyncTelemetry.PhaseName(now.Phase);
         var seconds = (now.At - last.At).TotalSeconds;
-        var lag = now.LagBytes is { } bytes ? Bytes(bytes) : "unknown";
+        var lag = now.LagBytes is { } bytes ? Inspection.Format.Bytes(bytes) : "unknown";
         var pending = now.DeadLettersPending?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
         var lastError = now.LastError is { } error ? $"; last error: {error}" : "";
         Summary(_logger, phase, seconds, changes, written, deleted, deadLetters, lag, now.LagSeconds, pending, lastError);
@@ -156,13 +156,6 @@ public sealed partial class ProgressReporter : BackgroundService
         ? $"{(int)span.TotalHours}h{span.Minutes:00}m"
         : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds:00}s" : $"{Math.Max(1, (int)span.TotalSeconds)}s";
 
-    private static string Bytes(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
-        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
-    };
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Copying: {Progress}")]
     private static partial void CopyProgress(ILogger logger, string progress);

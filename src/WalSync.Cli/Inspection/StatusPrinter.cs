@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using WalSync.Cli.Http;
+using WalSync.Telemetry;
+
+namespace WalSync.Cli.Inspection;
+
+/// <summary>Writes a <see cref="StatusReport"/>: lines and a table for people, or one JSON document (<c>--json</c>).</summary>
+public static class StatusPrinter
+{
+    /// <summary>The report as JSON, with the daemon's status as its <c>/status</c> writes it.</summary>
+    public static string Json(StatusReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return JsonSerializer.Serialize(new
+        {
+            healthy = report.Healthy,
+            attention = report.Attention,
+            source = report.Source,
+            server_wal_lsn = report.ServerWalLsn,
+            postgres_error = report.PostgresError,
+            slot = report.Slot,
+            publication = report.Publication,
+            tables = report.Tables,
+            exact_counts = report.ExactCounts,
+            dead_letters_pending = report.DeadLettersPending,
+            typesense_error = report.TypesenseError,
+            daemon_url = report.DaemonUrl,
+            daemon = report.Daemon,
+            daemon_error = report.DaemonError,
+        }, StatusJson.Options);
+    }
+
+    /// <summary>Writes the report for people: a table of the tables on a terminal, tab-separated columns otherwise.</summary>
+    public static void Print(StatusReport report, TextWriter output, bool terminal)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine($"PostgreSQL   {report.Source}: {(report.PostgresError is { } error ? $"no answer ({error})" : $"WAL at {report.ServerWalLsn}")}");
+        var slot = report.Slot;
+        output.WriteLine($"Slot         {slot.Name}: " + (report.PostgresError is not null ? "unknown" : !slot.Exists ? "does not exist" :
+            $"{(slot.ActivePid is { } pid ? $"active (walsender PID {pid})" : "inactive")}, confirmed_flush_lsn {slot.ConfirmedFlushLsn}, " +
+            $"wal_status {slot.WalStatus}, retains {Format.Bytes(slot.RetainedWalBytes ?? 0)}, lag {Format.Bytes(slot.LagBytes ?? 0)}"));
+        var publication = report.Publication;
+        output.WriteLine($"Publication  {publication.Name}: " + (report.PostgresError is not null ? "unknown" : !publication.Exists ? "does not exist" :
+            publication.Tables.Count == 0 ? "publishes no table" : string.Join(", ", publication.Tables)));
+        output.WriteLine($"Typesense    {(report.TypesenseError is { } typesense ? $"no answer ({typesense})" : "answers")}");
+        output.WriteLine($"Daemon       {Daemon(report)}");
+        output.WriteLine($"Dead letters {(report.DeadLettersPending is { } pending ? $"{Format.Count(pending.Values.Sum())} pending" : "unknown")}");
+        output.WriteLine();
+        var rowsHeader = report.ExactCounts ? "Rows" : "Rows (estimate)";
+        if (terminal)
+        {
+            var table = new Table().AddColumns("Table", "Collection", rowsHeader, "Documents", "Written (daemon)", "Dead letters (daemon)");
+            foreach (var row in report.Tables)
+            {
+                var progress = report.Daemon?.Collections.FirstOrDefault(c => c.Collection == row.Collection);
+                table.AddRow(Markup.Escape(row.Table), Markup.Escape(row.Collection), Rows(row, report.ExactCounts), Documents(row),
+                    progress is null ? "" : Format.Count(progress.DocumentsWritten), progress is null ? "" : Format.Count(progress.DeadLetters));
+            }
+            AnsiConsole.Write(table);
+        }
+        else
+        {
+            output.WriteLine(string.Join('\t', "table", "collection", report.ExactCounts ? "rows" : "rows_estimate", "documents"));
+            foreach (var row in report.Tables)
+            {
+                output.WriteLine(string.Join('\t', row.Table, row.Collection, row.Rows?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                    row.Documents?.ToString(CultureInfo.InvariantCulture) ?? "-"));
+            }
+        }
+        output.WriteLine();
+        if (report.Healthy)
+        {
+            output.WriteLine("OK: nothing needs attention.");
+            return;
+        }
+        output.WriteLine("Needs attention:");
+        foreach (var item in report.Attention)
+        {
+            output.WriteLine($"  - {item}");
+        }
+    }
+
+    private static string Daemon(StatusReport report)
+    {
+        if (report.Daemon is not { } daemon)
+        {
+            return report.DaemonError ?? "unknown";
+        }
+        var lag = daemon.LagBytes is { } bytes ? Format.Bytes(bytes) : "unknown";
+        var since = (daemon.At - daemon.PhaseSince).TotalSeconds;
+        var text = $"{WalSyncTelemetry.PhaseName(daemon.Phase)} for {since:0} s at {report.DaemonUrl}; lag {lag}, {daemon.LagSeconds:0.0} s; " +
+            $"last acknowledged {(daemon.LastAcknowledgedLsn == NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid ? "nothing yet" : daemon.LastAcknowledgedLsn.ToString())}; " +
+            $"last flush {(daemon.LastFlushAt is { } flush ? $"{(daemon.At - flush).TotalSeconds:0} s ago" : "none yet")}; {daemon.Restarts} restarts";
+        if (daemon.Copies.Any(c => c.FinishedAt is null))
+        {
+            text += "; copying " + string.Join(", ", daemon.Copies.Select(c => $"{c.Table} {Format.Count(c.RowsCopied)} of {(c.RowsToCopy is { } total ? Format.Count(total) : "?")}"));
+        }
+        return text;
+    }
+
+    private static string Rows(TableReport row, bool exact) =>
+        row.Rows is { } rows ? (exact ? "" : "~") + Format.Count(rows) : Markup.Escape(row.Problem ?? "-");
+
+    private static string Documents(TableReport row) =>
+        row.CollectionExists == false ? "no collection" : row.Documents is { } documents ? Format.Count(documents) : "-";
+}
