@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -15,7 +15,7 @@ namespace WalSync.Cli.Hosting;
 
 /// <summary>
 /// Wires OpenTelemetry into the host: WalSync's spans and meters, the HTTP client's (Typesense) and Npgsql's, exported over
-/// OTLP when an endpoint is configured, and the metrics also served to Prometheus on <c>/metrics</c> when the HTTP listener
+/// OTLP when an endpoint is configured (each signal unless its <c>OTEL_*_EXPORTER</c> is <c>none</c>), and the metrics also served to Prometheus on <c>/metrics</c> when the HTTP listener
 /// runs. The standard <c>OTEL_*</c> variables are read by the SDK itself; the <c>Telemetry</c> section fills those not set.
 /// </summary>
 public static class TelemetrySetup
@@ -57,10 +57,16 @@ public static class TelemetrySetup
             return;
         }
         builder.Configuration.AddInMemoryCollection(settings);
+        // OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none leaves a signal out of the OTLP export (Jaeger, for one, takes traces only).
+        var traces = otlp && !IsNone(settings, "OTEL_TRACES_EXPORTER");
+        var otlpMetrics = otlp && !IsNone(settings, "OTEL_METRICS_EXPORTER");
+        var logs = otlp && !IsNone(settings, "OTEL_LOGS_EXPORTER");
         var version = typeof(TelemetrySetup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddAttributes([new("service.version", version)]))
-            .WithMetrics(metrics =>
+            .ConfigureResource(resource => resource.AddAttributes([new("service.version", version)]));
+        if (otlpMetrics || options.Http.Enabled)
+        {
+            telemetry.WithMetrics(metrics =>
             {
                 // Npgsql's own metrics are left out: they label every series with a connection string, once per pool.
                 metrics.AddMeter(WalSyncTelemetry.Name).AddHttpClientInstrumentation();
@@ -68,20 +74,29 @@ public static class TelemetrySetup
                 {
                     metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 }
+                if (otlpMetrics)
+                {
+                    metrics.AddOtlpExporter();
+                }
             });
-        if (!otlp)
-        {
-            return;
         }
-        telemetry
-            .WithTracing(tracing => tracing
+        if (traces)
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddSource(WalSyncTelemetry.Name)
                 // Typesense calls are traced inside WalSync's spans (imports, deletes), not each health check or schema read.
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = _ => InsideWalSyncSpan())
-                .AddNpgsql())
-            .WithLogging(logging => { }, logging => logging.IncludeFormattedMessage = true)
-            .UseOtlpExporter();
+                .AddNpgsql()
+                .AddOtlpExporter());
+        }
+        if (logs)
+        {
+            telemetry.WithLogging(logging => logging.AddOtlpExporter(), logging => logging.IncludeFormattedMessage = true);
+        }
     }
+
+    private static bool IsNone(IReadOnlyDictionary<string, string?> settings, string key) =>
+        string.Equals(settings.GetValueOrDefault(key)?.Trim(), "none", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when the current span is WalSync's own or has a parent (the filter may run before or after the HTTP
     /// span is created).</summary>
