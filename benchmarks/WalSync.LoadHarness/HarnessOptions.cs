@@ -23,6 +23,9 @@ internal sealed class HarnessOptions
     /// <summary>A directory where each walsync run's output is kept; null to keep none.</summary>
     public string? Logs { get; private init; }
 
+    /// <summary>Export traces, metrics and logs over OTLP (http/protobuf) to a sink in the harness, to measure what it costs.</summary>
+    public bool Otlp { get; private init; }
+
     /// <summary>Names of the workloads to run (throughput names and "latency"); all when empty.</summary>
     public IReadOnlyList<string> Only { get; private init; } = [];
 
@@ -35,6 +38,7 @@ internal sealed class HarnessOptions
           --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, latency
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
+          --otlp                  walsync exports traces, metrics and logs over OTLP to a sink in the harness (compare with a run without)
           --walsync PATH          the walsync.dll to run (default: src/WalSync.Cli/bin/Release/net10.0/walsync.dll)
           --help                  this text
         """;
@@ -44,6 +48,7 @@ internal sealed class HarnessOptions
     public static HarnessOptions Parse(string[] args)
     {
         var quick = args.Contains("--quick");
+        var otlp = args.Contains("--otlp");
         int? latency = null;
         var rate = 5000;
         string? output = null, walsync = null, logs = null;
@@ -52,7 +57,7 @@ internal sealed class HarnessOptions
         {
             switch (args[i])
             {
-                case "--quick":
+                case "--quick" or "--otlp":
                     break;
                 case "--latency-seconds":
                     latency = PositiveInt(args, ++i);
@@ -78,7 +83,7 @@ internal sealed class HarnessOptions
         }
         return new HarnessOptions
         {
-            Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs,
+            Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
         };
     }
 

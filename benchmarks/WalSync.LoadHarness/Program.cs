@@ -20,6 +20,12 @@ catch (ArgumentException e)
 }
 var walsync = WalSyncLocator.Find(options.WalSyncPath);
 WalSyncChild.LogDirectory = options.Logs;
+await using var otlp = options.Otlp ? await OtlpSink.StartAsync() : null;
+if (otlp is not null)
+{
+    WalSyncChild.Environment = otlp.Environment;
+    Progress.Say($"walsync exports over OTLP to {otlp.Url}");
+}
 Progress.Say($"walsync: {walsync}");
 // Production-like decoding settings: PostgreSQL's default logical_decoding_work_mem (the cluster's own default of
 // 64kB is for tests that want spilling), no checkpoints or autovacuum in the middle of a measurement.
@@ -67,6 +73,10 @@ try
         }
     }
     var report = Report.Format(options, version, throughput, latency);
+    if (otlp is not null)
+    {
+        report += $"\nOTLP export on: the sink received {otlp.Requests:N0} export requests, {otlp.Bytes:N0} bytes.\n";
+    }
     Console.Write(report);
     if (options.Output is not null)
     {

@@ -10,7 +10,7 @@ internal static class Report
     public static string Format(HarnessOptions options, string postgresVersion, IReadOnlyList<ThroughputResult> throughput, IReadOnlyList<LatencyResult> latency)
     {
         var text = new StringBuilder();
-        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}: " +
+        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}: " +
             $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}.");
         if (throughput.Count > 0)
         {

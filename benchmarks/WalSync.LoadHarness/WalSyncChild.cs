@@ -35,6 +35,9 @@ internal sealed class WalSyncChild : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>Variables every walsync process gets (the OTLP export of <c>--otlp</c>); none when empty.</summary>
+    public static IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
+
     /// <summary>Where each run's output is written when it is disposed; null for nowhere.</summary>
     public static string? LogDirectory { get; set; }
 
@@ -75,6 +78,8 @@ internal sealed class WalSyncChild : IAsyncDisposable
             Typesense = new { Nodes = new[] { typesenseUrl.ToString().TrimEnd('/') }, ApiKey = apiKey },
             Batch = new { MaxRows = 5000, FlushInterval = flushInterval.ToString("c", CultureInfo.InvariantCulture) },
             Tables = new[] { new { Table = "public.products", Collection = "products" } },
+            // Port 0: a free port, so that a walsync running elsewhere on this machine does not stop the run.
+            Http = new { Urls = "http://127.0.0.1:0" },
         };
         var path = Path.Combine(Path.GetTempPath(), $"walsync-harness-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
@@ -85,6 +90,10 @@ internal sealed class WalSyncChild : IAsyncDisposable
         foreach (var argument in (string[])[walsyncDll, "run", "--config", path])
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("walsync did not start.");
         lock (Live)

@@ -44,6 +44,8 @@ public static class LoggingSetup
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Kestrel's "Now listening on" repeats WalSync's own line about the HTTP listener.
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // A host that fails to start (the HTTP port taken) logs the exception's stack; WalSync says what to fix instead.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
         if (Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("WALSYNC_LOG_LEVEL"), ignoreCase: true, out var level))
         {
             logging.SetMinimumLevel(level);

@@ -17,7 +17,7 @@ namespace WalSync.Cli.Inspection;
 /// </summary>
 public sealed class StatusInspector
 {
-    /// <summary>How long each source may take to answer.</summary>
+    /// <summary>How long Typesense and the daemon may take to answer (PostgreSQL: Npgsql's 15 s to connect).</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private readonly WalSyncOptions _options;
@@ -36,7 +36,7 @@ public sealed class StatusInspector
     /// <param name="cancellationToken">Cancels the reads.</param>
     public async Task<StatusReport> InspectAsync(bool exact, Uri? daemonUrl, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnectionStringBuilder(_options.Postgres.ConnectionString) { Timeout = (int)Timeout.TotalSeconds, CommandTimeout = 30 };
+        var connection = new NpgsqlConnectionStringBuilder(_options.Postgres.ConnectionString) { Timeout = 15, CommandTimeout = 30 };
         var report = new StatusReport
         {
             Source = $"{connection.Host}:{connection.Port}/{connection.Database}",

@@ -41,7 +41,16 @@ internal static class ConfigurationShape
     private static void WalkValue(IConfigurationSection section, Type type, bool reportUnknown, List<string> problems)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(TimeSpan) || type == typeof(decimal) || type == typeof(Uri))
+        if (type.IsEnum)
+        {
+            // The binder skips a map entry whose value is no member (Logging:LogLevel:Default = "Verbose") without a word.
+            if (section.Value is { } value && !Enum.TryParse(type, value, ignoreCase: true, out _))
+            {
+                problems.Add($"{section.Path} is not one of {string.Join(", ", Enum.GetNames(type))}.");
+            }
+            return;
+        }
+        if (type.IsPrimitive || type == typeof(string) || type == typeof(TimeSpan) || type == typeof(decimal) || type == typeof(Uri))
         {
             return;
         }

@@ -116,6 +116,7 @@ public sealed class SyncState
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     public Task WaitForSearchableAsync(NpgsqlLogSequenceNumber lsn, CancellationToken cancellationToken)
     {
+        lsn = PageStartIfInHeader(lsn);
         var waiter = (lsn, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_gate)
         {
@@ -138,6 +139,19 @@ public sealed class SyncState
             _ = waiter.Item2.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         return waiter.Item2.Task;
+    }
+
+    /// <summary>
+    /// <paramref name="lsn"/>, or the start of its WAL page when it points just past the page's 24-byte header: no record ends
+    /// there (one that reaches into the page ends after its first byte of data), but <c>pg_current_wal_insert_lsn()</c> after
+    /// a commit that ended on the page boundary points there, which no transaction end would ever reach.
+    /// </summary>
+    /// <remarks>WAL pages are XLOG_BLCKSZ (8 kB) long in every usual build, with a 24-byte header (40 on a segment's first
+    /// page, which is left alone: a record may end at offset 40 of other pages). https://www.postgresql.org/docs/15/wal-internals.html</remarks>
+    internal static NpgsqlLogSequenceNumber PageStartIfInHeader(NpgsqlLogSequenceNumber lsn)
+    {
+        const ulong PageSize = 8192, ShortHeader = 24;
+        return (ulong)lsn % PageSize == ShortHeader ? new NpgsqlLogSequenceNumber((ulong)lsn - ShortHeader) : lsn;
     }
 
     /// <summary>The counters of <paramref name="collection"/>, created on first use.</summary>

@@ -42,6 +42,16 @@ public sealed class ConfigurationFileTests
         { "bad connection string", $$"""{ "Postgres": { "ConnectionString": "Hots=db;Password={{Password}}" }, {{Typesense}}, {{Tables}} }""", "Postgres:ConnectionString is not a valid connection string" },
         { "bad node URL", $$"""{ {{Postgres}}, "Typesense": { "Nodes": ["127.0.0.1:8108"], "ApiKey": "{{ApiKey}}" }, {{Tables}} }""", "Typesense:Nodes:0" },
         { "both dead-letter stores", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "DeadLetter": { "Table": "ops.dead", "Directory": "/tmp" } }""", "DeadLetter:Table and DeadLetter:Directory are both set" },
+        { "bad listen address", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Http": { "Urls": "127.0.0.1:9464" } }""", "Http:Urls '127.0.0.1:9464' is not an address to listen on" },
+        { "short HTTP key", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Http": { "ApiKey": "k3y" } }""", "Http:ApiKey is shorter than 16 characters" },
+        { "unknown HTTP key", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Http": { "Port": 9464 } }""", "Http:Port is not a WalSync setting" },
+        { "bad OTLP protocol", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Telemetry": { "OtlpProtocol": "http" } }""", "Telemetry:OtlpProtocol 'http' is not a protocol" },
+        { "bad OTLP endpoint", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Telemetry": { "OtlpEndpoint": "jaeger:4317" } }""", "Telemetry:OtlpEndpoint 'jaeger:4317' is not an http" },
+        { "OTLP headers not key=value", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Telemetry": { "OtlpHeaders": "{{ApiKey}}" } }""", "Telemetry:OtlpHeaders must be key=value pairs" },
+        { "bad log level", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "LogLevel": { "Default": "Verbose" } } }""", "Logging:LogLevel:Default is not one of Trace, Debug, Information, Warning, Error, Critical, None" },
+        { "bad console format", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "Console": { "FormatterName": "xml" } } }""", "Logging:Console:FormatterName 'xml' is not a console format" },
+        { "unknown console key", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "Console": { "Formatter": "json" } } }""", "Logging:Console:Formatter is not a WalSync setting" },
+        { "summary too often", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "SummaryInterval": "00:00:00.1" } }""", "Logging:SummaryInterval is" },
         { "no file", null, "does not exist" },
     };
 
@@ -56,7 +66,9 @@ public sealed class ConfigurationFileTests
         }
         try
         {
-            await using var process = WalSyncProcess.Start(["run", "--config", path]);
+            // A configuration that passed by mistake must not take the default port other tests' processes may hold.
+            await using var process = WalSyncProcess.Start(["run", "--config", path],
+                content?.Contains("\"Http\"", StringComparison.Ordinal) == true ? null : new Dictionary<string, string> { ["WALSYNC_Http__Urls"] = "http://127.0.0.1:0" });
 
             var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
 

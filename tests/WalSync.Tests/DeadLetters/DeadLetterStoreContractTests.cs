@@ -44,6 +44,19 @@ public abstract class DeadLetterStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountPendingAsync_ByTable_LeavesRetriedOnesOut()
+    {
+        Assert.Empty(await Store.CountPendingAsync(CancellationToken.None));
+        await Store.WriteAsync([Letter("public.items", "1"), Letter("shop.orders", "2"), Letter("public.items", "3")], CancellationToken.None);
+        var first = (await Store.ListAsync(new DeadLetterQuery(), CancellationToken.None))[0];
+        await Store.MarkRetriedAsync([first.Id], DateTimeOffset.UtcNow, CancellationToken.None);
+
+        var pending = await Store.CountPendingAsync(CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, long> { ["public.items"] = 1, ["shop.orders"] = 1 }, pending);
+    }
+
+    [Fact]
     public async Task ListAsync_TableAndLimit_SelectsThoseOfTheTableOldestFirst()
     {
         await Store.WriteAsync([Letter("public.items", "1"), Letter("shop.orders", "2"), Letter("public.items", "3"), Letter("public.items", "4")], CancellationToken.None);

@@ -9,7 +9,11 @@ namespace WalSync.Tests.Infrastructure;
 /// (signals, kills, exit codes).</summary>
 public sealed class WalSyncProcess : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions ConfigJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions ConfigJson = new()
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -80,6 +84,22 @@ public sealed class WalSyncProcess : IAsyncDisposable
             },
             Batch = new { options.Batch.MaxRows, FlushInterval = options.Batch.FlushInterval.ToString(), options.Batch.ChannelCapacity },
             options.Tables,
+            DeadLetter = new { options.DeadLetter.Table, options.DeadLetter.Directory },
+            // Tests run side by side: each process listens on a port of its own (HttpUrlAsync reads which).
+            Http = new
+            {
+                options.Http.Enabled,
+                Urls = options.Http.Urls == HttpOptions.DefaultUrl ? "http://127.0.0.1:0" : options.Http.Urls,
+                options.Http.ApiKey,
+                UnreadyAfter = options.Http.UnreadyAfter.ToString(),
+            },
+            Logging = new
+            {
+                options.Logging.LogLevel,
+                Console = new { options.Logging.Console.FormatterName },
+                SummaryInterval = options.Logging.SummaryInterval.ToString(),
+            },
+            options.Telemetry,
             ShutdownTimeout = options.ShutdownTimeout.ToString(),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(json, ConfigJson));
@@ -96,6 +116,14 @@ public sealed class WalSyncProcess : IAsyncDisposable
         {
             await Task.Delay(extraMilliseconds);
         }
+    }
+
+    /// <summary>The base address of the process's HTTP listener, read from its start-up line (the port is chosen at start).</summary>
+    public async Task<Uri> HttpUrlAsync(TimeSpan? timeout = null)
+    {
+        await WaitForOutputAsync("HTTP listener on ", timeout ?? TimeSpan.FromSeconds(60));
+        var match = System.Text.RegularExpressions.Regex.Match(Output, "HTTP listener on (http://[0-9.]+:[0-9]+)");
+        return match.Success ? new Uri(match.Groups[1].Value + "/") : throw new InvalidOperationException($"walsync exited before it listened:\n{Output}");
     }
 
     /// <summary>Sends SIGKILL: no chance to flush or acknowledge.</summary>
