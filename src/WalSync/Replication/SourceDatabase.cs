@@ -22,14 +22,23 @@ internal sealed class SourceDatabase : IAsyncDisposable
         DataSource = NpgsqlDataSource.Create(SessionSettings.Apply(options.ConnectionString, "walsync"));
     }
 
+    /// <summary>The oldest PostgreSQL major version WalSync runs against.</summary>
+    public const int MinimumVersion = 14;
+
     /// <summary>The pooled data source for the source database.</summary>
     public NpgsqlDataSource DataSource { get; }
 
     /// <summary>Checks the server settings and the role's privileges WalSync needs.</summary>
-    /// <exception cref="ConfigurationException"><c>wal_level</c> is not <c>logical</c>, or the role lacks REPLICATION.</exception>
+    /// <exception cref="ConfigurationException">The server is older than <see cref="MinimumVersion"/>, <c>wal_level</c> is not
+    /// <c>logical</c>, or the role lacks REPLICATION.</exception>
     public async Task CheckServerAsync(CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        if (connection.PostgreSqlVersion.Major < MinimumVersion)
+        {
+            throw new ConfigurationException($"The server runs PostgreSQL {connection.PostgreSqlVersion}; WalSync needs {MinimumVersion} or later " +
+                "(its backfills write watermarks as logical decoding messages, which pgoutput sends from 14 on). Upgrade the server.");
+        }
         var walLevel = await ScalarAsync<string>(connection, "SHOW wal_level", cancellationToken);
         if (walLevel != "logical")
         {
@@ -170,17 +179,6 @@ internal sealed class SourceDatabase : IAsyncDisposable
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         return connection.Database;
-    }
-
-    /// <summary>Copies the temporary slot <paramref name="source"/> to the permanent configured slot, at the same position.</summary>
-    /// <remarks><c>pg_copy_logical_replication_slot</c>: https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-REPLICATION</remarks>
-    public async Task CopySlotAsync(string source, CancellationToken cancellationToken)
-    {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT pg_copy_logical_replication_slot($1, $2, false)", connection);
-        command.Parameters.AddWithValue(source);
-        command.Parameters.AddWithValue(_options.Slot);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

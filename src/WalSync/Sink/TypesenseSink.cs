@@ -60,15 +60,34 @@ internal sealed class TypesenseSink : IBatchSink
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(batch.Collections.Values,
             new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
-            async (collection, token) => await FlushCollectionAsync(collection, token));
+            async (collection, token) => await FlushTableAsync(collection, token));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         WalSyncTelemetry.FlushDuration.Record(seconds);
         SinkLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.TransactionEndLsn);
     }
 
-    private async Task FlushCollectionAsync(CollectionBatch batch, CancellationToken cancellationToken)
+    /// <summary>Writes one table's changes to each of its collections (two while a rebuild fills a new version); only the
+    /// last one's rejections become dead letters, so a document is not dead-lettered twice.</summary>
+    private async Task FlushTableAsync(CollectionBatch batch, CancellationToken cancellationToken)
     {
-        var collection = batch.Table.Collection;
+        var targets = batch.Table.Targets;
+        await targets.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var names = targets.Names;
+            for (var i = 0; i < names.Count; i++)
+            {
+                await FlushCollectionAsync(batch, names[i], deadLetter: i == names.Count - 1, cancellationToken);
+            }
+        }
+        finally
+        {
+            targets.Gate.Release();
+        }
+    }
+
+    private async Task FlushCollectionAsync(CollectionBatch batch, string collection, bool deadLetter, CancellationToken cancellationToken)
+    {
         using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
         activity?.SetTag("walsync.collection", collection);
         activity?.SetTag("walsync.rows", batch.Changes.Count);
@@ -100,10 +119,10 @@ internal sealed class TypesenseSink : IBatchSink
                     default: reload.Add(change); break;
                 }
             }
-            var bytes = await ImportAsync(batch.Table, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, cancellationToken);
+            var bytes = await ImportAsync(batch.Table, collection, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, cancellationToken);
+            bytes += await ImportAsync(batch.Table, collection, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, cancellationToken);
             var found = await ReadBackAsync(batch.Table, reload, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(found), ImportAction.Upsert, deadLetters, null, cancellationToken);
+            bytes += await ImportAsync(batch.Table, collection, new(found), ImportAction.Upsert, deadLetters, null, cancellationToken);
             activity?.SetTag("walsync.bytes", bytes);
         }
         finally
@@ -115,7 +134,7 @@ internal sealed class TypesenseSink : IBatchSink
             await _client.DeleteDocumentsAsync(collection, deletes, cancellationToken);
             WalSyncTelemetry.DocumentsWritten.Add(deletes.Count);
         }
-        if (deadLetters.Count > 0)
+        if (deadLetters.Count > 0 && deadLetter)
         {
             await _deadLetters.WriteAsync(deadLetters, cancellationToken);
             WalSyncTelemetry.DeadLetters.Add(deadLetters.Count);
@@ -125,10 +144,10 @@ internal sealed class TypesenseSink : IBatchSink
 
     /// <summary>Imports <paramref name="documents"/>; rejected ones become dead letters, and partial updates that found
     /// no document go to <paramref name="notFound"/> to be read back.</summary>
-    private async Task<long> ImportAsync(TableBinding table, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
+    private async Task<long> ImportAsync(TableBinding table, string collection, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
         List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CancellationToken cancellationToken)
     {
-        var (outcomes, bytes) = await _importer.ImportAsync(table.Collection, documents, action, cancellationToken);
+        var (outcomes, bytes) = await _importer.ImportAsync(collection, documents, action, cancellationToken);
         var written = 0;
         for (var i = 0; i < outcomes.Length; i++)
         {
