@@ -67,7 +67,12 @@ public sealed class SyncService
 
     /// <summary>Asks the running service to rebuild <paramref name="table"/>'s collection (schema.table) into a new version
     /// behind its alias; an unknown table is ignored. Returns at once.</summary>
-    public void RequestRebuild(string table) => _rebuilds.Writer.TryWrite(table);
+    public void RequestRebuild(string table)
+    {
+        // Counted at once, so that Backfilling is true from the request on.
+        Interlocked.Increment(ref _backfilling);
+        _rebuilds.Writer.TryWrite(table);
+    }
 
     /// <summary>The first delay before restarting after a transient failure; it doubles (with jitter) up to
     /// <see cref="MaxReconnectDelay"/>. Default 1 second.</summary>
@@ -103,10 +108,13 @@ public sealed class SyncService
         using var client = new TypesenseClient(_options.Typesense, _loggers.CreateLogger<TypesenseClient>(), _time);
         var schemas = new CollectionSchemaSync(client, _logger);
         var versions = new CollectionVersions(client, schemas, _options.Reindex.KeepVersions, _logger);
-        var planner = new BackfillPlanner(client, versions, schemas, backfills, _logger);
+        var rebuildIncompatible = _options.Schema.OnIncompatibleChange == RecoveryAction.Rebuild;
+        var planner = new BackfillPlanner(client, versions, schemas, backfills, _logger, rebuildIncompatible, source.DataSource);
         var jobs = await planner.PlanAsync(tables, rebuild, attempt == 0 ? Reindex : [], startup);
         Volatile.Write(ref _backfilling, jobs.Count);
-        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger);
+        var asked = new HashSet<TableBinding>();
+        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger,
+            rebuildIncompatible ? table => RebuildOnce(table, asked) : null);
         var windows = new BackfillWindows();
         var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows);
         var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger,
@@ -129,6 +137,24 @@ public sealed class SyncService
         }
     }
 
+    /// <summary>Asks for a rebuild of <paramref name="table"/> the first time its only collection cannot follow it in this
+    /// run; while a rebuild already fills a new version, that one must follow, and its failure stops the run.</summary>
+    private bool RebuildOnce(TableBinding table, HashSet<TableBinding> asked)
+    {
+        if (table.Targets.Names.Count > 1)
+        {
+            return false;
+        }
+        lock (asked)
+        {
+            if (asked.Add(table))
+            {
+                RequestRebuild(table.Source.Relation.QualifiedName);
+            }
+        }
+        return true;
+    }
+
     /// <summary>Makes sure the slot exists and is usable; returns why every collection must be rebuilt (the slot is new
     /// while collections may already hold documents), or null.</summary>
     private async Task<string?> PrepareSlotAsync(SlotManager slots, BackfillStore backfills, bool resnapshot, CancellationToken cancellationToken)
@@ -139,7 +165,7 @@ public sealed class SyncService
             await slots.DropAsync(cancellationToken);
             rebuild = "--resnapshot";
         }
-        var slot = await slots.WaitUntilFreeAsync(lostIsAnError: _options.Postgres.OnSlotInvalidated == SlotInvalidatedAction.Stop, cancellationToken);
+        var slot = await slots.WaitUntilFreeAsync(lostIsAnError: _options.Postgres.OnSlotInvalidated == RecoveryAction.Stop, cancellationToken);
         if (slot is { WalStatus: "lost" })
         {
             await slots.DropAsync(cancellationToken);
@@ -165,8 +191,11 @@ public sealed class SyncService
             if (tables.Bindings.FirstOrDefault(b => b.Source.Relation.QualifiedName == name) is { } table
                 && await planner.PlanRebuildAsync(tables, table, cancellationToken) is { } job)
             {
-                Interlocked.Increment(ref _backfilling);
                 yield return job;
+            }
+            else
+            {
+                Interlocked.Decrement(ref _backfilling);
             }
         }
     }

@@ -18,10 +18,22 @@ internal sealed class BackfillPlanner
     private readonly CollectionSchemaSync _schemas;
     private readonly BackfillStore _store;
     private readonly ILogger _logger;
+    private readonly bool _rebuildIncompatible;
+    private readonly Npgsql.NpgsqlDataSource _source;
 
     /// <summary>Creates the planner.</summary>
-    public BackfillPlanner(TypesenseClient client, CollectionVersions versions, CollectionSchemaSync schemas, BackfillStore store, ILogger logger)
+    /// <param name="client">The Typesense client.</param>
+    /// <param name="versions">The collections' versions.</param>
+    /// <param name="schemas">Brings schemas to the tables' columns.</param>
+    /// <param name="store">The backfills' durable progress.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="rebuildIncompatible">Rebuild a collection that cannot take its table's columns (<c>Schema:OnIncompatibleChange</c>) instead of failing.</param>
+    /// <param name="source">The source database, for the tables' columns as they are now.</param>
+    public BackfillPlanner(TypesenseClient client, CollectionVersions versions, CollectionSchemaSync schemas, BackfillStore store, ILogger logger,
+        bool rebuildIncompatible, Npgsql.NpgsqlDataSource source)
     {
+        _source = source;
+        _rebuildIncompatible = rebuildIncompatible;
         _client = client;
         _versions = versions;
         _schemas = schemas;
@@ -60,7 +72,7 @@ internal sealed class BackfillPlanner
 
     private async Task<BackfillJob?> ResumeAsync(TableRegistry tables, TableBinding table, BackfillRecord record, CancellationToken cancellationToken)
     {
-        var mapper = await tables.GetMapperAsync(table, table.Source.Relation, cancellationToken);
+        var mapper = await CurrentMapperAsync(tables, table, cancellationToken);
         var (live, _) = await _versions.ResolveAsync(table.Collection, cancellationToken);
         if (await _client.GetCollectionAsync(record.Collection, cancellationToken) is null)
         {
@@ -81,13 +93,20 @@ internal sealed class BackfillPlanner
     private async Task<BackfillJob?> PlanAsync(TableRegistry tables, TableBinding table, string? rebuild, CancellationToken cancellationToken)
     {
         var name = table.Source.Relation.QualifiedName;
-        var mapper = await tables.GetMapperAsync(table, table.Source.Relation, cancellationToken);
+        var mapper = await CurrentMapperAsync(tables, table, cancellationToken);
         var (live, plain) = await _versions.ResolveAsync(table.Collection, cancellationToken);
         if (live is not null && rebuild is null && !plain)
         {
-            await _schemas.EnsureAsync(live, mapper, cancellationToken);
-            table.Targets.Set(live);
-            return null;
+            try
+            {
+                await _schemas.EnsureAsync(live, mapper, cancellationToken);
+                table.Targets.Set(live);
+                return null;
+            }
+            catch (SchemaChangeException) when (_rebuildIncompatible)
+            {
+                rebuild = "a column changed to a type the collection cannot take";
+            }
         }
         var version = await _versions.CreateVersionAsync(table.Collection, mapper, cancellationToken);
         await _store.StartAsync(name, version, cancellationToken);
@@ -99,7 +118,14 @@ internal sealed class BackfillPlanner
             table.Targets.Set(version);
             return new BackfillJob(table, record, SwapWhenDone: false);
         }
-        await _schemas.EnsureAsync(live, mapper, cancellationToken);
+        try
+        {
+            await _schemas.EnsureAsync(live, mapper, cancellationToken);
+        }
+        catch (SchemaChangeException)
+        {
+            // The live version cannot follow the table: it serves what it has until the new one replaces it.
+        }
         var why = rebuild ?? $"{live} is a collection from before aliases";
         BackfillLog.Rebuilding(_logger, name, why, version, live);
         await table.Targets.Gate.WaitAsync(cancellationToken);
@@ -112,5 +138,14 @@ internal sealed class BackfillPlanner
             table.Targets.Gate.Release();
         }
         return new BackfillJob(table, record, SwapWhenDone: true);
+    }
+
+    /// <summary>The mapper of the table's columns as they are now: a version made while streaming must have the columns the
+    /// next changes carry, not those of the start.</summary>
+    private async Task<DocumentMapper> CurrentMapperAsync(TableRegistry tables, TableBinding table, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        var relation = await ChunkReader.CurrentRelationAsync(connection, table.Source, table.Source.Relation, cancellationToken);
+        return await tables.GetMapperAsync(table, relation, cancellationToken);
     }
 }

@@ -155,8 +155,12 @@ internal sealed class BackfillRunner
             return;
         }
         // Before 17 the message waits for the next WAL flush (up to wal_writer_delay): the commit of a transaction that
-        // has an id flushes the WAL up to its commit record, which follows the message.
+        // has an id flushes the WAL up to its commit record, which follows the message (when the commit is synchronous).
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var synchronous = new NpgsqlCommand("SET LOCAL synchronous_commit = on", connection, transaction))
+        {
+            await synchronous.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using var command = new NpgsqlCommand("SELECT pg_logical_emit_message(false, $1, $2), pg_current_xact_id()", connection, transaction);
         command.Parameters.AddWithValue(Replication.PgOutputDecoder.WatermarkPrefix);
         command.Parameters.AddWithValue(content);

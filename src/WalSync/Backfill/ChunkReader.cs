@@ -26,7 +26,7 @@ internal sealed class ChunkReader
     public async Task<string[]?> ReadAsync(NpgsqlConnection connection, BackfillChunk chunk, string[]? after, int rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        chunk.Relation = _relation = await CurrentRelationAsync(connection, cancellationToken);
+        chunk.Relation = _relation = await CurrentRelationAsync(connection, _table, _relation, cancellationToken);
         var keys = string.Join(", ", _table.KeyColumns.Select(SourceTable.QuoteIdentifier));
         var conditions = new List<string>();
         if (after is not null)
@@ -73,24 +73,27 @@ internal sealed class ChunkReader
         return read.Count == 0 ? null : [.. _table.KeyColumns.Select(k => read[^1].GetString(_relation.IndexOf(k)) ?? "")];
     }
 
-    /// <summary>The table's columns now, as a relation version; the previous one when nothing changed, so mappers are reused.</summary>
-    private async Task<RelationInfo> CurrentRelationAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>The table's columns now (the publication's column list applied), as a relation version; <paramref name="previous"/>
+    /// when nothing changed, so mappers are reused.</summary>
+    public static async Task<RelationInfo> CurrentRelationAsync(NpgsqlConnection connection, SourceTable table, RelationInfo previous, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(previous);
         var columns = new List<ColumnInfo>();
         await using (var command = new NpgsqlCommand(
             "SELECT attname, atttypid, atttypmod FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum", connection))
         {
-            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, _table.Relation.RelationId);
+            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var name = reader.GetString(0);
-                if (_table.PublishedColumns is null || _table.PublishedColumns.Contains(name))
+                if (table.PublishedColumns is null || table.PublishedColumns.Contains(name))
                 {
-                    columns.Add(new ColumnInfo(name, reader.GetFieldValue<uint>(1), reader.GetInt32(2), _table.KeyColumns.Contains(name)));
+                    columns.Add(new ColumnInfo(name, reader.GetFieldValue<uint>(1), reader.GetInt32(2), table.KeyColumns.Contains(name)));
                 }
             }
         }
-        return columns.SequenceEqual(_relation.Columns) ? _relation : _relation with { Columns = columns };
+        return columns.SequenceEqual(previous.Columns) ? previous : previous with { Columns = columns };
     }
 }

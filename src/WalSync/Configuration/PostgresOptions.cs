@@ -22,8 +22,8 @@ public sealed class PostgresOptions
     /// Default false.</summary>
     public bool WaitForSlot { get; set; }
 
-    /// <summary>What to do when PostgreSQL invalidated the slot. Default <see cref="SlotInvalidatedAction.Rebuild"/>:
+    /// <summary>What to do when PostgreSQL invalidated the slot. Default <see cref="RecoveryAction.Rebuild"/>:
     /// the changes that were missed can only come back by reading the tables again, and rebuilding behind the aliases
     /// keeps every collection searchable meanwhile.</summary>
-    public SlotInvalidatedAction OnSlotInvalidated { get; set; } = SlotInvalidatedAction.Rebuild;
+    public RecoveryAction OnSlotInvalidated { get; set; } = RecoveryAction.Rebuild;
 }

@@ -21,6 +21,9 @@ public sealed class WalSyncOptions
     /// <summary>How tables are read while streaming goes on.</summary>
     public BackfillOptions Backfill { get; set; } = new();
 
+    /// <summary>How collections follow schema changes.</summary>
+    public SchemaOptions Schema { get; set; } = new();
+
     /// <summary>Versions kept after a rebuild.</summary>
     public ReindexOptions Reindex { get; set; } = new();
 

@@ -27,6 +27,10 @@ internal sealed class TypesenseSink : IBatchSink
     private readonly NpgsqlDataSource _source;
     private readonly int _parallelism;
     private readonly ILogger _logger;
+    private readonly Func<TableBinding, bool>? _rebuild;
+
+    /// <summary>Versions that cannot follow their table and are left as they are until a rebuild replaces them. Guarded by itself.</summary>
+    private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
 
     /// <summary>Creates the sink.</summary>
     /// <param name="client">The Typesense client (it retries transient failures).</param>
@@ -35,8 +39,12 @@ internal sealed class TypesenseSink : IBatchSink
     /// <param name="source">The source database, to read back rows whose partial update found no document.</param>
     /// <param name="parallelism">How many collections flush at once (at least 1): the one bound on concurrent imports.</param>
     /// <param name="logger">The logger.</param>
-    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger)
+    /// <param name="rebuild">Called when a table's only collection cannot follow a schema change: true when a rebuild was
+    /// asked for (the changes are then left to it), false to stop. Null stops.</param>
+    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger,
+        Func<TableBinding, bool>? rebuild = null)
     {
+        _rebuild = rebuild;
         _client = client;
         _importer = new DocumentImporter(client);
         _schemas = schemas;
@@ -77,7 +85,24 @@ internal sealed class TypesenseSink : IBatchSink
             var names = targets.Names;
             for (var i = 0; i < names.Count; i++)
             {
-                await FlushCollectionAsync(batch, names[i], deadLetter: i == names.Count - 1, cancellationToken);
+                try
+                {
+                    await FlushCollectionAsync(batch, names[i], deadLetter: i == names.Count - 1, cancellationToken);
+                }
+                catch (SchemaChangeException e) when (i < names.Count - 1 || _rebuild?.Invoke(batch.Table) == true)
+                {
+                    // The version cannot take the new column type: it keeps serving what it has, and the version being
+                    // filled from the table (now, or once the rebuild asked for starts) carries the change.
+                    bool first;
+                    lock (_frozen)
+                    {
+                        first = _frozen.Add(names[i]);
+                    }
+                    if (first)
+                    {
+                        SinkLog.VersionFrozen(_logger, names[i], e.Message);
+                    }
+                }
             }
         }
         finally

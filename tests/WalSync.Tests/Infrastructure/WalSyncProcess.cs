@@ -80,6 +80,8 @@ public sealed class WalSyncProcess : IAsyncDisposable
             },
             Batch = new { options.Batch.MaxRows, FlushInterval = options.Batch.FlushInterval.ToString(), options.Batch.ChannelCapacity },
             options.Tables,
+            options.Backfill,
+            options.Reindex,
             ShutdownTimeout = options.ShutdownTimeout.ToString(),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(json, ConfigJson));
