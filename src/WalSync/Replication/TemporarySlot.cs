@@ -39,7 +39,8 @@ public sealed class TemporarySlot : IAsyncDisposable
     public static async Task<TemporarySlot> CreateAsync(PostgresOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var connection = new LogicalReplicationConnection(SessionSettings.Apply(options.ConnectionString, "walsync-snapshot"));
+        var connection = new LogicalReplicationConnection(
+            await ReplicationHost.ConnectionStringAsync(options.ConnectionString, "walsync-snapshot", cancellationToken));
         try
         {
             await connection.Open(cancellationToken);
