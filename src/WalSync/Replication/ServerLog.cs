@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace WalSync.Replication;
+
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Connected to PostgreSQL {ServerVersion}")]
+    public static partial void Connected(ILogger logger, string serverVersion);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "PostgreSQL {ServerVersion} is newer than any version WalSync was tested on (up to {NewestTestedMajor})")]
+    public static partial void UntestedVersion(ILogger logger, string serverVersion, int newestTestedMajor);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Slot {Slot} is a failover slot: standbys with sync_replication_slots = on keep it for a promotion")]
+    public static partial void Enabled(ILogger logger, string slot);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Could not make slot {Slot} a failover slot ({Error}); it works, but a promoted standby will not have it. Run on a replication connection (psql \"dbname=… replication=database\"): {Command}")]
+    public static partial void NotEnabled(ILogger logger, string slot, string error, string command);
+}
