@@ -30,12 +30,13 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     else
         pwfile=$(mktemp)
         printf '%s\n' "${POSTGRES_PASSWORD:-postgres}" > "$pwfile"
+        # Trust, like the tests' throwaway clusters: tests log in as roles they create without passwords.
         initdb --pgdata="$PGDATA" --username="${POSTGRES_USER:-postgres}" --pwfile="$pwfile" \
-            --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --no-sync >/dev/null
+            --auth=trust --encoding=UTF8 --no-sync >/dev/null
         rm -f "$pwfile"
         {
-            echo "host all all all scram-sha-256"
-            echo "host replication all all scram-sha-256"
+            echo "host all all all trust"
+            echo "host replication all all trust"
         } >> "$PGDATA/pg_hba.conf"
         echo "listen_addresses = '*'" >> "$PGDATA/postgresql.auto.conf"
         if [ -n "${POSTGRES_DB:-}" ] && [ "$POSTGRES_DB" != "postgres" ]; then
