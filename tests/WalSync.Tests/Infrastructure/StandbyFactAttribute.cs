@@ -37,9 +37,15 @@ public sealed class StandbyFactAttribute : FactAttribute
 
     private void Decide()
     {
-        var range = _maximumMajor == int.MaxValue ? $"{_minimumMajor}+" : $"{_minimumMajor}–{_maximumMajor}";
+        var range = (_minimumMajor, _maximumMajor) switch
+        {
+            (0, int.MaxValue) => "",
+            (_, int.MaxValue) => $" {_minimumMajor} or later",
+            (0, _) => $" {_maximumMajor} or older",
+            _ => $" {_minimumMajor} to {_maximumMajor}",
+        };
         Skip = TestImage.Major is { } major && major >= _minimumMajor && major <= _maximumMajor
             ? null
-            : $"Needs a PostgreSQL {range} test image in WALSYNC_TEST_IMAGE (tests/containers/run builds them and sets it).";
+            : $"Needs a PostgreSQL{range} test image in WALSYNC_TEST_IMAGE (tests/containers/run builds them and sets it).";
     }
 }
