@@ -19,8 +19,8 @@ namespace WalSync.Replication;
 /// </remarks>
 public static class FailoverSlot
 {
-    /// <summary>Sets <c>failover = true</c> on the configured slot, which must exist and be free. A server that refuses
-    /// is logged with the command that fixes it, and WalSync goes on without failover.</summary>
+    /// <summary>Sets <c>failover = true</c> on the configured slot, which must exist and be free. When the server refuses
+    /// or cannot be reached, the command that fixes it is logged, and WalSync goes on without failover.</summary>
     /// <param name="options">The connection string and slot name.</param>
     /// <param name="logger">Where success or failure is logged.</param>
     /// <param name="cancellationToken">Cancels the command.</param>
@@ -29,14 +29,14 @@ public static class FailoverSlot
     {
         ArgumentNullException.ThrowIfNull(options);
         var command = $"ALTER_REPLICATION_SLOT {SourceTable.QuoteIdentifier(options.Slot)} ( FAILOVER true )";
-        await using var connection = new LogicalReplicationConnection(
-            await ReplicationHost.ConnectionStringAsync(options.ConnectionString, "walsync-failover", cancellationToken));
-        await connection.Open(cancellationToken);
         try
         {
+            await using var connection = new LogicalReplicationConnection(
+                await ReplicationHost.ConnectionStringAsync(options.ConnectionString, "walsync-failover", cancellationToken));
+            await connection.Open(cancellationToken);
             await ExecuteAsync(connection, command, cancellationToken);
         }
-        catch (Exception e) when (e is PostgresException or MissingMemberException)
+        catch (Exception e) when (e is NpgsqlException or MissingMemberException)
         {
             ServerLog.NotEnabled(logger, options.Slot, e.Message, command);
             return false;
