@@ -57,7 +57,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             () => Task.FromResult(string.Join(" | ", logs.Messages.Where(m => m.Contains("failover", StringComparison.OrdinalIgnoreCase)))));
         // Only a slot that the standby has synchronized, and made persistent, survives the promotion.
         await Eventually.HoldsAsync(async () => await SlotCountAsync(_pair.Standby, "synced AND NOT temporary AND invalidation_reason IS NULL") == 1,
-            TimeSpan.FromSeconds(90), "the standby to synchronize WalSync's slot");
+            TimeSpan.FromSeconds(180), "the standby to synchronize WalSync's slot");
         Mark("slot synchronized to the standby");
 
         await FailOverDuringWorkloadAsync(running);
