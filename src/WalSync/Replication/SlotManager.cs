@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Npgsql.Replication;
 using WalSync.Configuration;
 
 namespace WalSync.Replication;
@@ -52,17 +51,28 @@ internal sealed class SlotManager
         }
     }
 
-    /// <summary>Creates the slot (permanent, pgoutput) at the current end of the WAL.</summary>
+    /// <summary>Creates the slot (permanent, pgoutput) at the current end of the WAL; from PostgreSQL 17 on as a failover
+    /// slot, which a standby with <c>sync_replication_slots = on</c> keeps a copy of, so WalSync resumes from it after a
+    /// promotion.</summary>
+    /// <remarks>https://www.postgresql.org/docs/17/functions-admin.html#FUNCTIONS-REPLICATION (pg_create_logical_replication_slot)</remarks>
     /// <exception cref="PostgresException">The server refused (max_replication_slots reached, no REPLICATION attribute).</exception>
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = new LogicalReplicationConnection(SessionSettings.Apply(_options.ConnectionString, "walsync-setup"));
-        await connection.Open(cancellationToken);
+        await using var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken);
+        var failover = connection.PostgreSqlVersion.Major >= SupportedVersions.FailoverSlotsMajor;
         // Creation waits for every transaction open at that moment: a long one must not time it out.
-        connection.CommandTimeout = TimeSpan.FromMinutes(30);
-        var slot = await connection.CreatePgOutputReplicationSlot(_options.Slot, temporarySlot: false,
-            slotSnapshotInitMode: LogicalSlotSnapshotInitMode.NoExport, cancellationToken: cancellationToken);
-        ReplicationLog.SlotCreated(_logger, _options.Slot, slot.ConsistentPoint);
+        await using var command = new NpgsqlCommand(
+            $"SELECT lsn FROM pg_create_logical_replication_slot($1, 'pgoutput', false, false{(failover ? ", true" : "")})", connection)
+        {
+            CommandTimeout = 1800,
+        };
+        command.Parameters.AddWithValue(_options.Slot);
+        var consistentPoint = (NpgsqlTypes.NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken))!;
+        ReplicationLog.SlotCreated(_logger, _options.Slot, consistentPoint);
+        if (failover)
+        {
+            ServerLog.Enabled(_logger, _options.Slot);
+        }
     }
 
     /// <summary>Returns the slot once it is free, or null when it does not exist (first start).</summary>

@@ -22,22 +22,20 @@ internal sealed class SourceDatabase : IAsyncDisposable
         DataSource = NpgsqlDataSource.Create(SessionSettings.Apply(options.ConnectionString, "walsync"));
     }
 
-    /// <summary>The oldest PostgreSQL major version WalSync runs against.</summary>
-    public const int MinimumVersion = 14;
-
     /// <summary>The pooled data source for the source database.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Checks the server settings and the role's privileges WalSync needs.</summary>
-    /// <exception cref="ConfigurationException">The server is older than <see cref="MinimumVersion"/>, <c>wal_level</c> is not
-    /// <c>logical</c>, or the role lacks REPLICATION.</exception>
+    /// <summary>Checks the server's version and settings and the role's privileges WalSync needs.</summary>
+    /// <exception cref="ConfigurationException">The server is older than <see cref="SupportedVersions.OldestMajor"/>,
+    /// <c>wal_level</c> is not <c>logical</c>, or the role lacks REPLICATION.</exception>
     public async Task CheckServerAsync(CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        if (connection.PostgreSqlVersion.Major < MinimumVersion)
+        SupportedVersions.Check(connection.PostgreSqlVersion, connection.ServerVersion);
+        ServerLog.Connected(_logger, connection.ServerVersion);
+        if (SupportedVersions.IsUntested(connection.PostgreSqlVersion))
         {
-            throw new ConfigurationException($"The server runs PostgreSQL {connection.PostgreSqlVersion}; WalSync needs {MinimumVersion} or later " +
-                "(its backfills write watermarks as logical decoding messages, which pgoutput sends from 14 on). Upgrade the server.");
+            ServerLog.UntestedVersion(_logger, connection.ServerVersion, SupportedVersions.NewestTestedMajor);
         }
         var walLevel = await ScalarAsync<string>(connection, "SHOW wal_level", cancellationToken);
         if (walLevel != "logical")
