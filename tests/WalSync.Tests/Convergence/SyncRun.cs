@@ -24,6 +24,9 @@ internal sealed class SyncRun : IAsyncDisposable
     /// <summary>The database and Typesense.</summary>
     public SyncHarness Harness { get; }
 
+    /// <summary>Leave the slot in place on dispose, for a next run that resumes from it.</summary>
+    public bool KeepSlot { get; set; }
+
     /// <summary>The service.</summary>
     public SyncService Service { get; }
 
@@ -103,7 +106,7 @@ internal sealed class SyncRun : IAsyncDisposable
             // The test has already looked at the failure it expected, or reports its own.
         }
         // Slots are per cluster and the shared test cluster has max_replication_slots = 20: each run drops its own.
-        await Eventually.HoldsAsync(async () =>
+        await Eventually.HoldsAsync(KeepSlot ? () => Task.FromResult(true) : async () =>
         {
             try
             {

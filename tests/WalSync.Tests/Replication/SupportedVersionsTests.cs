@@ -7,16 +7,16 @@ namespace WalSync.Tests.Replication;
 public class SupportedVersionsTests
 {
     [Fact]
-    public void Check_Postgres12_ThrowsNamingTheOldestSupportedVersion()
+    public void Check_Postgres13_ThrowsNamingTheOldestSupportedVersion()
     {
-        var error = Assert.Throws<ConfigurationException>(() => SupportedVersions.Check(new Version(12, 22), "12.22 (Debian 12.22-1)"));
+        var error = Assert.Throws<ConfigurationException>(() => SupportedVersions.Check(new Version(13, 18), "13.18 (Debian 13.18-1)"));
 
-        Assert.Contains("PostgreSQL 12.22 (Debian 12.22-1)", error.Message, StringComparison.Ordinal);
-        Assert.Contains("needs PostgreSQL 13 or later", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL 13.18 (Debian 13.18-1)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("needs PostgreSQL 14 or later", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData(13, false)]
+    [InlineData(14, false)]
     [InlineData(15, false)]
     [InlineData(17, false)]
     [InlineData(18, true)]
