@@ -7,7 +7,7 @@ namespace WalSync.Pipeline;
 
 /// <summary>
 /// Drains the change channel into <see cref="Batch"/>es: a batch is cut when it holds <c>MaxRows</c> row changes or
-/// <c>FlushInterval</c> has passed since its first event, whichever comes first, and at the end of the snapshot copy.
+/// <c>FlushInterval</c> has passed since its first event, whichever comes first, and as soon as a backfill chunk's window closes.
 /// Changes to one document are coalesced in commit order (<see cref="CollectionBatch.Apply"/>). A batch records the end
 /// LSN of the last transaction it completes; what may be acknowledged is decided by the <see cref="Checkpointer"/>.
 /// </summary>
