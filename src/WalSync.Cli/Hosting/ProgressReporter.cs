@@ -16,9 +16,6 @@ public sealed partial class ProgressReporter : BackgroundService
     /// <summary>How often the state is looked at.</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often copy progress is logged when no bar can be drawn.</summary>
-    private static readonly TimeSpan CopyLineInterval = TimeSpan.FromSeconds(10);
-
     private readonly SyncState _state;
     private readonly LoggingOptions _options;
     private readonly bool _terminal;
@@ -29,7 +26,7 @@ public sealed partial class ProgressReporter : BackgroundService
     /// <param name="state">The service's state.</param>
     /// <param name="options">The <c>Logging</c> section (its summary interval).</param>
     /// <param name="terminal">Whether a progress bar can be drawn on standard error.</param>
-    /// <param name="logger">Receives the summary and the copy lines.</param>
+    /// <param name="logger">Receives the summary lines.</param>
     /// <param name="time">The clock; <see cref="TimeProvider.System"/> when null.</param>
     public ProgressReporter(SyncState state, LoggingOptions options, bool terminal, ILogger<ProgressReporter> logger, TimeProvider? time = null)
     {
@@ -45,26 +42,17 @@ public sealed partial class ProgressReporter : BackgroundService
     {
         using var timer = new PeriodicTimer(Tick, _time);
         var last = _state.Snapshot();
-        var lastCopyLine = DateTimeOffset.MinValue;
         var barDrawn = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var now = _state.Snapshot();
-                if (now.Phase == SyncPhase.Copying && now.Copies.Count > 0)
+                // The backfills log their own progress lines; a terminal gets a bar instead of the summary while they run.
+                if (_terminal && now.Backfills.Any(b => b.FinishedAt is null))
                 {
-                    if (_terminal)
-                    {
-                        Console.Error.Write("\r" + Bar(now) + "\u001b[K");
-                        barDrawn = true;
-                    }
-                    else if (now.At - lastCopyLine >= CopyLineInterval && _logger.IsEnabled(LogLevel.Information))
-                    {
-                        lastCopyLine = now.At;
-                        var progress = Describe(now);
-                        CopyProgress(_logger, progress);
-                    }
+                    Console.Error.Write("\r" + Bar(now) + "\u001b[K");
+                    barDrawn = true;
                     continue;
                 }
                 if (barDrawn)
@@ -109,56 +97,52 @@ public sealed partial class ProgressReporter : BackgroundService
         Summary(_logger, phase, seconds, changes, written, deleted, deadLetters, lag, now.LagSeconds, pending, lastError);
     }
 
-    /// <summary>One line for the copy: every table's rows copied of its total, the rate and the time left.</summary>
+    /// <summary>One line for the backfills: every table's rows written of its estimate, the rate and the time left.</summary>
     public static string Describe(SyncStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var parts = status.Copies.Select(copy =>
+        var parts = status.Backfills.Select(backfill =>
         {
-            var total = copy.RowsToCopy is { } rows ? rows.ToString("N0", CultureInfo.InvariantCulture) : "?";
-            var state = copy.FinishedAt is not null ? "done" : copy.StartedAt is null ? "waiting" : Rate(copy, status.At);
-            return $"{copy.Table} {copy.RowsCopied.ToString("N0", CultureInfo.InvariantCulture)} of {total} rows ({state})";
+            var total = backfill.RowsEstimate is { } rows ? rows.ToString("N0", CultureInfo.InvariantCulture) : "?";
+            var state = backfill.FinishedAt is not null ? "done" : backfill.StartedAt is null ? "waiting" : Rate(backfill, status.At);
+            return $"{backfill.Table} {backfill.RowsDone.ToString("N0", CultureInfo.InvariantCulture)} of {total} rows ({state})";
         });
         return string.Join("; ", parts);
     }
 
-    private static string Rate(TableCopyProgress copy, DateTimeOffset now)
+    private static string Rate(BackfillProgress backfill, DateTimeOffset now)
     {
-        var seconds = (now - copy.StartedAt!.Value).TotalSeconds;
-        if (seconds < 1 || copy.RowsCopied == 0)
+        var seconds = (now - backfill.StartedAt!.Value).TotalSeconds;
+        if (seconds < 1 || backfill.RowsDone == 0)
         {
             return "starting";
         }
-        var perSecond = copy.RowsCopied / seconds;
+        var perSecond = backfill.RowsDone / seconds;
         var rate = $"{perSecond.ToString("N0", CultureInfo.InvariantCulture)} rows/s";
-        if (copy.RowsToCopy is not { } total || total <= copy.RowsCopied)
+        if (backfill.RowsEstimate is not { } total || total <= backfill.RowsDone)
         {
             return rate;
         }
-        return $"{copy.RowsCopied * 100 / total}%, {rate}, ETA {Duration(TimeSpan.FromSeconds((total - copy.RowsCopied) / perSecond))}";
+        return $"{backfill.RowsDone * 100 / total}%, {rate}, ETA {Duration(TimeSpan.FromSeconds((total - backfill.RowsDone) / perSecond))}";
     }
 
     /// <summary>A progress bar of all tables together, then the table being copied.</summary>
     private static string Bar(SyncStatus status)
     {
-        var copied = status.Copies.Sum(c => c.RowsCopied);
-        var total = status.Copies.Sum(c => Math.Max(c.RowsToCopy ?? 0, c.RowsCopied));
+        var copied = status.Backfills.Sum(c => c.RowsDone);
+        var total = status.Backfills.Sum(c => Math.Max(c.RowsEstimate ?? 0, c.RowsDone));
         var fraction = total == 0 ? 1 : Math.Min(1, (double)copied / total);
         const int Width = 30;
         var filled = (int)(fraction * Width);
-        var current = status.Copies.FirstOrDefault(c => c.StartedAt is not null && c.FinishedAt is null) ?? status.Copies[^1];
+        var current = status.Backfills.FirstOrDefault(c => c.StartedAt is not null && c.FinishedAt is null) ?? status.Backfills[^1];
         var rate = current.StartedAt is null ? "" : Rate(current, status.At);
-        return $"Copying [{new string('#', filled)}{new string('.', Width - filled)}] {fraction:P0} {copied.ToString("N0", CultureInfo.InvariantCulture)}/" +
+        return $"Backfilling [{new string('#', filled)}{new string('.', Width - filled)}] {fraction:P0} {copied.ToString("N0", CultureInfo.InvariantCulture)}/" +
             $"{total.ToString("N0", CultureInfo.InvariantCulture)} rows  {current.Table}: {rate}";
     }
 
     private static string Duration(TimeSpan span) => span.TotalHours >= 1
         ? $"{(int)span.TotalHours}h{span.Minutes:00}m"
         : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds:00}s" : $"{Math.Max(1, (int)span.TotalSeconds)}s";
-
-
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Copying: {Progress}")]
-    private static partial void CopyProgress(ILogger logger, string progress);
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "{Phase}: in the last {Seconds:0} s {Changes} changes, " +
         "{Written} documents written, {Deleted} deleted, {DeadLetters} dead-lettered; lag {LagBytes}, {LagSeconds:0.0} s; {Pending} dead letters pending{LastError}")]

@@ -19,9 +19,10 @@ public static class WalSyncHost
 {
     /// <summary>Runs WalSync with <paramref name="options"/> until SIGINT/SIGTERM or a failure; returns the exit code.</summary>
     /// <param name="options">The validated configuration.</param>
-    /// <param name="resnapshot">Drop the slot and copy the tables again (<c>--resnapshot</c>).</param>
+    /// <param name="resnapshot">Drop the slot, create a new one and rebuild every collection (<c>--resnapshot</c>).</param>
+    /// <param name="reindex">Tables (schema.table) whose collections are rebuilt at start (<c>--reindex</c>).</param>
     /// <param name="logFormat">The <c>--log-format</c> switch (simple or json); null when not given.</param>
-    public static async Task<int> RunAsync(WalSyncOptions options, bool resnapshot, string? logFormat = null)
+    public static async Task<int> RunAsync(WalSyncOptions options, bool resnapshot, IReadOnlyCollection<string> reindex, string? logFormat = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = TelemetrySetup.Settings(options.Telemetry, Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
@@ -43,7 +44,8 @@ public static class WalSyncHost
         TelemetrySetup.Configure(builder, options, settings);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ExitCodeHolder>();
-        builder.Services.AddSingleton(provider => new SyncService(options, provider.GetRequiredService<ILoggerFactory>()) { Resnapshot = resnapshot });
+        builder.Services.AddSingleton(provider =>
+            new SyncService(options, provider.GetRequiredService<ILoggerFactory>()) { Resnapshot = resnapshot, Reindex = reindex });
         builder.Services.AddSingleton(provider => provider.GetRequiredService<SyncService>().State);
         builder.Services.AddHostedService<SyncWorker>();
         builder.Services.AddHostedService(provider => new ProgressReporter(provider.GetRequiredService<SyncService>().State, options.Logging,

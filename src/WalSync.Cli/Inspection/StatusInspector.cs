@@ -234,7 +234,7 @@ public sealed class StatusInspector
         else if (!report.Slot.Exists)
         {
             attention.Add($"The slot '{report.Slot.Name}' does not exist: WalSync has not started yet, or the slot was dropped. " +
-                "walsync run creates it and copies the tables.");
+                "walsync run creates it and backfills the collections while it streams.");
         }
         else if (report.Slot.WalStatus == "lost")
         {

@@ -94,9 +94,9 @@ public static class StatusPrinter
         var text = $"{WalSyncTelemetry.PhaseName(daemon.Phase)} for {since:0} s at {report.DaemonUrl}; lag {lag}, {daemon.LagSeconds:0.0} s; " +
             $"last acknowledged {(daemon.LastAcknowledgedLsn == NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid ? "nothing yet" : daemon.LastAcknowledgedLsn.ToString())}; " +
             $"last flush {(daemon.LastFlushAt is { } flush ? $"{(daemon.At - flush).TotalSeconds:0} s ago" : "none yet")}; {daemon.Restarts} restarts";
-        if (daemon.Copies.Any(c => c.FinishedAt is null))
+        if (daemon.Backfills.Any(c => c.FinishedAt is null))
         {
-            text += "; copying " + string.Join(", ", daemon.Copies.Select(c => $"{c.Table} {Format.Count(c.RowsCopied)} of {(c.RowsToCopy is { } total ? Format.Count(total) : "?")}"));
+            text += "; copying " + string.Join(", ", daemon.Backfills.Select(c => $"{c.Table} {Format.Count(c.RowsDone)} of {(c.RowsEstimate is { } total ? Format.Count(total) : "?")}"));
         }
         return text;
     }

@@ -88,7 +88,7 @@ internal sealed class DocumentTable
         return slice;
     }
 
-    // Copies live documents into fresh chunks; old chunks stay valid for readers that hold slices of them.
+    // Backfills live documents into fresh chunks; old chunks stay valid for readers that hold slices of them.
     private void CompactIfMostlyDead()
     {
         if (_deadBytes < CompactAfterDeadBytes || _deadBytes < _liveBytes)

@@ -19,6 +19,8 @@ internal sealed class Batch
 
     /// <summary>The commit time (UTC) of each transaction whose Commit is in this batch, in commit order.</summary>
     public List<DateTime> CommitTimes { get; } = [];
+    /// <summary>Backfill chunks whose rows this batch holds (or that must be read again); they are done once it is flushed.</summary>
+    public List<BackfillChunk> Chunks { get; } = [];
 
     /// <summary>The batch for <paramref name="table"/>'s collection, created on first use.</summary>
     public CollectionBatch For(TableBinding table)

@@ -59,10 +59,36 @@ internal sealed class SlotManager
         }
     }
 
+    /// <summary>Creates the slot (permanent, pgoutput) at the current end of the WAL; from PostgreSQL 17 on as a failover
+    /// slot, which a standby with <c>sync_replication_slots = on</c> keeps a copy of, so WalSync resumes from it after a
+    /// promotion.</summary>
+    /// <remarks>https://www.postgresql.org/docs/17/functions-admin.html#FUNCTIONS-REPLICATION (pg_create_logical_replication_slot)</remarks>
+    /// <exception cref="PostgresException">The server refused (max_replication_slots reached, no REPLICATION attribute).</exception>
+    public async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken);
+        var failover = connection.PostgreSqlVersion.Major >= SupportedVersions.FailoverSlotsMajor;
+        // Creation waits for every transaction open at that moment: a long one must not time it out.
+        await using var command = new NpgsqlCommand(
+            $"SELECT lsn FROM pg_create_logical_replication_slot($1, 'pgoutput', false, false{(failover ? ", true" : "")})", connection)
+        {
+            CommandTimeout = 1800,
+        };
+        command.Parameters.AddWithValue(_options.Slot);
+        var consistentPoint = (NpgsqlTypes.NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken))!;
+        ReplicationLog.SlotCreated(_logger, _options.Slot, consistentPoint);
+        if (failover)
+        {
+            ServerLog.Enabled(_logger, _options.Slot);
+        }
+    }
+
     /// <summary>Returns the slot once it is free, or null when it does not exist (first start).</summary>
-    /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated, or stays in
-    /// use by another process (unless <see cref="PostgresOptions.WaitForSlot"/>).</exception>
-    public async Task<SlotState?> WaitUntilFreeAsync(CancellationToken cancellationToken)
+    /// <param name="lostIsAnError">When false, an invalidated slot is returned (its <see cref="SlotState.WalStatus"/> is <c>lost</c>) for the caller to replace.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated (with
+    /// <paramref name="lostIsAnError"/>), or stays in use by another process (unless <see cref="PostgresOptions.WaitForSlot"/>).</exception>
+    public async Task<SlotState?> WaitUntilFreeAsync(bool lostIsAnError, CancellationToken cancellationToken)
     {
         var database = await _source.GetDatabaseNameAsync(cancellationToken);
         var slotName = _options.Slot;
@@ -81,11 +107,15 @@ internal sealed class SlotManager
                     $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
                     "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
             }
+            if (slot.WalStatus == "lost" && !lostIsAnError)
+            {
+                return slot;
+            }
             if (slot.WalStatus == "lost")
             {
                 throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
-                    "was removed, so changes were missed. Recreate the slot and copy the tables again with: walsync run --resnapshot " +
-                    "(or drop the slot with SELECT pg_drop_replication_slot('" + slotName + "'); and start WalSync). " +
+                    "was removed, so changes were missed. Recreate the slot and rebuild the collections with: walsync run --resnapshot " +
+                    "(or set Postgres:OnSlotInvalidated to Rebuild, its default, to do so by itself). " +
                     "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
             }
             if (slot.ActivePid is null)

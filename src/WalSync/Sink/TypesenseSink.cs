@@ -29,6 +29,10 @@ internal sealed class TypesenseSink : IBatchSink
     private readonly int _parallelism;
     private readonly ILogger _logger;
     private readonly SyncState? _state;
+    private readonly Func<TableBinding, bool>? _rebuild;
+
+    /// <summary>Versions that cannot follow their table and are left as they are until a rebuild replaces them. Guarded by itself.</summary>
+    private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
 
     /// <summary>Creates the sink.</summary>
     /// <param name="client">The Typesense client (it retries transient failures).</param>
@@ -37,10 +41,13 @@ internal sealed class TypesenseSink : IBatchSink
     /// <param name="source">The source database, to read back rows whose partial update found no document.</param>
     /// <param name="parallelism">How many collections flush at once (at least 1): the one bound on concurrent imports.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="rebuild">Called when a table's only collection cannot follow a schema change: true when a rebuild was
+    /// asked for (the changes are then left to it), false to stop. Null stops.</param>
     /// <param name="state">Receives the documents written, deleted and dead-lettered per collection; none when null.</param>
-    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism,
-        ILogger logger, SyncState? state = null)
+    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger,
+        Func<TableBinding, bool>? rebuild = null, SyncState? state = null)
     {
+        _rebuild = rebuild;
         _state = state;
         _client = client;
         _importer = new DocumentImporter(client);
@@ -66,19 +73,59 @@ internal sealed class TypesenseSink : IBatchSink
         long bytes = 0;
         await Parallel.ForEachAsync(batch.Collections.Values,
             new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
-            async (collection, token) => Interlocked.Add(ref bytes, await FlushCollectionAsync(collection, token)));
+            async (collection, token) => Interlocked.Add(ref bytes, await FlushTableAsync(collection, token)));
         activity?.SetTag("walsync.bytes", bytes);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         WalSyncTelemetry.FlushDuration.Record(seconds);
         SinkLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.TransactionEndLsn);
     }
 
-    /// <summary>Writes one collection's part of the batch; returns the bytes imported.</summary>
-    private async Task<long> FlushCollectionAsync(CollectionBatch batch, CancellationToken cancellationToken)
+    /// <summary>Writes one table's changes to each of its collections (two while a rebuild fills a new version); only the
+    /// last one's rejections become dead letters and only its documents are counted, so nothing counts twice. Returns the bytes imported.</summary>
+    private async Task<long> FlushTableAsync(CollectionBatch batch, CancellationToken cancellationToken)
     {
-        var collection = batch.Table.Collection;
-        var counters = _state?.Collection(collection, batch.Table.Source.Relation.QualifiedName);
-        var collectionTag = new KeyValuePair<string, object?>("collection", collection);
+        var targets = batch.Table.Targets;
+        await targets.Gate.WaitAsync(cancellationToken);
+        long bytes = 0;
+        try
+        {
+            var names = targets.Names;
+            for (var i = 0; i < names.Count; i++)
+            {
+                try
+                {
+                    bytes += await FlushCollectionAsync(batch, names[i], last: i == names.Count - 1, cancellationToken);
+                }
+                catch (SchemaChangeException e) when (i < names.Count - 1 || _rebuild?.Invoke(batch.Table) == true)
+                {
+                    // The version cannot take the new column type: it keeps serving what it has, and the version being
+                    // filled from the table (now, or once the rebuild asked for starts) carries the change.
+                    bool first;
+                    lock (_frozen)
+                    {
+                        first = _frozen.Add(names[i]);
+                    }
+                    if (first)
+                    {
+                        SinkLog.VersionFrozen(_logger, names[i], e.Message);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            targets.Gate.Release();
+        }
+        return bytes;
+    }
+
+    private async Task<long> FlushCollectionAsync(CollectionBatch batch, string collection, bool last, CancellationToken cancellationToken)
+    {
+        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
+        activity?.SetTag("walsync.collection", collection);
+        activity?.SetTag("walsync.rows", batch.Changes.Count);
+        var counters = last ? _state?.Collection(batch.Table.Collection, batch.Table.Source.Relation.QualifiedName) : null;
+        var collectionTag = new KeyValuePair<string, object?>("collection", batch.Table.Collection);
         long bytes;
         if (batch.LatestMapper is { } latest)
         {
@@ -108,10 +155,11 @@ internal sealed class TypesenseSink : IBatchSink
                     default: reload.Add(change); break;
                 }
             }
-            bytes = await ImportAsync(batch.Table, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, counters, cancellationToken);
+            bytes = await ImportAsync(batch.Table, collection, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
+            bytes += await ImportAsync(batch.Table, collection, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, counters, cancellationToken);
             var found = await ReadBackAsync(batch.Table, reload, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(found), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
+            bytes += await ImportAsync(batch.Table, collection, new(found), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
+            activity?.SetTag("walsync.bytes", bytes);
         }
         finally
         {
@@ -119,12 +167,12 @@ internal sealed class TypesenseSink : IBatchSink
         }
         if (deletes.Count > 0)
         {
-            using (var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.delete"))
+            using (var deleteSpan = WalSyncTelemetry.ActivitySource.StartActivity("walsync.delete"))
             {
-                activity?.SetTag("db.system", "typesense");
-                activity?.SetTag("db.collection.name", collection);
-                activity?.SetTag("db.operation.name", "delete");
-                activity?.SetTag("walsync.documents", deletes.Count);
+                deleteSpan?.SetTag("db.system", "typesense");
+                deleteSpan?.SetTag("db.collection.name", collection);
+                deleteSpan?.SetTag("db.operation.name", "delete");
+                deleteSpan?.SetTag("walsync.documents", deletes.Count);
                 await _client.DeleteDocumentsAsync(collection, deletes, cancellationToken);
             }
             WalSyncTelemetry.DocumentsDeleted.Add(deletes.Count, collectionTag);
@@ -133,7 +181,7 @@ internal sealed class TypesenseSink : IBatchSink
                 Interlocked.Add(ref counters.Deleted, deletes.Count);
             }
         }
-        if (deadLetters.Count > 0)
+        if (deadLetters.Count > 0 && last)
         {
             await _deadLetters.WriteAsync(deadLetters, cancellationToken);
             WalSyncTelemetry.DeadLetters.Add(deadLetters.Count, new KeyValuePair<string, object?>("table", batch.Table.Source.Relation.QualifiedName));
@@ -148,10 +196,10 @@ internal sealed class TypesenseSink : IBatchSink
 
     /// <summary>Imports <paramref name="documents"/>; rejected ones become dead letters, and partial updates that found
     /// no document go to <paramref name="notFound"/> to be read back.</summary>
-    private async Task<long> ImportAsync(TableBinding table, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
+    private async Task<long> ImportAsync(TableBinding table, string collection, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
         List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CollectionCounters? counters, CancellationToken cancellationToken)
     {
-        var (outcomes, bytes) = await _importer.ImportAsync(table.Collection, documents, action, cancellationToken);
+        var (outcomes, bytes) = await _importer.ImportAsync(collection, documents, action, cancellationToken);
         var written = 0;
         for (var i = 0; i < outcomes.Length; i++)
         {

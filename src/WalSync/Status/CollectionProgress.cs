@@ -9,7 +9,7 @@ public sealed class CollectionProgress
     /// <summary>The table it is kept equal to, as <c>schema.table</c>.</summary>
     public required string Table { get; init; }
 
-    /// <summary>Inserts read from the slot (rows of a snapshot copy are counted in <see cref="TableCopyProgress"/>).</summary>
+    /// <summary>Inserts read from the slot (rows of a snapshot copy are counted in <see cref="BackfillProgress"/>).</summary>
     public long Inserts { get; init; }
 
     /// <summary>Updates read from the slot.</summary>

@@ -6,10 +6,7 @@ public enum SyncPhase
     /// <summary>Checking the source, the publication, the slot and the collections.</summary>
     Starting,
 
-    /// <summary>Copying the tables' rows into Typesense (first start or <c>--resnapshot</c>).</summary>
-    Copying,
-
-    /// <summary>Streaming changes from the slot.</summary>
+    /// <summary>Streaming changes from the slot (and backfilling, see <see cref="SyncStatus.Backfills"/>).</summary>
     Streaming,
 
     /// <summary>PostgreSQL or Typesense failed; the pipeline is waiting to restart or a Typesense request is being retried

@@ -3,7 +3,7 @@ using NpgsqlTypes;
 namespace WalSync.Status;
 
 /// <summary>
-/// The live state of one <see cref="SyncService"/>: its phase, positions, lag inputs, copy progress and per-collection
+/// The live state of one <see cref="SyncService"/>: its phase, positions, lag inputs, backfill progress and per-collection
 /// counts. The parts of the flow update it as they work; readers take a consistent <see cref="Snapshot"/>, or wait for a
 /// position with <see cref="WaitForSearchableAsync"/>. Thread-safe.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class SyncState
     /// <summary>The commit time from which the lag in seconds counts; null when everything received is flushed.</summary>
     private DateTime? _pendingSince;
 
-    private readonly List<TableCopyState> _copies = [];
+    private readonly List<BackfillState> _backfills = [];
     private readonly Dictionary<string, CollectionCounters> _collections = new(StringComparer.Ordinal);
     private readonly List<(NpgsqlLogSequenceNumber Lsn, TaskCompletionSource Done)> _waiters = [];
     private Func<int>? _channelDepth;
@@ -87,7 +87,7 @@ public sealed class SyncState
             return new SyncStatus
             {
                 At = now,
-                Phase = _phase is SyncPhase.Copying or SyncPhase.Streaming && _failingSince is not null ? SyncPhase.Retrying : _phase,
+                Phase = _phase == SyncPhase.Streaming && _failingSince is not null ? SyncPhase.Retrying : _phase,
                 PhaseSince = _phaseSince,
                 StartedAt = _startedAt,
                 Slot = Slot,
@@ -105,7 +105,7 @@ public sealed class SyncState
                 SlotRetainedWalBytes = _slotRetained,
                 DeadLettersPending = _deadLettersPending,
                 ChannelDepth = depth?.Invoke() ?? 0,
-                Copies = _copies.Select(c => c.ToProgress()).ToList(),
+                Backfills = _backfills.Select(c => c.ToProgress()).ToList(),
                 Collections = _collections.Values.Select(c => c.ToProgress()).ToList(),
             };
         }
@@ -168,7 +168,7 @@ public sealed class SyncState
         }
     }
 
-    /// <summary>Enters <paramref name="phase"/>; copying and streaming mean the start-up checks passed, so failures are over.</summary>
+    /// <summary>Enters <paramref name="phase"/>; streaming means the start-up checks passed, so failures are over.</summary>
     internal void SetPhase(SyncPhase phase)
     {
         lock (_gate)
@@ -177,7 +177,7 @@ public sealed class SyncState
             {
                 return;
             }
-            if (phase is SyncPhase.Copying or SyncPhase.Streaming)
+            if (phase == SyncPhase.Streaming)
             {
                 ClearFailure();
             }
@@ -213,36 +213,30 @@ public sealed class SyncState
         }
     }
 
-    /// <summary>The tables a copy is about to read, in order.</summary>
-    internal void CopyPlanned(IEnumerable<string> tables)
+    /// <summary>The backfill of <paramref name="table"/> into <paramref name="collection"/> starts (or resumes with
+    /// <paramref name="rowsDone"/> rows already written), with about <paramref name="rowsEstimate"/> rows.</summary>
+    internal void BackfillStarted(string table, string collection, long rowsDone, long? rowsEstimate)
     {
         lock (_gate)
         {
-            _copies.Clear();
-            _copies.AddRange(tables.Select(t => new TableCopyState(t)));
+            var backfill = FindBackfill(table);
+            backfill.Collection = collection;
+            Interlocked.Exchange(ref backfill.RowsDone, rowsDone);
+            backfill.RowsEstimate = rowsEstimate;
+            backfill.StartedAt = _time.GetUtcNow();
+            backfill.FinishedAt = null;
         }
     }
 
-    /// <summary>The copy of <paramref name="table"/> starts, with about <paramref name="rowsToCopy"/> rows.</summary>
-    internal void CopyStarted(string table, long? rowsToCopy)
+    /// <summary><paramref name="rows"/> more rows of <paramref name="table"/> were written by its backfill.</summary>
+    internal void RowsBackfilled(string table, long rows) => Interlocked.Add(ref FindBackfill(table).RowsDone, rows);
+
+    /// <summary>Every row of <paramref name="table"/> was written by its backfill.</summary>
+    internal void BackfillFinished(string table)
     {
         lock (_gate)
         {
-            var copy = FindCopy(table);
-            copy.RowsToCopy = rowsToCopy;
-            copy.StartedAt = _time.GetUtcNow();
-        }
-    }
-
-    /// <summary><paramref name="rows"/> more rows of <paramref name="table"/> were read.</summary>
-    internal void RowsCopied(string table, long rows) => Interlocked.Add(ref FindCopy(table).RowsCopied, rows);
-
-    /// <summary>Every row of <paramref name="table"/> was read.</summary>
-    internal void CopyFinished(string table)
-    {
-        lock (_gate)
-        {
-            FindCopy(table).FinishedAt = _time.GetUtcNow();
+            FindBackfill(table).FinishedAt = _time.GetUtcNow();
         }
     }
 
@@ -326,17 +320,17 @@ public sealed class SyncState
     /// <summary>Reads the channel's depth from <paramref name="depth"/> (each pipeline run has its own channel).</summary>
     internal void AttachChannel(Func<int>? depth) => _channelDepth = depth;
 
-    private TableCopyState FindCopy(string table)
+    private BackfillState FindBackfill(string table)
     {
         lock (_gate)
         {
-            var copy = _copies.Find(c => c.Table == table);
-            if (copy is null)
+            var backfill = _backfills.Find(c => c.Table == table);
+            if (backfill is null)
             {
-                copy = new TableCopyState(table);
-                _copies.Add(copy);
+                backfill = new BackfillState(table);
+                _backfills.Add(backfill);
             }
-            return copy;
+            return backfill;
         }
     }
 
@@ -380,24 +374,27 @@ public sealed class SyncState
         }
     }
 
-    /// <summary>The copy of one table; <see cref="RowsCopied"/> is written with <see cref="Interlocked"/>, the rest under the state's lock.</summary>
-    private sealed class TableCopyState(string table)
+    /// <summary>The backfill of one table; <see cref="RowsDone"/> is written with <see cref="Interlocked"/>, the rest under the state's lock.</summary>
+    private sealed class BackfillState(string table)
     {
         public string Table { get; } = table;
 
-        public long RowsCopied;
+        public string? Collection { get; set; }
 
-        public long? RowsToCopy { get; set; }
+        public long RowsDone;
+
+        public long? RowsEstimate { get; set; }
 
         public DateTimeOffset? StartedAt { get; set; }
 
         public DateTimeOffset? FinishedAt { get; set; }
 
-        public TableCopyProgress ToProgress() => new()
+        public BackfillProgress ToProgress() => new()
         {
             Table = Table,
-            RowsCopied = Interlocked.Read(ref RowsCopied),
-            RowsToCopy = RowsToCopy,
+            Collection = Collection,
+            RowsDone = Interlocked.Read(ref RowsDone),
+            RowsEstimate = RowsEstimate,
             StartedAt = StartedAt,
             FinishedAt = FinishedAt,
         };

@@ -71,14 +71,14 @@ public sealed class SyncStatus
     /// <summary>Changes waiting in the channel between the reader and the batcher.</summary>
     public int ChannelDepth { get; init; }
 
-    /// <summary>The copy of each table during a first start (or <c>--resnapshot</c>); empty when nothing was copied.</summary>
-    public IReadOnlyList<TableCopyProgress> Copies { get; init; } = [];
+    /// <summary>Each backfill of this run (a first fill, a table added later, a rebuild), in the order they started; empty when none ran.</summary>
+    public IReadOnlyList<BackfillProgress> Backfills { get; init; } = [];
 
     /// <summary>What went to each configured collection since this process started.</summary>
     public IReadOnlyList<CollectionProgress> Collections { get; init; } = [];
 
     /// <summary>
-    /// Whether WalSync is doing its work: copying or streaming, and not failing for <paramref name="unreadyAfter"/> or
+    /// Whether WalSync is doing its work: streaming, and not failing for <paramref name="unreadyAfter"/> or
     /// longer. Starting, waiting as a standby, stopping and failing past the threshold are not ready.
     /// </summary>
     /// <param name="unreadyAfter">How long failures may last before WalSync is not ready (<c>Http:UnreadyAfter</c>).</param>

@@ -10,7 +10,7 @@ namespace WalSync.Telemetry;
 /// Prometheus exporter names them <c>walsync_…_seconds</c>, <c>walsync_…_bytes</c> and counters <c>walsync_…_total</c>.
 /// </summary>
 /// <remarks>Spans: <c>walsync.flush</c> per batch with a child <c>walsync.import</c> per import call and <c>walsync.delete</c>
-/// per delete call; <c>walsync.snapshot</c> per copy with a child <c>walsync.copy.table</c> per table;
+/// per delete call; <c>walsync.backfill</c> per backfill of a table;
 /// <c>walsync.pipeline.restart</c> per restart, with its reason.</remarks>
 public static class WalSyncTelemetry
 {
@@ -56,9 +56,9 @@ public static class WalSyncTelemetry
     internal static readonly Counter<long> TypesenseRetries = Meter.CreateCounter<long>("walsync.typesense.retries", "{retry}",
         "Typesense requests retried after a transient failure, by cause");
 
-    /// <summary>Rows read by a table copy, by <c>table</c>.</summary>
-    internal static readonly Counter<long> RowsCopied = Meter.CreateCounter<long>("walsync.copy.rows_copied", "{row}",
-        "Rows read from PostgreSQL by a table copy, by table");
+    /// <summary>Rows written by backfills, by <c>table</c>.</summary>
+    internal static readonly Counter<long> RowsBackfilled = Meter.CreateCounter<long>("walsync.backfill.rows", "{row}",
+        "Rows read from PostgreSQL and written to Typesense by backfills, by table");
 
     /// <summary>Duration of each batch flush.</summary>
     internal static readonly Histogram<double> FlushDuration = Meter.CreateHistogram("walsync.flush.duration", "s",
@@ -90,10 +90,10 @@ public static class WalSyncTelemetry
             "Dead letters in the store not yet retried");
         Meter.CreateObservableGauge("walsync.slot.retained_wal", () => GaugeIfKnown(s => s.SlotRetainedWalBytes), "By",
             "WAL the replication slot makes the server keep");
-        Meter.CreateObservableGauge("walsync.copy.rows_to_copy", GaugeRowsToCopy, "{row}",
-            "Rows a table copy has to read (PostgreSQL's estimate), by table");
+        Meter.CreateObservableGauge("walsync.backfill.rows_estimate", GaugeRowsEstimate, "{row}",
+            "Rows a backfill has to read (PostgreSQL's estimate), by table");
         Meter.CreateObservableGauge("walsync.phase", GaugePhase, unit: null,
-            "1 for the phase WalSync is in (starting, copying, streaming, retrying, standby, stopping), 0 for the others");
+            "1 for the phase WalSync is in (starting, streaming, retrying, standby, stopping), 0 for the others");
     }
 
     /// <summary>Makes the gauges report <paramref name="state"/> until <see cref="Forget"/>.</summary>
@@ -131,9 +131,9 @@ public static class WalSyncTelemetry
         where T : struct =>
         Snapshots().Select(s => new Measurement<T>(read(s.Status), s.Slot));
 
-    private static IEnumerable<Measurement<long>> GaugeRowsToCopy() =>
-        Snapshots().SelectMany(s => s.Status.Copies.Where(c => c.RowsToCopy.HasValue)
-            .Select(c => new Measurement<long>(c.RowsToCopy!.Value, s.Slot, new KeyValuePair<string, object?>("table", c.Table))));
+    private static IEnumerable<Measurement<long>> GaugeRowsEstimate() =>
+        Snapshots().SelectMany(s => s.Status.Backfills.Where(c => c.RowsEstimate.HasValue)
+            .Select(c => new Measurement<long>(c.RowsEstimate!.Value, s.Slot, new KeyValuePair<string, object?>("table", c.Table))));
 
     private static IEnumerable<Measurement<int>> GaugePhase() =>
         Snapshots().SelectMany(s => Enum.GetValues<SyncPhase>().Where(p => p != SyncPhase.Stopped).Select(p =>
@@ -143,7 +143,6 @@ public static class WalSyncTelemetry
     public static string PhaseName(SyncPhase phase) => phase switch
     {
         SyncPhase.Starting => "starting",
-        SyncPhase.Copying => "copying",
         SyncPhase.Streaming => "streaming",
         SyncPhase.Retrying => "retrying",
         SyncPhase.Standby => "standby",

@@ -12,7 +12,9 @@ namespace WalSync.Tests.Faults;
 /// </summary>
 public sealed class BackpressureTests : IAsyncLifetime
 {
-    private const int Transactions = 160;
+    // About 48 MiB of WAL: well past what the socket buffers between the walsender and WalSync hold, docker-proxy's too
+    // when PostgreSQL runs in a container (about 10 MiB between them).
+    private const int Transactions = 240;
     private const int RowsPerTransaction = 200;
     private const long WithheldBytes = 24L * 1024 * 1024;
     private readonly ITestOutputHelper _output;
@@ -36,8 +38,10 @@ public sealed class BackpressureTests : IAsyncLifetime
         options.Batch.ChannelCapacity = 100;
         options.Batch.MaxRows = 100;
         await using var walsync = WalSyncProcess.Run(options);
-        await Eventually.HoldsAsync(() => Task.FromResult(walsync.Output.Contains("Streaming from slot", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(60), "walsync to start streaming", () => Task.FromResult(walsync.Output));
+        // Idle means streaming with the first backfill (of the empty table) done, so that its work is not counted as the pause's.
+        await Eventually.HoldsAsync(() => Task.FromResult(walsync.Output.Contains("Streaming from slot", StringComparison.Ordinal)
+                && walsync.Output.Contains($"Backfill of public.events into {_harness.Prefix}events__v1 done", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "walsync to stream with its first backfill done", () => Task.FromResult(walsync.Output));
         var idlePeak = ProcessMemory.PeakResidentBytes(walsync.Id);
         _harness.Emulator!.Faults.FailFor(TimeSpan.FromHours(1), FaultKind.ServiceUnavailable, FaultScope.Writes);
 

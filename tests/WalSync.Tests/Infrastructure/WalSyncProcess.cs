@@ -100,6 +100,8 @@ public sealed class WalSyncProcess : IAsyncDisposable
                 SummaryInterval = options.Logging.SummaryInterval.ToString(),
             },
             options.Telemetry,
+            options.Backfill,
+            options.Reindex,
             ShutdownTimeout = options.ShutdownTimeout.ToString(),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(json, ConfigJson));

@@ -59,7 +59,7 @@ public class SchemaDiffTests
         var change = Assert.Single(diff.Incompatible);
         Assert.Equal(
             "Field price of collection products changes type from string to float; the documents already in the collection hold string values "
-            + "that Typesense cannot convert to what the table now holds, so the collection must be rebuilt from the table (drop the collection and copy the table again).",
+            + "that Typesense cannot convert to what the table now holds, so the collection must be rebuilt from the table.",
             change.Describe("products"));
     }
 }

@@ -41,10 +41,18 @@ public sealed class HttpEndpointsTests : IAsyncLifetime
         Assert.True(status["ready"]!.GetValue<bool>());
         Assert.Equal(_harness.Slot, status["slot"]!.GetValue<string>());
         Assert.Equal("walsync_test", status["publication"]!.GetValue<string>());
-        Assert.Equal(100, status["copies"]![0]!["rows_copied"]!.GetValue<long>());
-        Assert.Equal(100, status["copies"]![0]!["rows_to_copy"]!.GetValue<long>());
         Assert.Equal(_harness.Prefix + "items", status["collections"]![0]!["collection"]!.GetValue<string>());
-        // The copy is in Typesense: everything before the slot's consistent point is searchable.
+        // The first backfill runs while streaming; /status shows it until it is done.
+        await Eventually.HoldsAsync(async () =>
+        {
+            (_, status) = await HttpProbe.GetJsonAsync(url, "status");
+            return status["backfills"]?[0]?["finished_at"] is not null;
+        }, TimeSpan.FromSeconds(60), "the first backfill to finish", () => Task.FromResult(status.ToJsonString()));
+        var backfill = status["backfills"]![0]!;
+        Assert.Equal("public.items", backfill["table"]!.GetValue<string>());
+        Assert.Equal(_harness.Prefix + "items__v1", backfill["collection"]!.GetValue<string>());
+        Assert.Equal(100, backfill["rows_done"]!.GetValue<long>());
+        Assert.Equal(100, backfill["rows_estimate"]!.GetValue<long>());
         Assert.NotNull(status["searchable_through_lsn"]!.GetValue<string>());
 
         var lsn = await InsertAsync(1000);
@@ -80,7 +88,7 @@ public sealed class HttpEndpointsTests : IAsyncLifetime
         foreach (var name in (string[])["walsync_replication_lag_bytes{", "walsync_replication_lag_seconds{", "walsync_changes_received_total{",
             "walsync_documents_written_total{", "walsync_documents_deleted_total{", "walsync_import_duration_seconds_bucket{", "walsync_batch_rows_bucket{",
             "walsync_channel_depth{", "walsync_typesense_retries_total{", "walsync_dead_letters_total{", "walsync_pipeline_restarts_total{",
-            "walsync_copy_rows_copied_total{", "walsync_copy_rows_to_copy{", "walsync_commit_to_searchable_seconds_bucket{"])
+            "walsync_backfill_rows_total{", "walsync_backfill_rows_estimate{", "walsync_commit_to_searchable_seconds_bucket{"])
         {
             Assert.Contains(name, metrics, StringComparison.Ordinal);
         }

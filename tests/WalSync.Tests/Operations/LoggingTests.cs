@@ -61,7 +61,7 @@ public sealed class LoggingTests : IAsyncLifetime
         // ReplicationReader's Information lines are gone; the Typesense client's Debug lines are there; WalSync's own stay.
         Assert.DoesNotContain("Streaming from slot", walsync.Output, StringComparison.Ordinal);
         Assert.Contains("dbug: WalSync.Typesense.TypesenseClient", walsync.Output, StringComparison.Ordinal);
-        Assert.Contains("Snapshot copy done", walsync.Output, StringComparison.Ordinal);
+        Assert.Contains($"Backfill of public.items into {_harness.Prefix}items__v1 done", walsync.Output, StringComparison.Ordinal);
     }
 
     private static IEnumerable<string> Summaries(string output) =>

@@ -53,7 +53,7 @@ public sealed partial class MetricsTests : IClassFixture<RunningWalSyncFixture>
         Assert.All(names, name => Assert.True(exported.Contains(name), $"{name} is queried by the dashboard but not in /metrics"));
         foreach (var needed in (string[])["walsync_replication_lag_bytes", "walsync_replication_lag_seconds", "walsync_changes_received_total",
             "walsync_documents_written_total", "walsync_import_duration_seconds_bucket", "walsync_dead_letters_total", "walsync_pipeline_restarts_total",
-            "walsync_copy_rows_copied_total", "walsync_copy_rows_to_copy"])
+            "walsync_backfill_rows_total", "walsync_backfill_rows_estimate"])
         {
             Assert.Contains(needed, names);
         }

@@ -7,7 +7,7 @@ namespace WalSync.Tests.Operations;
 
 /// <summary>
 /// The real <c>walsync run</c> exports over OTLP (http/protobuf) to a receiver the test hosts, configured only by the
-/// standard <c>OTEL_*</c> variables: the flush span with its children, the copy spans, metrics by name and log records.
+/// standard <c>OTEL_*</c> variables: the flush span with its children, the backfill span, metrics by name and log records.
 /// </summary>
 public sealed class OtlpExportTests : IAsyncLifetime
 {
@@ -53,30 +53,30 @@ public sealed class OtlpExportTests : IAsyncLifetime
         await Eventually.HoldsAsync(() =>
         {
             spans = Spans(receiver);
-            return Task.FromResult(FlushWithChildren(spans) is not null && spans.Any(s => s.Name == "walsync.copy.table"));
+            return Task.FromResult(FlushWithChildren(spans) is not null && spans.Any(s => s.Name == "walsync.backfill"));
         }, TimeSpan.FromSeconds(60), "a walsync.flush span with walsync.import and walsync.delete children",
             () => Task.FromResult(string.Join(", ", spans.Select(s => s.Name).Distinct())));
         var (flush, import, delete) = FlushWithChildren(spans)!.Value;
         Assert.Equal(flush.TraceId, import.TraceId);
         Assert.Equal("typesense", import.Attributes["db.system"]);
-        Assert.Equal(_harness.Prefix + "items", import.Attributes["db.collection.name"]);
-        Assert.Equal(_harness.Prefix + "items", delete.Attributes["db.collection.name"]);
+        Assert.Equal(_harness.Prefix + "items__v1", import.Attributes["db.collection.name"]);
+        Assert.Equal(_harness.Prefix + "items__v1", delete.Attributes["db.collection.name"]);
         Assert.False(string.IsNullOrEmpty(flush.Attributes["walsync.transaction_end_lsn"]));
-        // The HTTP client's span of the import call, and Npgsql's of the copy's read, are children of WalSync's spans.
+        // The HTTP client's span of the import call, and Npgsql's of the backfill's reads, are children of WalSync's spans.
         Assert.True(spans.Any(s => s.ParentId == import.SpanId && s.Attributes.GetValueOrDefault("http.request.method") == "POST"
             && s.Attributes.ContainsKey("http.response.status_code") && s.Attributes.ContainsKey("server.address")), Describe(spans));
-        var copy = spans.First(s => s.Name == "walsync.copy.table");
-        Assert.Equal("public.items", copy.Attributes["db.collection.name"]);
-        Assert.True(spans.Any(s => s.ParentId == copy.SpanId
+        var backfill = spans.First(s => s.Name == "walsync.backfill");
+        Assert.Equal("public.items", backfill.Attributes["db.collection.name"]);
+        Assert.Equal(_harness.Prefix + "items__v1", backfill.Attributes["walsync.collection"]);
+        Assert.True(spans.Any(s => s.ParentId == backfill.SpanId
             && (s.Attributes.GetValueOrDefault("db.system") ?? s.Attributes.GetValueOrDefault("db.system.name")) == "postgresql"), Describe(spans));
-        Assert.Contains(spans, s => s.SpanId == copy.ParentId && s.Name == "walsync.snapshot");
 
         HashSet<string> metrics = [];
         await Eventually.HoldsAsync(() =>
         {
             metrics = MetricNames(receiver);
             return Task.FromResult(metrics.IsSupersetOf(["walsync.changes.received", "walsync.documents.written", "walsync.documents.deleted",
-                "walsync.replication.lag_bytes", "walsync.import.duration", "walsync.commit_to_searchable", "walsync.copy.rows_copied"]));
+                "walsync.replication.lag_bytes", "walsync.import.duration", "walsync.commit_to_searchable", "walsync.backfill.rows"]));
         }, TimeSpan.FromSeconds(60), "WalSync's metrics", () => Task.FromResult(string.Join(", ", metrics)));
 
         await Eventually.HoldsAsync(() => Task.FromResult(LogBodies(receiver).Any(b => b.Contains("Streaming from slot", StringComparison.Ordinal))),

@@ -169,19 +169,21 @@ public sealed class SyncStateTests
     }
 
     [Fact]
-    public void Copies_ReportRowsPerTable()
+    public void Backfills_ReportRowsPerTableAndStartAgainWhenResumed()
     {
         var state = NewState();
-        state.CopyPlanned(["public.a", "public.b"]);
-        state.CopyStarted("public.a", 2_000);
-        state.RowsCopied("public.a", 1_000);
-        state.RowsCopied("public.a", 500);
+        state.BackfillStarted("public.a", "a__v1", 0, 2_000);
+        state.RowsBackfilled("public.a", 1_000);
+        state.RowsBackfilled("public.a", 500);
+        state.BackfillStarted("public.b", "b__v2", 300, null);
+        state.BackfillFinished("public.b");
 
-        var copies = state.Snapshot().Copies;
-        Assert.Equal(["public.a", "public.b"], copies.Select(c => c.Table));
-        Assert.Equal(1_500, copies[0].RowsCopied);
-        Assert.Equal(2_000, copies[0].RowsToCopy);
-        Assert.NotNull(copies[0].StartedAt);
-        Assert.Null(copies[1].StartedAt);
+        var backfills = state.Snapshot().Backfills;
+        Assert.Equal(["public.a", "public.b"], backfills.Select(c => c.Table));
+        Assert.Equal((1_500L, 2_000L, "a__v1"), (backfills[0].RowsDone, backfills[0].RowsEstimate!.Value, backfills[0].Collection));
+        Assert.NotNull(backfills[0].StartedAt);
+        Assert.Null(backfills[0].FinishedAt);
+        Assert.Equal(300, backfills[1].RowsDone);
+        Assert.NotNull(backfills[1].FinishedAt);
     }
 }
