@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using WalSync.Configuration;
 using WalSync.Pipeline;
+using WalSync.Replication;
 using WalSync.Sink;
 using WalSync.Status;
 using WalSync.Telemetry;
@@ -74,7 +75,7 @@ internal sealed class BackfillRunner
         var table = job.Table;
         var record = job.Record;
         var reader = new ChunkReader(table.Source);
-        var estimate = await EstimateRowsAsync(table.Source.Relation.RelationId, cancellationToken);
+        var estimate = await EstimateRowsAsync(table.Source, cancellationToken);
         var started = _time.GetTimestamp();
         var startRows = record.RowsDone;
         var reported = started;
@@ -184,12 +185,9 @@ internal sealed class BackfillRunner
     }
 
     /// <summary>The planner's estimate of the table's rows (all partitions of a partitioned table); 0 when never analysed.</summary>
-    private async Task<long> EstimateRowsAsync(uint relation, CancellationToken cancellationToken)
+    private async Task<long> EstimateRowsAsync(SourceTable table, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint FROM pg_partition_tree($1) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf", connection);
-        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, relation);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return await TableSize.EstimateRowsAsync(connection, table, cancellationToken);
     }
 }

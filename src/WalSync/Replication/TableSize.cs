@@ -2,13 +2,13 @@ using Npgsql;
 
 namespace WalSync.Replication;
 
-/// <summary>How many rows a copy of a table will read, for progress: PostgreSQL's planner estimate, or a count when the
+/// <summary>How many rows a backfill of a table will read, for progress: PostgreSQL's planner estimate, or a count when the
 /// table was never analyzed.</summary>
 /// <remarks>https://www.postgresql.org/docs/15/catalog-pg-class.html (reltuples is -1 before the first VACUUM or ANALYZE).</remarks>
 internal static class TableSize
 {
     /// <summary>The estimated rows of <paramref name="table"/> (all partitions of a partitioned one), or <c>count(*)</c> under
-    /// its row filter when there is no estimate; run inside the copy's snapshot, the count is exact.</summary>
+    /// its row filter when there is no estimate.</summary>
     public static async Task<long> EstimateRowsAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);

@@ -46,7 +46,7 @@ public sealed class HttpEndpointsTests : IAsyncLifetime
         await Eventually.HoldsAsync(async () =>
         {
             (_, status) = await HttpProbe.GetJsonAsync(url, "status");
-            return status["backfills"]?[0]?["finished_at"] is not null;
+            return status["backfills"] is System.Text.Json.Nodes.JsonArray { Count: > 0 } backfills && backfills[0]!["finished_at"] is not null;
         }, TimeSpan.FromSeconds(60), "the first backfill to finish", () => Task.FromResult(status.ToJsonString()));
         var backfill = status["backfills"]![0]!;
         Assert.Equal("public.items", backfill["table"]!.GetValue<string>());

@@ -27,7 +27,8 @@ public sealed partial class MetricsTests : IClassFixture<RunningWalSyncFixture>
             && (await prometheus.QueryAsync("walsync_replication_lag_seconds")).Result.Count == 1,
             TimeSpan.FromSeconds(60), "the lag series");
         var written = PrometheusServer.Values((await prometheus.QueryAsync("sum(walsync_documents_written_total)")).Result).Single();
-        Assert.True(written >= 600, $"documents written: {written}");
+        // Rows 1 to 590 end in the collection, each written at least once (a backfilled row changed meanwhile is written once).
+        Assert.True(written >= 590, $"documents written: {written}");
         var inserts = PrometheusServer.Values((await prometheus.QueryAsync(
             "sum(walsync_changes_received_total{table=\"public.products\",kind=\"insert\"})")).Result).Single();
         Assert.True(inserts >= 101, $"inserts received: {inserts}");

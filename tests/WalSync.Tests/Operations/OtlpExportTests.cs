@@ -54,7 +54,7 @@ public sealed class OtlpExportTests : IAsyncLifetime
         {
             spans = Spans(receiver);
             return Task.FromResult(FlushWithChildren(spans) is not null && spans.Any(s => s.Name == "walsync.backfill"));
-        }, TimeSpan.FromSeconds(60), "a walsync.flush span with walsync.import and walsync.delete children",
+        }, TimeSpan.FromSeconds(60), "a walsync.flush span with walsync.import and walsync.delete under a walsync.flush.collection",
             () => Task.FromResult(string.Join(", ", spans.Select(s => s.Name).Distinct())));
         var (flush, import, delete) = FlushWithChildren(spans)!.Value;
         Assert.Equal(flush.TraceId, import.TraceId);
@@ -98,15 +98,19 @@ public sealed class OtlpExportTests : IAsyncLifetime
         $"{s.Name} {s.SpanId} parent {s.ParentId}: {string.Join(", ", s.Attributes.Select(a => $"{a.Key}={a.Value}"))}"));
 
     /// <summary>A flush span with an import and a delete child, or null.</summary>
+    /// <summary>A flush with an import and a delete under one of its per-collection spans.</summary>
     private static (Span Flush, Span Import, Span Delete)? FlushWithChildren(List<Span> spans)
     {
         foreach (var flush in spans.Where(s => s.Name == "walsync.flush"))
         {
-            var import = spans.FirstOrDefault(s => s.Name == "walsync.import" && s.ParentId == flush.SpanId);
-            var delete = spans.FirstOrDefault(s => s.Name == "walsync.delete" && s.ParentId == flush.SpanId);
-            if (import is not null && delete is not null)
+            foreach (var collection in spans.Where(s => s.Name == "walsync.flush.collection" && s.ParentId == flush.SpanId))
             {
-                return (flush, import, delete);
+                var import = spans.FirstOrDefault(s => s.Name == "walsync.import" && s.ParentId == collection.SpanId);
+                var delete = spans.FirstOrDefault(s => s.Name == "walsync.delete" && s.ParentId == collection.SpanId);
+                if (import is not null && delete is not null)
+                {
+                    return (flush, import, delete);
+                }
             }
         }
         return null;
