@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NpgsqlTypes;
+using WalSync.Checks;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
@@ -67,13 +68,15 @@ public sealed class SyncService
     /// <exception cref="ConfigurationException">The configuration or the environment must be fixed by the user.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="abort"/> was cancelled.</exception>
     public Task RunAsync(CancellationToken stopping, CancellationToken abort = default) =>
-        new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger).RunAsync(RunOnceAsync, stopping, abort);
+        new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger, e => Unreachable.Describe(e, _options)).RunAsync(RunOnceAsync, stopping, abort);
 
     private async Task RunOnceAsync(int attempt, CancellationToken stopping, CancellationToken abort)
     {
         // Nothing is in flight before streaming starts, so a stop request may cut the start-up short.
         using var startupSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort);
         var startup = startupSource.Token;
+        // Every problem the user must fix is reported at once; servers that do not answer are left to the retries below.
+        StartupChecks.ThrowIfAnyFailed(await new StartupChecks(_options, _loggers, _time) { Resnapshot = attempt == 0 && Resnapshot }.RunAsync(startup));
         await using var source = new SourceDatabase(_options.Postgres, _logger);
         var tables = await PrepareSourceAsync(source, startup);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
@@ -97,9 +100,18 @@ public sealed class SyncService
         var heartbeat = _options.Postgres.HeartbeatInterval is { } interval
             ? Heartbeat.RunAsync(source.DataSource, interval, _time, _logger, heartbeatStop.Token)
             : Task.CompletedTask;
+        var streaming = false;
         try
         {
-            await pipeline.RunAsync(reader, copier is null ? null : copier.CopyAsync, () => Streaming?.Invoke(), stopping, abort);
+            await pipeline.RunAsync(reader, copier is null ? null : copier.CopyAsync, () =>
+            {
+                streaming = true;
+                Streaming?.Invoke();
+            }, stopping, abort);
+            if (copier is not null && !streaming)
+            {
+                ServiceLog.StoppedDuringCopy(_logger, _options.Postgres.Slot);
+            }
         }
         finally
         {

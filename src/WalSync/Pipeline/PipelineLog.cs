@@ -5,8 +5,8 @@ namespace WalSync.Pipeline;
 
 internal static partial class PipelineLog
 {
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "First start: copying {TableCount} table(s) in snapshot {Snapshot}")]
-    public static partial void SnapshotStarted(ILogger logger, int tableCount, string snapshot);
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "First start: copying {Tables} in snapshot {Snapshot}")]
+    public static partial void SnapshotStarted(ILogger logger, string tables, string snapshot);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Snapshot copy done: {Rows} rows are in Typesense; slot {Slot} created at {ConsistentPoint}")]
     public static partial void SnapshotFinished(ILogger logger, long rows, string slot, NpgsqlLogSequenceNumber consistentPoint);

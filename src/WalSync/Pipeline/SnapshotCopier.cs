@@ -40,7 +40,7 @@ internal sealed class SnapshotCopier
     public async Task CopyAsync(ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken, CancellationToken abort)
     {
         await using var temporary = await TemporarySlot.CreateAsync(_options, cancellationToken);
-        PipelineLog.SnapshotStarted(_logger, _tables.Bindings.Count, temporary.SnapshotName);
+        PipelineLog.SnapshotStarted(_logger, _tables.Bindings.Count == 1 ? "1 table" : $"{_tables.Bindings.Count} tables", temporary.SnapshotName);
         // Documents left from an earlier sync may belong to rows deleted since: the copy starts from empty collections.
         await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.Truncate, TruncatedRelations = _tables.Bindings.Select(b => b.Source.Relation).ToList() }, cancellationToken);
         long rows = 0;

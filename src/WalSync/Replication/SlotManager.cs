@@ -51,6 +51,36 @@ internal sealed class SlotManager
         }
     }
 
+    /// <summary>Checks the slot without waiting: what <see cref="WaitUntilFreeAsync"/> would find, and for a first start whether
+    /// the server has room for the temporary and the permanent slot.</summary>
+    /// <returns>What was found, in one sentence, and whether it deserves attention (the slot is in use).</returns>
+    /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated, or the
+    /// server has no room for new slots.</exception>
+    public async Task<(string Found, bool InUse)> CheckAsync(CancellationToken cancellationToken)
+    {
+        var slotName = _options.Slot;
+        var slot = await _source.GetSlotAsync(cancellationToken);
+        if (slot is null)
+        {
+            await using var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int", connection);
+            var free = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+            if (free < 2)
+            {
+                throw new ConfigurationException($"The replication slot '{slotName}' does not exist yet, and the server has room for {free} more " +
+                    "slot(s) while the first start needs 2 (a temporary one for the copy and the permanent one). Drop slots nothing uses " +
+                    "(SELECT slot_name, active FROM pg_replication_slots; then SELECT pg_drop_replication_slot('…');) or raise " +
+                    "max_replication_slots and restart PostgreSQL.");
+            }
+            return ($"slot '{slotName}' does not exist yet: walsync run creates it and copies the tables first", false);
+        }
+        ThrowIfUnusable(slot, await _source.GetDatabaseNameAsync(cancellationToken));
+        return slot.ActivePid is { } pid
+            ? ($"slot '{slotName}' is in use by PostgreSQL process {pid} (a running WalSync?); another walsync run would wait for it", true)
+            : ($"slot '{slotName}' is free; walsync run resumes it at LSN {slot.ConfirmedFlushLsn}", false);
+    }
+
     /// <summary>Returns the slot once it is free, or null when it does not exist (first start).</summary>
     /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated, or stays in
     /// use by another process (unless <see cref="PostgresOptions.WaitForSlot"/>).</exception>
@@ -67,19 +97,7 @@ internal sealed class SlotManager
             {
                 return null;
             }
-            if (slot.Plugin != "pgoutput" || slot.Database != database)
-            {
-                throw new ConfigurationException($"The replication slot '{slotName}' exists but belongs to " +
-                    $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
-                    "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
-            }
-            if (slot.WalStatus == "lost")
-            {
-                throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
-                    "was removed, so changes were missed. Recreate the slot and copy the tables again with: walsync run --resnapshot " +
-                    "(or drop the slot with SELECT pg_drop_replication_slot('" + slotName + "'); and start WalSync). " +
-                    "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
-            }
+            ThrowIfUnusable(slot, database);
             if (slot.ActivePid is null)
             {
                 ReplicationLog.SlotResumed(_logger, slotName, slot.ConfirmedFlushLsn);
@@ -99,6 +117,25 @@ internal sealed class SlotManager
                     "(or another consumer) streams from it. Stop that consumer, or give this WalSync its own Postgres:Slot and Postgres:Publication.");
             }
             await Task.Delay(PollInterval, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>Refuses a slot of another plugin or database, or one PostgreSQL invalidated.</summary>
+    private void ThrowIfUnusable(SlotState slot, string database)
+    {
+        var slotName = _options.Slot;
+        if (slot.Plugin != "pgoutput" || slot.Database != database)
+        {
+            throw new ConfigurationException($"The replication slot '{slotName}' exists but belongs to " +
+                $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
+                "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
+        }
+        if (slot.WalStatus == "lost")
+        {
+            throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
+                "was removed, so changes were missed. Recreate the slot and copy the tables again with: walsync run --resnapshot " +
+                "(or drop the slot with SELECT pg_drop_replication_slot('" + slotName + "'); and start WalSync). " +
+                "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
         }
     }
 }

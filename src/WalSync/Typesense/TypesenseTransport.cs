@@ -111,7 +111,7 @@ internal sealed class TypesenseTransport : IDisposable
     {
         if (Nodes.MarkFailed(node))
         {
-            TypesenseLog.NodeUnhealthy(_logger, node.BaseUri, _healthcheckInterval.TotalSeconds);
+            TypesenseLog.NodeUnhealthy(_logger, node.BaseUri.Authority, Configuration.Durations.Format(_healthcheckInterval));
         }
     }
 
@@ -129,9 +129,9 @@ internal sealed class TypesenseTransport : IDisposable
                 {
                     if (args.Outcome.Exception is TypesenseException { Node: { } node } ex)
                     {
-                        TypesenseLog.RetryScheduled(_logger, ex.Operation ?? "request", args.AttemptNumber + 1, node,
+                        TypesenseLog.RetryScheduled(_logger, ex.Operation ?? "request", args.AttemptNumber + 1, node.Authority,
                             ex.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no response",
-                            ex.TypesenseMessage ?? "", args.RetryDelay.TotalMilliseconds);
+                            ex.TypesenseMessage ?? "", Configuration.Durations.Format(args.RetryDelay));
                     }
 
                     return default;
