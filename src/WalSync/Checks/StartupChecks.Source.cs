@@ -40,7 +40,7 @@ public sealed partial class StartupChecks
             {
                 var found = await source.DescribeTableAsync(table, cancellationToken);
                 described.Add(found);
-                return $"{found.Relation.QualifiedName}: readable, key ({string.Join(", ", found.KeyColumns)}), {found.Relation.Columns.Count} columns";
+                return $"readable, key ({string.Join(", ", found.KeyColumns)}), {found.Relation.Columns.Count} columns";
             }, cancellationToken);
         }
         IReadOnlyList<SourceTable>? published = null;

@@ -78,7 +78,7 @@ public sealed partial class StartupChecks
         {
             var address = new Uri(node).Authority;
             using var client = new TypesenseClient(SingleAttempt(node), _loggers.CreateLogger<TypesenseClient>(), _time);
-            if (await CheckAsync(results, $"Typesense node {address}", async () =>
+            if (await CheckAsync(results, $"Typesense {address}", async () =>
             {
                 await client.GetCollectionAsync(probe, cancellationToken);
                 return $"Typesense at {address} answers and accepts the API key";
