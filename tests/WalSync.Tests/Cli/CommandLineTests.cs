@@ -42,6 +42,7 @@ public sealed partial class CommandLineTests
         var lines = CodeBlocks().Matches(readme).SelectMany(m => m.Groups[1].Value.Split('\n')).Select(l => l.Trim())
             .Select(l => l.Contains(" -- ", StringComparison.Ordinal) && l.Contains("src/WalSync.Cli", StringComparison.Ordinal) ? "walsync " + l[(l.IndexOf(" -- ", StringComparison.Ordinal) + 4)..] : l)
             .Select(l => EnvironmentPrefix().Replace(l, ""))
+            .Select(l => l.Contains(" #", StringComparison.Ordinal) ? l[..l.IndexOf(" #", StringComparison.Ordinal)].TrimEnd() : l)
             .Where(l => l.StartsWith("walsync ", StringComparison.Ordinal))
             .ToList();
 
@@ -83,7 +84,7 @@ public sealed partial class CommandLineTests
 
     private static void AssertParses(string commandLine)
     {
-        var words = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var words = EnvironmentPrefix().Replace(commandLine, "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("walsync", words[0]);
         var parse = WalSyncCommandLine.Create().Parse(words[1..]);
         Assert.True(parse.Errors.Count == 0, $"'{commandLine}' does not parse: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
