@@ -20,4 +20,8 @@ internal static partial class TypesenseLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug,
         Message = "Deleted {Deleted} of {Requested} documents from {Collection} in {Requests} requests")]
     public static partial void DeleteDone(ILogger logger, string collection, int deleted, int requested, int requests);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
+        Message = "Typesense node {Node} has not answered a request, nor GET /health within {Timeout} (Typesense:ConnectionTimeout): the request is abandoned and retried")]
+    public static partial void HealthProbeFailed(ILogger logger, string node, string timeout);
 }
