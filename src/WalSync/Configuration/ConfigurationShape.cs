@@ -38,8 +38,8 @@ internal static class ConfigurationShape
         }
     }
 
-    /// <summary>A value the binder could not convert, described with the form it takes. Only durations, numbers and
-    /// booleans are quoted: they are never secrets.</summary>
+    /// <summary>A value the binder could not convert, described with the form it takes. The value itself is not
+    /// repeated: a secret pasted under the wrong key must not reach a log.</summary>
     private static string? ValueProblem(IConfigurationSection section, Type type)
     {
         var value = section.Value;
@@ -51,12 +51,12 @@ internal static class ConfigurationShape
         return type switch
         {
             _ when type == typeof(TimeSpan) && !TimeSpan.TryParse(value, invariant, out _) =>
-                $"{section.Path} is \"{value}\", which is not a duration; write hours:minutes:seconds, e.g. \"00:00:02\" for 2 seconds, " +
+                $"{section.Path} is not a duration; write hours:minutes:seconds, e.g. \"00:00:02\" for 2 seconds, " +
                 "\"00:00:00.5\" for half a second, \"00:10:00\" for 10 minutes.",
             _ when type == typeof(int) && !int.TryParse(value, System.Globalization.NumberStyles.Integer, invariant, out _) =>
-                $"{section.Path} is \"{value}\", which is not a whole number; write digits only, e.g. 5000.",
+                $"{section.Path} is not a whole number; write digits only, e.g. 5000.",
             _ when type == typeof(bool) && !bool.TryParse(value, out _) =>
-                $"{section.Path} is \"{value}\"; write true or false.",
+                $"{section.Path} is neither true nor false; write one of them.",
             _ => null,
         };
     }

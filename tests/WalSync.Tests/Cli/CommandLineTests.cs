@@ -105,6 +105,6 @@ public sealed partial class CommandLineTests
     [GeneratedRegex("```(?:bash|sh)?\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlocks();
 
-    [GeneratedRegex(@"^([A-Z_]+=\S+\s+)+")]
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*=\S+\s+)+")]
     private static partial Regex EnvironmentPrefix();
 }
