@@ -17,7 +17,7 @@ public sealed partial class ToolPackageTests : IAsyncLifetime
     {
         var root = CommandLineTests.RepositoryRoot();
         // The build the tests run from is packed as it is: the configuration is the one of this test assembly.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var packages = Path.Combine(_work, "packages");
         var pack = await RunAsync("dotnet", ["pack", Path.Combine(root, "src", "WalSync.Cli"), "--no-build", "-c", configuration, "-o", packages], root);
         Assert.True(pack.Code == 0, pack.Output);
