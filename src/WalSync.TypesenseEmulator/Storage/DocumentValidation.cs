@@ -61,7 +61,7 @@ internal sealed class DocumentValidation
 
         foreach (var field in _collection.Fields)
         {
-            if (field.IsDynamic || field.Type is "object" or "object[]" && !field.IsNestedPath || CheckField(field) is not { } error)
+            if (field.IsDynamic || field.Discovered || field.Type is "object" or "object[]" && !field.IsNestedPath || CheckField(field) is not { } error)
             {
                 continue;
             }

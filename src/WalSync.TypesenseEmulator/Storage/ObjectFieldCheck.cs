@@ -95,6 +95,7 @@ internal static class ObjectFieldCheck
             Locale = parent.Locale,
             Store = parent.Store,
             IsNestedPath = true,
+            Discovered = true,
         });
     }
 }

@@ -50,8 +50,9 @@ public sealed partial class ToolPackageTests : IAsyncLifetime
 
         Assert.True(demo.Code == 0, demo.Output);
         Assert.Contains("The collection equals the table", demo.Output, StringComparison.Ordinal);
-        // Piped output: plain text, no escape sequences.
+        // Piped output: plain text, no escape sequences, and long lines not wrapped at 80 columns.
         Assert.DoesNotContain("\u001b[", demo.Output, StringComparison.Ordinal);
+        Assert.Contains(demo.Output.Split('\n'), line => line.Contains("built-in stand-in", StringComparison.Ordinal) && line.Contains("use a real Typesense", StringComparison.Ordinal));
     }
 
     [Fact]
