@@ -92,7 +92,7 @@ public sealed partial class StartupChecks
             foreach (var table in _options.Tables)
             {
                 results.Add(new CheckResult($"collection {table.CollectionName}", CheckStatus.Skipped,
-                    registry is null ? "not checked: its table must pass its checks first" : "not checked: no Typesense node answered"));
+                    registry is null ? "not checked: its table must pass its checks first" : "not checked: no Typesense node passed its check"));
             }
             return;
         }
