@@ -1,6 +1,8 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NpgsqlTypes;
 using WalSync.Checks;
+using WalSync.Backfill;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
@@ -25,6 +27,12 @@ public sealed class SyncService
     private readonly TimeProvider _time;
     private readonly Checkpointer _checkpointer;
 
+    /// <summary>Backfills planned or asked for that have not finished. Written by the run and the runner.</summary>
+    private int _backfilling;
+
+    /// <summary>Rebuilds asked for while running, by table (schema.table).</summary>
+    private readonly Channel<string> _rebuilds = Channel.CreateUnbounded<string>();
+
     /// <summary>Creates the service; nothing is opened until <see cref="RunAsync"/>.</summary>
     /// <param name="options">A validated configuration (<see cref="WalSyncOptionsValidator"/>).</param>
     /// <param name="loggers">The loggers.</param>
@@ -46,11 +54,26 @@ public sealed class SyncService
     /// <summary>Raised when the snapshot copy of a first start is in Typesense and streaming begins (or at once on resume).</summary>
     public event Action? Streaming;
 
+    /// <summary>True while a backfill (a first fill, a table added later, a rebuild) has not finished.</summary>
+    public bool Backfilling => Volatile.Read(ref _backfilling) > 0;
+
     /// <summary>The last LSN acknowledged to PostgreSQL, <see cref="NpgsqlLogSequenceNumber.Invalid"/> before the first.</summary>
     public NpgsqlLogSequenceNumber LastAcknowledged => _checkpointer.LastAcknowledged;
 
-    /// <summary>On the first run, drop the slot and copy the tables again (<c>walsync run --resnapshot</c>).</summary>
+    /// <summary>On the first run, drop the slot, create a new one and rebuild every collection (<c>walsync run --resnapshot</c>).</summary>
     public bool Resnapshot { get; init; }
+
+    /// <summary>Tables (schema.table) whose collections are rebuilt on the first run (<c>walsync run --reindex</c>).</summary>
+    public IReadOnlyCollection<string> Reindex { get; init; } = [];
+
+    /// <summary>Asks the running service to rebuild <paramref name="table"/>'s collection (schema.table) into a new version
+    /// behind its alias; an unknown table is ignored. Returns at once.</summary>
+    public void RequestRebuild(string table)
+    {
+        // Counted at once, so that Backfilling is true from the request on.
+        Interlocked.Increment(ref _backfilling);
+        _rebuilds.Writer.TryWrite(table);
+    }
 
     /// <summary>The first delay before restarting after a transient failure; it doubles (with jitter) up to
     /// <see cref="MaxReconnectDelay"/>. Default 1 second.</summary>
@@ -81,42 +104,102 @@ public sealed class SyncService
         var tables = await PrepareSourceAsync(source, startup);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
         await deadLetters.InitializeAsync(startup);
-        var slots = new SlotManager(_options.Postgres, source, _time, _logger);
-        if (attempt == 0 && Resnapshot)
-        {
-            await slots.DropAsync(startup);
-        }
-        var slot = await slots.WaitUntilFreeAsync(startup);
+        var backfills = new BackfillStore(source.DataSource, _options.Postgres.Slot, _options.Backfill.Table);
+        await backfills.InitializeAsync(startup);
+        var rebuild = await PrepareSlotAsync(new SlotManager(_options.Postgres, source, _time, _logger), backfills, attempt == 0 && Resnapshot, startup);
 
         using var client = new TypesenseClient(_options.Typesense, _loggers.CreateLogger<TypesenseClient>(), _time);
         var schemas = new CollectionSchemaSync(client, _logger);
-        await EnsureCollectionsAsync(client, schemas, tables, resuming: slot is not null, startup);
-        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger);
-        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger);
-        var copier = slot is null ? new SnapshotCopier(_options.Postgres, source, tables, _checkpointer, _logger) : null;
+        var versions = new CollectionVersions(client, schemas, _options.Reindex.KeepVersions, _logger);
+        var rebuildIncompatible = _options.Schema.OnIncompatibleChange == RecoveryAction.Rebuild;
+        var planner = new BackfillPlanner(client, versions, schemas, backfills, _logger, rebuildIncompatible, source.DataSource);
+        var jobs = await planner.PlanAsync(tables, rebuild, attempt == 0 ? Reindex : [], startup);
+        Volatile.Write(ref _backfilling, jobs.Count);
+        var asked = new HashSet<TableBinding>();
+        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger,
+            rebuildIncompatible ? table => RebuildOnce(table, asked) : null);
+        var windows = new BackfillWindows();
+        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows);
+        var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger,
+            () => Interlocked.Decrement(ref _backfilling));
         await using var reader = new ReplicationReader(_options.Postgres, tables.Bindings.Select(b => b.Source.Relation),
             _loggers.CreateLogger<ReplicationReader>());
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var heartbeat = _options.Postgres.HeartbeatInterval is { } interval
             ? Heartbeat.RunAsync(source.DataSource, interval, _time, _logger, heartbeatStop.Token)
             : Task.CompletedTask;
-        var streaming = false;
         try
         {
-            await pipeline.RunAsync(reader, copier is null ? null : copier.CopyAsync, () =>
-            {
-                streaming = true;
-                Streaming?.Invoke();
-            }, stopping, abort);
-            if (copier is not null && !streaming)
-            {
-                ServiceLog.StoppedDuringCopy(_logger, _options.Postgres.Slot);
-            }
+            await pipeline.RunAsync(reader, token => runner.RunAsync(jobs, RebuildsAsync(planner, tables, token), token),
+                () => Streaming?.Invoke(), stopping, abort);
         }
         finally
         {
             await heartbeatStop.CancelAsync();
             await heartbeat;
+        }
+    }
+
+    /// <summary>Asks for a rebuild of <paramref name="table"/> the first time its only collection cannot follow it in this
+    /// run; while a rebuild already fills a new version, that one must follow, and its failure stops the run.</summary>
+    private bool RebuildOnce(TableBinding table, HashSet<TableBinding> asked)
+    {
+        if (table.Targets.Names.Count > 1)
+        {
+            return false;
+        }
+        lock (asked)
+        {
+            if (asked.Add(table))
+            {
+                RequestRebuild(table.Source.Relation.QualifiedName);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Makes sure the slot exists and is usable; returns why every collection must be rebuilt (the slot is new
+    /// while collections may already hold documents), or null.</summary>
+    private async Task<string?> PrepareSlotAsync(SlotManager slots, BackfillStore backfills, bool resnapshot, CancellationToken cancellationToken)
+    {
+        string? rebuild = null;
+        if (resnapshot)
+        {
+            await slots.DropAsync(cancellationToken);
+            rebuild = "--resnapshot";
+        }
+        var slot = await slots.WaitUntilFreeAsync(lostIsAnError: _options.Postgres.OnSlotInvalidated == RecoveryAction.Stop, cancellationToken);
+        if (slot is { WalStatus: "lost" })
+        {
+            await slots.DropAsync(cancellationToken);
+            slot = null;
+            rebuild = "the slot was invalidated (changes were missed)";
+        }
+        if (slot is null)
+        {
+            // What was recorded for the old slot says nothing about the new one's stream.
+            await backfills.ForgetSlotAsync(cancellationToken);
+            await slots.CreateAsync(cancellationToken);
+            rebuild ??= "the slot is new";
+        }
+        return rebuild;
+    }
+
+    /// <summary>Turns rebuild requests (<see cref="RequestRebuild"/>) into backfills while the pipeline runs.</summary>
+    private async IAsyncEnumerable<BackfillJob> RebuildsAsync(BackfillPlanner planner, TableRegistry tables,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var name in _rebuilds.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (tables.Bindings.FirstOrDefault(b => b.Source.Relation.QualifiedName == name) is { } table
+                && await planner.PlanRebuildAsync(tables, table, cancellationToken) is { } job)
+            {
+                yield return job;
+            }
+            else
+            {
+                Interlocked.Decrement(ref _backfilling);
+            }
         }
     }
 
@@ -135,19 +218,5 @@ public sealed class SyncService
             described.Add(await source.DescribeTableAsync(table, cancellationToken));
         }
         return new TableRegistry(await source.EnsurePublicationAsync(described, cancellationToken), types, source.DataSource);
-    }
-
-    /// <summary>Creates missing collections and brings existing ones to their tables' columns.</summary>
-    private async Task EnsureCollectionsAsync(TypesenseClient client, CollectionSchemaSync schemas, TableRegistry tables, bool resuming, CancellationToken cancellationToken)
-    {
-        foreach (var binding in tables.Bindings)
-        {
-            var existed = await client.GetCollectionAsync(binding.Collection, cancellationToken) is not null;
-            await schemas.EnsureAsync(binding.Collection, await tables.GetMapperAsync(binding, binding.Source.Relation, cancellationToken), cancellationToken);
-            if (resuming && !existed)
-            {
-                SinkLog.CollectionMissingOnResume(_logger, binding.Collection, _options.Postgres.Slot);
-            }
-        }
     }
 }

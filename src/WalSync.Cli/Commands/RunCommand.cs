@@ -21,17 +21,23 @@ public static class RunCommand
         var config = ConfigOption();
         var resnapshot = new Option<bool>("--resnapshot")
         {
-            Description = "Drop the replication slot, then start as on first start: create a new slot and copy the tables " +
-                "again (each collection is emptied first). Use it after PostgreSQL invalidated the slot (wal_status = lost) " +
-                "or when the collections must be rebuilt.",
+            Description = "Drop the replication slot, create a new one and rebuild every collection into a new version behind " +
+                "its alias, while the current versions keep serving searches. Use it after PostgreSQL invalidated the slot " +
+                "(wal_status = lost) when Postgres:OnSlotInvalidated is Stop.",
+        };
+        var reindex = new Option<string[]>("--reindex")
+        {
+            Description = "Rebuild this table's collection (schema.table, as in Tables) into a new version while the current one " +
+                "keeps serving; the alias moves to it once it is filled. Repeat it for several tables.",
         };
         var command = new Command("run", "Keep the configured Typesense collections equal to their PostgreSQL tables until stopped. " +
-            "On first start it creates the publication, the slot and the collections and copies the existing rows; later " +
-            "starts resume from the slot. SIGINT/SIGTERM stop it gracefully: what is in flight is flushed and acknowledged. " +
-            "Exit codes: 0 stopped cleanly, 1 failed, 2 configuration must be fixed.")
+            "On first start it creates the publication, the slot and the collections and reads the existing rows in while " +
+            "changes stream; later starts resume from the slot. SIGINT/SIGTERM stop it gracefully: what is in flight is " +
+            "flushed and acknowledged. Exit codes: 0 stopped cleanly, 1 failed, 2 configuration must be fixed.")
         {
             config,
             resnapshot,
+            reindex,
         };
         Examples.Add(command, "walsync run --config walsync.json", "walsync run --config walsync.json --resnapshot",
             "WALSYNC_Typesense__ApiKey=KEY walsync run -c /etc/walsync/walsync.json");
@@ -47,7 +53,14 @@ public static class RunCommand
                 await Console.Error.WriteLineAsync($"walsync: {e.Message}");
                 return ExitCodes.Configuration;
             }
-            return await WalSyncHost.RunAsync(options, parse.GetValue(resnapshot));
+            var tables = (parse.GetValue(reindex) ?? []).Select(t => t.Contains('.', StringComparison.Ordinal) ? t : "public." + t).ToList();
+            if (tables.FirstOrDefault(t => !options.Tables.Any(o => $"{o.SchemaName}.{o.TableName}" == t)) is { } unknown)
+            {
+                await Console.Error.WriteLineAsync($"walsync: --reindex {unknown}: the table is not in Tables of the configuration; " +
+                    $"name one of {string.Join(", ", options.Tables.Select(o => $"{o.SchemaName}.{o.TableName}"))}.");
+                return ExitCodes.Configuration;
+            }
+            return await WalSyncHost.RunAsync(options, parse.GetValue(resnapshot), tables);
         });
         return command;
     }

@@ -10,8 +10,9 @@ public static class WalSyncHost
 {
     /// <summary>Runs WalSync with <paramref name="options"/> until SIGINT/SIGTERM or a failure; returns the exit code.</summary>
     /// <param name="options">The validated configuration.</param>
-    /// <param name="resnapshot">Drop the slot and copy the tables again (<c>--resnapshot</c>).</param>
-    public static async Task<int> RunAsync(WalSyncOptions options, bool resnapshot)
+    /// <param name="resnapshot">Drop the slot, create a new one and rebuild every collection (<c>--resnapshot</c>).</param>
+    /// <param name="reindex">Tables (schema.table) whose collections are rebuilt at start (<c>--reindex</c>).</param>
+    public static async Task<int> RunAsync(WalSyncOptions options, bool resnapshot, IReadOnlyCollection<string> reindex)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
@@ -33,7 +34,7 @@ public static class WalSyncHost
         builder.Services.AddSingleton<ExitCodeHolder>();
         builder.Services.AddSingleton(provider =>
         {
-            return new SyncService(options, provider.GetRequiredService<ILoggerFactory>()) { Resnapshot = resnapshot };
+            return new SyncService(options, provider.GetRequiredService<ILoggerFactory>()) { Resnapshot = resnapshot, Reindex = reindex };
         });
         builder.Services.AddHostedService<SyncWorker>();
         // The worker bounds its own drain by ShutdownTimeout; the host must not cut it short.

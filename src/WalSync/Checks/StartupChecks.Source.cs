@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
 using WalSync.Replication;
@@ -78,7 +79,8 @@ public sealed partial class StartupChecks
         var inUse = false;
         await CheckAsync(results, "slot", async () =>
         {
-            var (found, busy) = await new SlotManager(_options.Postgres, source, _time, NullLogger.Instance).CheckAsync(cancellationToken);
+            var (found, busy) = await new SlotManager(_options.Postgres, source, _time, NullLogger.Instance).CheckAsync(
+                _options.Postgres.OnSlotInvalidated == RecoveryAction.Stop, cancellationToken);
             inUse = busy;
             return found;
         }, cancellationToken);

@@ -100,9 +100,26 @@ public sealed partial class StartupChecks
         var schemas = new Sink.CollectionSchemaSync(reachable, NullLogger.Instance);
         foreach (var binding in registry.Bindings)
         {
+            var rebuilt = false;
             await CheckAsync(results, $"collection {binding.Collection}", async () =>
-                await schemas.CheckAsync(binding.Collection, await registry.GetMapperAsync(binding, binding.Source.Relation, cancellationToken), cancellationToken),
-                cancellationToken);
+            {
+                var mapper = await registry.GetMapperAsync(binding, binding.Source.Relation, cancellationToken);
+                try
+                {
+                    return await schemas.CheckAsync(binding.Collection, mapper, cancellationToken);
+                }
+                catch (SchemaChangeException) when (_options.Schema.OnIncompatibleChange == RecoveryAction.Rebuild)
+                {
+                    // Schema:OnIncompatibleChange = Rebuild: run fills a new version while this one serves, so it is no failure.
+                    rebuilt = true;
+                    return $"collection '{binding.Collection}' cannot take {mapper.Relation.QualifiedName}'s columns as they are now: " +
+                        "walsync run rebuilds it into a new version while the current one keeps serving";
+                }
+            }, cancellationToken);
+            if (rebuilt)
+            {
+                results[^1] = results[^1] with { Status = CheckStatus.Warning };
+            }
         }
     }
 

@@ -21,4 +21,9 @@ public sealed class PostgresOptions
     /// <summary>When the slot is in use by another process, wait as a standby until it is free instead of failing.
     /// Default false.</summary>
     public bool WaitForSlot { get; set; }
+
+    /// <summary>What to do when PostgreSQL invalidated the slot. Default <see cref="RecoveryAction.Rebuild"/>:
+    /// the changes that were missed can only come back by reading the tables again, and rebuilding behind the aliases
+    /// keeps every collection searchable meanwhile.</summary>
+    public RecoveryAction OnSlotInvalidated { get; set; } = RecoveryAction.Rebuild;
 }

@@ -18,6 +18,15 @@ public sealed class WalSyncOptions
     /// <summary>Where rejected documents are kept.</summary>
     public DeadLetterOptions DeadLetter { get; set; } = new();
 
+    /// <summary>How tables are read while streaming goes on.</summary>
+    public BackfillOptions Backfill { get; set; } = new();
+
+    /// <summary>How collections follow schema changes.</summary>
+    public SchemaOptions Schema { get; set; } = new();
+
+    /// <summary>Versions kept after a rebuild.</summary>
+    public ReindexOptions Reindex { get; set; } = new();
+
     /// <summary>The tables to keep in sync; at least one.</summary>
     public IList<TableOptions> Tables { get; set; } = new List<TableOptions>();
 

@@ -30,6 +30,22 @@ public static partial class WalSyncOptionsValidator
         {
             errors.Add($"ShutdownTimeout is {Durations.Format(options.ShutdownTimeout)}; set a duration above zero, e.g. \"00:00:30\".");
         }
+        if (options.Backfill.ChunkRows is < 1 or > 1_000_000)
+        {
+            errors.Add($"Backfill:ChunkRows is {options.Backfill.ChunkRows}; set a number of rows from 1 to 1000000 (default 10000).");
+        }
+        if (options.Backfill.Parallelism is < 1 or > 64)
+        {
+            errors.Add($"Backfill:Parallelism is {options.Backfill.Parallelism}; set a number of tables from 1 to 64 (default 1).");
+        }
+        if (string.IsNullOrWhiteSpace(options.Backfill.Table) || options.Backfill.Table.Split('.').Length > 2)
+        {
+            errors.Add($"Backfill:Table '{options.Backfill.Table}' must name a table as schema.table, e.g. \"walsync.backfills\".");
+        }
+        if (options.Reindex.KeepVersions is < 0 or > 100)
+        {
+            errors.Add($"Reindex:KeepVersions is {options.Reindex.KeepVersions}; set how many old versions to keep, from 0 to 100 (default 1).");
+        }
         ValidateTables(options.Tables, errors);
         errors.AddRange(options.DeadLetter.Validate());
         return errors;

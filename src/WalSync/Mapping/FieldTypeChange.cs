@@ -34,5 +34,5 @@ internal sealed record FieldTypeChange(string Name, string OldType, string NewTy
         ? $"Field {Name} of collection {collection} changes type from {OldType} to {NewType}; the collection can be altered in place."
         : $"Field {Name} of collection {collection} changes type from {OldType} to {NewType}; the documents already in the collection "
           + $"hold {OldType} values that Typesense cannot convert to what the table now holds, so the collection must be rebuilt "
-          + "from the table (drop the collection and copy the table again).";
+          + "from the table.";
 }

@@ -4,9 +4,12 @@ namespace WalSync.Mapping;
 
 /// <summary>A configured table and the collection it is kept equal to.</summary>
 /// <param name="Source">The table as found in the catalog at start (key columns and types, row filter).</param>
-/// <param name="Collection">The Typesense collection name.</param>
+/// <param name="Collection">The configured collection name: an alias over versioned physical collections.</param>
 internal sealed record TableBinding(SourceTable Source, string Collection)
 {
+    /// <summary>The physical collections changes are written to now.</summary>
+    public CollectionTargets Targets { get; } = new(Collection);
+
     /// <summary>The key values of <paramref name="row"/> in text form, in <see cref="SourceTable.KeyColumns"/> order, to
     /// read the row back or to record a dead letter.</summary>
     /// <param name="row">A row laid out as <paramref name="mapper"/>'s relation version.</param>

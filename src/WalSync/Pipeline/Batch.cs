@@ -17,6 +17,9 @@ internal sealed class Batch
     /// (a slice of a large one). The <see cref="Checkpointer"/> acknowledges it once the whole batch is flushed.</summary>
     public NpgsqlLogSequenceNumber TransactionEndLsn { get; set; } = NpgsqlLogSequenceNumber.Invalid;
 
+    /// <summary>Backfill chunks whose rows this batch holds (or that must be read again); they are done once it is flushed.</summary>
+    public List<BackfillChunk> Chunks { get; } = [];
+
     /// <summary>The batch for <paramref name="table"/>'s collection, created on first use.</summary>
     public CollectionBatch For(TableBinding table)
     {

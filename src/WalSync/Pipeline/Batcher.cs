@@ -19,6 +19,7 @@ internal sealed class Batcher
     private readonly BatchOptions _options;
     private readonly TableRegistry _tables;
     private readonly TimeProvider _time;
+    private readonly BackfillWindows? _windows;
 
     // The relation of the last row change and what it resolved to. Consecutive changes nearly always share one, and a
     // RelationInfo is immutable (a new Relation message makes a new instance), so the reference names the version.
@@ -27,11 +28,16 @@ internal sealed class Batcher
     private DocumentMapper? _lastMapper;
 
     /// <summary>Creates a batcher.</summary>
-    public Batcher(BatchOptions options, TableRegistry tables, TimeProvider? time = null)
+    /// <param name="options">When to cut a batch.</param>
+    /// <param name="tables">The configured tables and their mappers.</param>
+    /// <param name="time">The clock of the flush interval; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="windows">The backfills' watermark windows, or null when nothing is backfilled.</param>
+    public Batcher(BatchOptions options, TableRegistry tables, TimeProvider? time = null, BackfillWindows? windows = null)
     {
         _options = options;
         _tables = tables;
         _time = time ?? TimeProvider.System;
+        _windows = windows;
     }
 
     /// <summary>
@@ -56,8 +62,9 @@ internal sealed class Batcher
                     {
                         startedAt = _time.GetTimestamp();
                     }
-                    flushNow = change.Kind == ChangeKind.SnapshotEnd;
                     await AddAsync(batch, change, cancellationToken);
+                    // A backfill waits for its chunk: the batch holding the rows goes at once, not at the interval.
+                    flushNow = batch.Chunks.Count > 0;
                 }
                 // A full batch takes a Commit that is already waiting, so its transaction completes with this flush
                 // instead of with the next batch, which may be an interval away.
@@ -112,8 +119,12 @@ internal sealed class Batcher
     {
         switch (change.Kind)
         {
-            case ChangeKind.Commit or ChangeKind.SnapshotEnd:
+            case ChangeKind.Commit:
                 batch.TransactionEndLsn = change.TransactionEndLsn;
+                if (_windows is { Active: true })
+                {
+                    _windows.OnCommit(change.TransactionId);
+                }
                 return default;
             case ChangeKind.Truncate:
                 foreach (var relation in change.TruncatedRelations ?? [])
@@ -121,9 +132,12 @@ internal sealed class Batcher
                     if (_tables.Find(relation) is { } truncated)
                     {
                         batch.For(truncated).Truncate();
+                        _windows?.OnTruncated(truncated);
                     }
                 }
                 return default;
+            case ChangeKind.Watermark:
+                return _windows?.OnWatermark(change.Watermark!) is { } closed ? AddChunkAsync(batch, closed, cancellationToken) : default;
         }
         batch.Rows++;
         if (change.Relation is not { } rel)
@@ -134,7 +148,7 @@ internal sealed class Batcher
         {
             if (_lastTable is not null)
             {
-                Apply(batch.For(_lastTable), change, _lastMapper!);
+                Apply(batch.For(_lastTable), change, _lastMapper!, ActiveWindows);
             }
             return default;
         }
@@ -148,25 +162,55 @@ internal sealed class Batcher
         (_lastRelation, _lastTable, _lastMapper) = (rel, table, mapper);
         if (table is not null)
         {
-            Apply(batch.For(table), change, mapper!);
+            Apply(batch.For(table), change, mapper!, ActiveWindows);
         }
     }
 
-    private static void Apply(CollectionBatch target, ChangeEvent change, DocumentMapper mapper)
+    /// <summary>The windows to report changes to while a backfill runs; null otherwise, so streaming alone pays nothing.</summary>
+    private BackfillWindows? ActiveWindows => _windows is { Active: true } ? _windows : null;
+
+    /// <summary>Writes a chunk's rows at its high watermark: those the stream left alone since the low one.</summary>
+    private async ValueTask AddChunkAsync(Batch batch, (BackfillChunk Chunk, Func<string, bool> Keep, bool ReadAgain) closed, CancellationToken cancellationToken)
+    {
+        var (chunk, keep, readAgain) = closed;
+        batch.Chunks.Add(chunk);
+        if (readAgain || chunk.Relation is null)
+        {
+            chunk.ReadAgain = true;
+            return;
+        }
+        var mapper = await _tables.GetMapperAsync(chunk.Table, chunk.Relation, cancellationToken);
+        var target = batch.For(chunk.Table);
+        foreach (var row in chunk.Rows)
+        {
+            if (keep(mapper.GetDocumentId(row)))
+            {
+                Apply(target, new ChangeEvent { Kind = ChangeKind.Insert, Relation = chunk.Relation, NewRow = row }, mapper, null);
+                chunk.RowsWritten++;
+            }
+        }
+        batch.Rows += chunk.RowsWritten;
+    }
+
+    private static void Apply(CollectionBatch target, ChangeEvent change, DocumentMapper mapper, BackfillWindows? windows)
     {
         if (change.Kind == ChangeKind.Delete)
         {
-            target.Apply(mapper.GetDocumentId(change.OldRow), new PendingChange(DocumentOperation.Delete, default, mapper, change.Lsn));
+            var deleted = mapper.GetDocumentId(change.OldRow);
+            windows?.OnDocumentChanged(target.Table, deleted);
+            target.Apply(deleted, new PendingChange(DocumentOperation.Delete, default, mapper, change.Lsn));
             return;
         }
         var row = change.OldRow.IsEmpty ? change.NewRow : change.NewRow.FillUnchangedToastFrom(change.OldRow);
         var id = mapper.GetDocumentId(row);
+        windows?.OnDocumentChanged(target.Table, id);
         if (!change.OldRow.IsEmpty)
         {
             var oldId = mapper.GetDocumentId(change.OldRow);
             if (oldId != id)
             {
                 // The primary key changed: the old document goes, the row lives on under its new id.
+                windows?.OnDocumentChanged(target.Table, oldId);
                 target.Apply(oldId, new PendingChange(DocumentOperation.Delete, default, mapper, change.Lsn));
             }
         }

@@ -20,10 +20,20 @@ internal sealed class SyncPipeline
     private readonly Checkpointer _checkpointer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly BackfillWindows? _windows;
 
     /// <summary>Assembles a pipeline; nothing runs until <see cref="RunAsync"/>.</summary>
-    public SyncPipeline(BatchOptions options, TableRegistry tables, IBatchSink sink, Checkpointer checkpointer, TimeProvider time, ILogger logger)
+    /// <param name="options">Batching.</param>
+    /// <param name="tables">The configured tables.</param>
+    /// <param name="sink">Where batches go.</param>
+    /// <param name="checkpointer">Acknowledges what is flushed.</param>
+    /// <param name="time">The clock of the batcher and of the idle acknowledgements.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="windows">The backfills' watermark windows, or null when nothing is backfilled.</param>
+    public SyncPipeline(BatchOptions options, TableRegistry tables, IBatchSink sink, Checkpointer checkpointer, TimeProvider time, ILogger logger,
+        BackfillWindows? windows = null)
     {
+        _windows = windows;
         _options = options;
         _tables = tables;
         _sink = sink;
@@ -38,13 +48,12 @@ internal sealed class SyncPipeline
     /// transactions need not come again) and the failure is thrown. <paramref name="abort"/> gives up at once.
     /// </summary>
     /// <param name="source">The stream.</param>
-    /// <param name="copy">Writes the snapshot copy into the channel and returns once it is flushed (its arguments: the
-    /// channel, the stop token, the abort token), or null when the slot exists.</param>
+    /// <param name="alongside">Runs beside the stream once it started (the backfills), until reading stops; its failure
+    /// stops reading like a failure of the stream. Null for none.</param>
     /// <param name="streaming">Called when the source is about to start.</param>
     /// <param name="stopping">Stops gracefully.</param>
     /// <param name="abort">Gives up at once; what was not acknowledged is sent again next time.</param>
-    public async Task RunAsync(IChangeSource source, Func<ChannelWriter<ChangeEvent>, CancellationToken, CancellationToken, Task>? copy,
-        Action? streaming, CancellationToken stopping, CancellationToken abort)
+    public async Task RunAsync(IChangeSource source, Func<CancellationToken, Task>? alongside, Action? streaming, CancellationToken stopping, CancellationToken abort)
     {
         _checkpointer.StartRun();
         var changes = Channel.CreateBounded<ChangeEvent>(new BoundedChannelOptions(_options.ChannelCapacity)
@@ -53,23 +62,25 @@ internal sealed class SyncPipeline
         });
         var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        var batcherTask = RunStageAsync(() => new Batcher(_options, _tables, _time).RunAsync(changes.Reader, batches.Writer, failed.Token), failed);
+        var batcherTask = RunStageAsync(() => new Batcher(_options, _tables, _time, _windows).RunAsync(changes.Reader, batches.Writer, failed.Token), failed);
         var sinkTask = RunStageAsync(() => FlushAllAsync(batches.Reader, failed.Token), failed);
         var idleTask = AcknowledgeWhileIdleAsync(sinkTask, failed.Token);
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(stopping, failed.Token);
+        using var besideFailed = new CancellationTokenSource();
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(stopping, failed.Token, besideFailed.Token);
+        using var stopBeside = CancellationTokenSource.CreateLinkedTokenSource(stopReading.Token);
         Exception? readError = null;
+        Exception? besideError = null;
+        var beside = Task.CompletedTask;
         try
         {
-            if (copy is not null)
+            _checkpointer.Attach(source);
+            streaming?.Invoke();
+            var reading = source.RunAsync(changes.Writer, stopReading.Token);
+            if (alongside is not null)
             {
-                await copy(changes.Writer, stopReading.Token, failed.Token);
+                beside = RunBesideAsync(alongside, e => besideError = e, besideFailed, stopBeside.Token);
             }
-            if (!stopReading.IsCancellationRequested)
-            {
-                _checkpointer.Attach(source);
-                streaming?.Invoke();
-                await source.RunAsync(changes.Writer, stopReading.Token);
-            }
+            await reading;
         }
         catch (Exception e) when (e is not OperationCanceledException || !stopReading.IsCancellationRequested)
         {
@@ -79,6 +90,9 @@ internal sealed class SyncPipeline
         {
             // Stopped while waiting to write: what was not written was not acknowledged either.
         }
+        await stopBeside.CancelAsync();
+        await beside;
+        readError ??= besideError;
         PipelineLog.Draining(_logger);
         changes.Writer.TryComplete();
         await Task.WhenAll(batcherTask, sinkTask, idleTask);
@@ -97,6 +111,10 @@ internal sealed class SyncPipeline
         {
             await _sink.FlushAsync(batch, cancellationToken);
             await _checkpointer.OnFlushedAsync(batch, cancellationToken);
+            foreach (var chunk in batch.Chunks)
+            {
+                chunk.Flushed.TrySetResult();
+            }
         }
     }
 
@@ -119,6 +137,24 @@ internal sealed class SyncPipeline
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Runs what goes on beside the stream; a failure is recorded and stops reading, a stop ends it quietly.</summary>
+    private static async Task RunBesideAsync(Func<CancellationToken, Task> run, Action<Exception> failed, CancellationTokenSource stopReading, CancellationToken stop)
+    {
+        try
+        {
+            await run(stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Reading stopped; what it did not finish resumes from its durable state.
+        }
+        catch (Exception e)
+        {
+            failed(e);
+            await stopReading.CancelAsync();
         }
     }
 

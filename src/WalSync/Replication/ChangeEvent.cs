@@ -30,9 +30,14 @@ internal readonly record struct ChangeEvent
     public NpgsqlLogSequenceNumber Lsn { get; init; }
 
     /// <summary>For <see cref="ChangeKind.Commit"/>, the transaction's end LSN (<c>CommitMessage.TransactionEndLsn</c>), the
-    /// only kind of LSN ever acknowledged; for <see cref="ChangeKind.SnapshotEnd"/>, the consistent point where the stream
-    /// takes over from the copy. <see cref="NpgsqlLogSequenceNumber.Invalid"/> otherwise.</summary>
+    /// only kind of LSN ever acknowledged. <see cref="NpgsqlLogSequenceNumber.Invalid"/> otherwise.</summary>
     public NpgsqlLogSequenceNumber TransactionEndLsn { get; init; }
+
+    /// <summary>For <see cref="ChangeKind.Commit"/>, the transaction's id (32 bits, from its Begin message).</summary>
+    public uint TransactionId { get; init; }
+
+    /// <summary>For <see cref="ChangeKind.Watermark"/>, the watermark's content (<c>run:chunk:L</c> or <c>run:chunk:H</c>).</summary>
+    public string? Watermark { get; init; }
 
     /// <summary>For <see cref="ChangeKind.Commit"/>, the commit time (UTC) PostgreSQL recorded.</summary>
     public DateTime CommitTimestamp { get; init; }

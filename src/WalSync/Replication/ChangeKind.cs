@@ -19,7 +19,7 @@ internal enum ChangeKind : byte
     /// <summary>The end of a transaction; <see cref="ChangeEvent.TransactionEndLsn"/> is its end LSN, the only LSN that is ever acknowledged.</summary>
     Commit,
 
-    /// <summary>The end of the initial snapshot copy: the batch holding it is flushed at once, not at the flush interval;
-    /// <see cref="ChangeEvent.TransactionEndLsn"/> is the consistent point where the stream takes over.</summary>
-    SnapshotEnd,
+    /// <summary>A backfill watermark (a logical decoding message WalSync wrote, <see cref="ChangeEvent.Watermark"/>):
+    /// it opens or closes the window of a chunk. Outside any transaction.</summary>
+    Watermark,
 }

@@ -20,6 +20,12 @@ internal sealed class PgOutputDecoder
     private readonly RowImageBuilder _builder = new();
     private readonly Dictionary<uint, RelationInfo> _relations = [];
 
+    /// <summary>The transaction id of the last Begin, stamped on its Commit.</summary>
+    private uint _transactionId;
+
+    /// <summary>The prefix of the logical decoding messages WalSync writes as backfill watermarks.</summary>
+    public const string WatermarkPrefix = "walsync_backfill";
+
     /// <summary>The relation of the last Relation message.</summary>
     public RelationInfo? LastRelation { get; private set; }
 
@@ -58,13 +64,16 @@ internal sealed class PgOutputDecoder
         switch (cursor.ReadByte())
         {
             case (byte)'B':
+                cursor.ReadInt64(); // the final LSN
+                cursor.ReadInt64(); // the commit time
+                _transactionId = (uint)cursor.ReadInt32();
                 return PgOutputMessageKind.Begin;
             case (byte)'C':
                 cursor.ReadByte(); // flags, unused
                 cursor.ReadInt64(); // the commit record's own LSN
                 var end = new NpgsqlLogSequenceNumber((ulong)cursor.ReadInt64());
                 var committed = PostgresEpoch.AddTicks(cursor.ReadInt64() * TimeSpan.TicksPerMicrosecond);
-                change = new ChangeEvent { Kind = ChangeKind.Commit, TransactionEndLsn = end, CommitTimestamp = committed };
+                change = new ChangeEvent { Kind = ChangeKind.Commit, TransactionEndLsn = end, CommitTimestamp = committed, TransactionId = _transactionId };
                 return PgOutputMessageKind.Commit;
             case (byte)'R':
                 LastRelation = ReadRelation(ref cursor);
@@ -109,11 +118,29 @@ internal sealed class PgOutputDecoder
                 }
                 change = new ChangeEvent { Kind = ChangeKind.Truncate, TruncatedRelations = truncated, Lsn = walEnd };
                 return PgOutputMessageKind.Change;
-            case (byte)'Y' or (byte)'O' or (byte)'M':
+            case (byte)'M':
+                return ReadMessage(ref cursor, walEnd, out change);
+            case (byte)'Y' or (byte)'O':
                 return PgOutputMessageKind.Ignored;
             default:
                 return PgOutputMessageKind.Unknown;
         }
+    }
+
+    // Message: Int8 flags (1 = transactional), Int64 LSN, String prefix, Int32 length, Byte[n] content. Only WalSync's
+    // watermarks matter; heartbeats and other writers' messages only move the received position.
+    private static PgOutputMessageKind ReadMessage(ref PgOutputCursor cursor, NpgsqlLogSequenceNumber walEnd, out ChangeEvent change)
+    {
+        change = default;
+        cursor.ReadByte();
+        cursor.ReadInt64();
+        if (cursor.ReadCString() != WatermarkPrefix)
+        {
+            return PgOutputMessageKind.Ignored;
+        }
+        var content = System.Text.Encoding.UTF8.GetString(cursor.ReadBytes(cursor.ReadInt32()));
+        change = new ChangeEvent { Kind = ChangeKind.Watermark, Watermark = content, Lsn = walEnd };
+        return PgOutputMessageKind.Change;
     }
 
     private RelationInfo Relation(uint oid) => _relations.TryGetValue(oid, out var relation) ? relation

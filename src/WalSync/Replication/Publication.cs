@@ -86,6 +86,7 @@ internal sealed class Publication
             throw new ConfigurationException($"The publication '{_name}' publishes partitions as separate tables. Run " +
                 $"ALTER PUBLICATION {QuotedName} SET (publish_via_partition_root = true);");
         }
+        await AddMissingTablesAsync(connection, tables, cancellationToken);
         return await new PublishedTables(_name, _logger).HonourAsync(connection, tables, cancellationToken);
     }
 
@@ -105,6 +106,36 @@ internal sealed class Publication
             }
         }
         return await new PublishedTables(_name, _logger).HonourAsync(connection, tables, cancellationToken);
+    }
+
+    /// <summary>Adds configured tables the publication lacks (a table added to <c>Tables</c> later). Where the role may not,
+    /// nothing changes and <see cref="PublishedTables"/> says which statement to run.</summary>
+    private async Task AddMissingTablesAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = $1", connection))
+        {
+            command.Parameters.AddWithValue(_name);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                published.Add(reader.GetString(0));
+            }
+        }
+        foreach (var table in tables.Where(t => !published.Contains(t.Relation.QualifiedName)))
+        {
+            var add = $"ALTER PUBLICATION {QuotedName} ADD TABLE {table.SqlName}" + (table.Options.Where is { } where ? $" WHERE ({where})" : "");
+            try
+            {
+                await using var command = new NpgsqlCommand(add, connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                ReplicationLog.PublicationTableAdded(_logger, _name, table.SqlName);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // Not the owner: the check that follows names the statement to run.
+            }
+        }
     }
 
     /// <summary>Checks every <c>Where</c> on the server: it needs row filters (15+) and must be one valid boolean

@@ -86,7 +86,11 @@ internal sealed class PublishedTables
         {
             ReplicationLog.PublicationColumnList(_logger, _name, name, columns.Length, table.Relation.Columns.Count);
         }
-        return table with { Relation = table.Relation with { Columns = table.Relation.Columns.Where(c => columns.Contains(c.Name)).ToList() } };
+        return table with
+        {
+            Relation = table.Relation with { Columns = table.Relation.Columns.Where(c => columns.Contains(c.Name)).ToList() },
+            PublishedColumns = columns,
+        };
     }
 
     private async Task<string?> RowFilterAsync(NpgsqlConnection connection, SourceTable table, string? filter, List<string> problems, CancellationToken cancellationToken)

@@ -50,6 +50,9 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1016, Level = LogLevel.Debug, Message = "Heartbeat failed: {Error}")]
     public static partial void HeartbeatFailed(ILogger logger, string error);
 
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Information, Message = "Added {Table} to publication {Publication}")]
+    public static partial void PublicationTableAdded(ILogger logger, string publication, string table);
+
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Snapshot copy of {Table}: {Rows} rows")]
     public static partial void TableCopied(ILogger logger, string table, long rows);
 }

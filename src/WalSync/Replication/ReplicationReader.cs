@@ -85,7 +85,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         {
             _decoder.AddRelation(relation);
         }
-        var connection = new LogicalReplicationConnection(SessionSettings.Apply(_options.ConnectionString, "walsync"))
+        var connection = new LogicalReplicationConnection(await ReplicationHost.ConnectionStringAsync(_options.ConnectionString, "walsync", stopReading))
         {
             // Npgsql 10.0.0 fails at start with an infinite timeout (npgsql#6456); Npgsql pings at half of it when idle.
             WalReceiverTimeout = TimeSpan.FromSeconds(60),

@@ -14,7 +14,8 @@ internal static class SessionSettings
     /// <summary>The <c>-c</c> options every WalSync connection sends.</summary>
     public const string Options = "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex";
 
-    /// <summary>Returns <paramref name="connectionString"/> with the pinned options and <c>Timezone=UTC</c> added.</summary>
+    /// <summary>Returns <paramref name="connectionString"/> with the pinned options and <c>Timezone=UTC</c> added; when it
+    /// names several hosts and no <c>Target Session Attributes</c>, connections go to the primary among them.</summary>
     /// <param name="connectionString">The user's connection string.</param>
     /// <param name="applicationName">Shown in <c>pg_stat_activity</c> and <c>pg_stat_replication</c>.</param>
     public static string Apply(string connectionString, string applicationName)
@@ -24,6 +25,11 @@ internal static class SessionSettings
             Timezone = "UTC",
             ApplicationName = applicationName,
         };
+        if (builder.Host?.Contains(',', StringComparison.Ordinal) == true && string.IsNullOrEmpty(builder.TargetSessionAttributes))
+        {
+            // WalSync writes (publication, dead letters, slots): a standby cannot serve it.
+            builder.TargetSessionAttributes = "primary";
+        }
         builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? Options : $"{builder.Options} {Options}";
         return builder.ConnectionString;
     }

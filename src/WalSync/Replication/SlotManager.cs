@@ -52,11 +52,13 @@ internal sealed class SlotManager
     }
 
     /// <summary>Checks the slot without waiting: what <see cref="WaitUntilFreeAsync"/> would find, and for a first start whether
-    /// the server has room for the temporary and the permanent slot.</summary>
-    /// <returns>What was found, in one sentence, and whether it deserves attention (the slot is in use).</returns>
+    /// the server has room for it.</summary>
+    /// <param name="lostIsAnError">As for <see cref="WaitUntilFreeAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>What was found, in one sentence, and whether it deserves attention (the slot is in use or invalidated).</returns>
     /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated, or the
     /// server has no room for new slots.</exception>
-    public async Task<(string Found, bool InUse)> CheckAsync(CancellationToken cancellationToken)
+    public async Task<(string Found, bool InUse)> CheckAsync(bool lostIsAnError, CancellationToken cancellationToken)
     {
         var slotName = _options.Slot;
         var slot = await _source.GetSlotAsync(cancellationToken);
@@ -66,25 +68,55 @@ internal sealed class SlotManager
             await using var command = new NpgsqlCommand(
                 "SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int", connection);
             var free = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-            if (free < 2)
+            if (free < 1)
             {
-                throw new ConfigurationException($"The replication slot '{slotName}' does not exist yet, and the server has room for {free} more " +
-                    "slot(s) while the first start needs 2 (a temporary one for the copy and the permanent one). Drop slots nothing uses " +
+                throw new ConfigurationException($"The replication slot '{slotName}' does not exist yet, and the server has no room for another " +
+                    "slot (max_replication_slots is reached). Drop slots nothing uses " +
                     "(SELECT slot_name, active FROM pg_replication_slots; then SELECT pg_drop_replication_slot('…');) or raise " +
                     "max_replication_slots and restart PostgreSQL.");
             }
-            return ($"slot '{slotName}' does not exist yet: walsync run creates it and copies the tables first", false);
+            return ($"slot '{slotName}' does not exist yet: walsync run creates it and backfills the collections while it streams", false);
         }
-        ThrowIfUnusable(slot, await _source.GetDatabaseNameAsync(cancellationToken));
+        ThrowIfUnusable(slot, await _source.GetDatabaseNameAsync(cancellationToken), lostIsAnError);
+        if (slot.WalStatus == "lost")
+        {
+            return ($"slot '{slotName}' was invalidated by PostgreSQL (wal_status = lost): walsync run replaces it and rebuilds the collections", true);
+        }
         return slot.ActivePid is { } pid
             ? ($"slot '{slotName}' is in use by PostgreSQL process {pid} (a running WalSync?); another walsync run would wait for it", true)
             : ($"slot '{slotName}' is free; walsync run resumes it at LSN {slot.ConfirmedFlushLsn}", false);
     }
 
+    /// <summary>Creates the slot (permanent, pgoutput) at the current end of the WAL; from PostgreSQL 17 on as a failover
+    /// slot, which a standby with <c>sync_replication_slots = on</c> keeps a copy of, so WalSync resumes from it after a
+    /// promotion.</summary>
+    /// <remarks>https://www.postgresql.org/docs/17/functions-admin.html#FUNCTIONS-REPLICATION (pg_create_logical_replication_slot)</remarks>
+    /// <exception cref="PostgresException">The server refused (max_replication_slots reached, no REPLICATION attribute).</exception>
+    public async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken);
+        var failover = connection.PostgreSqlVersion.Major >= SupportedVersions.FailoverSlotsMajor;
+        // Creation waits for every transaction open at that moment: a long one must not time it out.
+        await using var command = new NpgsqlCommand(
+            $"SELECT lsn FROM pg_create_logical_replication_slot($1, 'pgoutput', false, false{(failover ? ", true" : "")})", connection)
+        {
+            CommandTimeout = 1800,
+        };
+        command.Parameters.AddWithValue(_options.Slot);
+        var consistentPoint = (NpgsqlTypes.NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken))!;
+        ReplicationLog.SlotCreated(_logger, _options.Slot, consistentPoint);
+        if (failover)
+        {
+            ServerLog.Enabled(_logger, _options.Slot);
+        }
+    }
+
     /// <summary>Returns the slot once it is free, or null when it does not exist (first start).</summary>
-    /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated, or stays in
-    /// use by another process (unless <see cref="PostgresOptions.WaitForSlot"/>).</exception>
-    public async Task<SlotState?> WaitUntilFreeAsync(CancellationToken cancellationToken)
+    /// <param name="lostIsAnError">When false, an invalidated slot is returned (its <see cref="SlotState.WalStatus"/> is <c>lost</c>) for the caller to replace.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated (with
+    /// <paramref name="lostIsAnError"/>), or stays in use by another process (unless <see cref="PostgresOptions.WaitForSlot"/>).</exception>
+    public async Task<SlotState?> WaitUntilFreeAsync(bool lostIsAnError, CancellationToken cancellationToken)
     {
         var database = await _source.GetDatabaseNameAsync(cancellationToken);
         var slotName = _options.Slot;
@@ -97,7 +129,11 @@ internal sealed class SlotManager
             {
                 return null;
             }
-            ThrowIfUnusable(slot, database);
+            ThrowIfUnusable(slot, database, lostIsAnError);
+            if (slot.WalStatus == "lost")
+            {
+                return slot;
+            }
             if (slot.ActivePid is null)
             {
                 ReplicationLog.SlotResumed(_logger, slotName, slot.ConfirmedFlushLsn);
@@ -120,8 +156,8 @@ internal sealed class SlotManager
         }
     }
 
-    /// <summary>Refuses a slot of another plugin or database, or one PostgreSQL invalidated.</summary>
-    private void ThrowIfUnusable(SlotState slot, string database)
+    /// <summary>Refuses a slot of another plugin or database, or one PostgreSQL invalidated when <paramref name="lostIsAnError"/>.</summary>
+    private void ThrowIfUnusable(SlotState slot, string database, bool lostIsAnError)
     {
         var slotName = _options.Slot;
         if (slot.Plugin != "pgoutput" || slot.Database != database)
@@ -130,11 +166,11 @@ internal sealed class SlotManager
                 $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
                 "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
         }
-        if (slot.WalStatus == "lost")
+        if (slot.WalStatus == "lost" && lostIsAnError)
         {
             throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
-                "was removed, so changes were missed. Recreate the slot and copy the tables again with: walsync run --resnapshot " +
-                "(or drop the slot with SELECT pg_drop_replication_slot('" + slotName + "'); and start WalSync). " +
+                "was removed, so changes were missed. Recreate the slot and rebuild the collections with: walsync run --resnapshot " +
+                "(or set Postgres:OnSlotInvalidated to Rebuild, its default, to do so by itself). " +
                 "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
         }
     }

@@ -25,8 +25,9 @@ internal sealed class SourceDatabase : IAsyncDisposable
     /// <summary>The pooled data source for the source database.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Checks the server settings and the role's privileges WalSync needs.</summary>
-    /// <exception cref="ConfigurationException"><c>wal_level</c> is not <c>logical</c>, or the role lacks REPLICATION.</exception>
+    /// <summary>Checks the server's version and settings and the role's privileges WalSync needs.</summary>
+    /// <exception cref="ConfigurationException">The server is older than <see cref="SupportedVersions.OldestMajor"/>,
+    /// <c>wal_level</c> is not <c>logical</c>, or the role lacks REPLICATION.</exception>
     public async Task CheckServerAsync(CancellationToken cancellationToken)
     {
         await CheckWalLevelAsync(cancellationToken);
@@ -38,6 +39,12 @@ internal sealed class SourceDatabase : IAsyncDisposable
     public async Task<string> CheckWalLevelAsync(CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        SupportedVersions.Check(connection.PostgreSqlVersion, connection.ServerVersion);
+        ServerLog.Connected(_logger, connection.ServerVersion);
+        if (SupportedVersions.IsUntested(connection.PostgreSqlVersion))
+        {
+            ServerLog.UntestedVersion(_logger, connection.ServerVersion, SupportedVersions.NewestTestedMajor);
+        }
         var walLevel = await ScalarAsync<string>(connection, "SHOW wal_level", cancellationToken);
         if (walLevel != "logical")
         {
@@ -195,17 +202,6 @@ internal sealed class SourceDatabase : IAsyncDisposable
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         return connection.Database;
-    }
-
-    /// <summary>Copies the temporary slot <paramref name="source"/> to the permanent configured slot, at the same position.</summary>
-    /// <remarks><c>pg_copy_logical_replication_slot</c>: https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-REPLICATION</remarks>
-    public async Task CopySlotAsync(string source, CancellationToken cancellationToken)
-    {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT pg_copy_logical_replication_slot($1, $2, false)", connection);
-        command.Parameters.AddWithValue(source);
-        command.Parameters.AddWithValue(_options.Slot);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

@@ -18,6 +18,9 @@ internal sealed record SourceTable(TableOptions Options, RelationInfo Relation, 
     /// Reads apply exactly what the stream applies, so the copy never holds rows the stream would not send.</summary>
     public string? RowFilter { get; init; }
 
+    /// <summary>The publication's column list for the table, or null when it publishes every column.</summary>
+    public IReadOnlyList<string>? PublishedColumns { get; init; }
+
     /// <summary>Quotes an SQL identifier.</summary>
     public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -97,7 +97,7 @@ internal sealed class CollectionSchemaSync
             {
                 throw new SchemaChangeException($"The schema of collection '{collection}' cannot follow table {mapper.Relation.QualifiedName} " +
                     $"({string.Join(", ", changes.Select(c => c.Drop == true ? $"drop {c.Name}" : $"add {c.Name} {c.Type}"))}): " +
-                    $"{e.TypesenseMessage ?? e.Message}. Fix the column type or re-create the collection (walsync run --resnapshot).", e);
+                    $"{e.TypesenseMessage ?? e.Message}. Fix the column type, or rebuild the collection: walsync run --reindex {mapper.Relation.QualifiedName}", e);
             }
             var summary = string.Join(", ", changes.Select(c => c.Drop == true ? $"-{c.Name}" : $"+{c.Name}:{c.Type}"));
             SinkLog.CollectionAltered(_logger, collection, summary);
@@ -129,8 +129,9 @@ internal sealed class CollectionSchemaSync
             mapper.Fields.Where(f => !automatic.Contains(f.Name)).ToList());
         if (diff.Incompatible.FirstOrDefault() is { } incompatible)
         {
-            throw new SchemaChangeException($"Table {mapper.Relation.QualifiedName} changed: {incompatible.Describe(collection)} To rebuild it, " +
-                $"delete the collection (DELETE /collections/{collection}) and start WalSync with: walsync run --resnapshot");
+            throw new SchemaChangeException($"Table {mapper.Relation.QualifiedName} changed: {incompatible.Describe(collection)} Rebuild it into a " +
+                $"new version while this one keeps serving: walsync run --reindex {mapper.Relation.QualifiedName} (or set Schema:OnIncompatibleChange " +
+                "to Rebuild, its default, to do so by itself).");
         }
         return diff;
     }

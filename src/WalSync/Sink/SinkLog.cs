@@ -19,4 +19,13 @@ internal static partial class SinkLog
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Collection {Collection} did not exist although slot {Slot} did: it was created empty and only new changes will reach it. Run walsync run --resnapshot to copy the table again")]
     public static partial void CollectionMissingOnResume(ILogger logger, string collection, string slot);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Alias {Alias} now serves {Version} (it served {Previous})")]
+    public static partial void AliasMoved(ILogger logger, string alias, string previous, string version);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "{Collection} keeps serving the documents it has, without new changes, until a rebuilt version replaces it: {Reason}")]
+    public static partial void VersionFrozen(ILogger logger, string collection, string reason);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Dropped {Version}, an old version of {Alias}")]
+    public static partial void VersionDropped(ILogger logger, string version, string alias);
 }

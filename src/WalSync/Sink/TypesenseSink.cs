@@ -27,6 +27,10 @@ internal sealed class TypesenseSink : IBatchSink
     private readonly NpgsqlDataSource _source;
     private readonly int _parallelism;
     private readonly ILogger _logger;
+    private readonly Func<TableBinding, bool>? _rebuild;
+
+    /// <summary>Versions that cannot follow their table and are left as they are until a rebuild replaces them. Guarded by itself.</summary>
+    private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
 
     /// <summary>Creates the sink.</summary>
     /// <param name="client">The Typesense client (it retries transient failures).</param>
@@ -35,8 +39,12 @@ internal sealed class TypesenseSink : IBatchSink
     /// <param name="source">The source database, to read back rows whose partial update found no document.</param>
     /// <param name="parallelism">How many collections flush at once (at least 1): the one bound on concurrent imports.</param>
     /// <param name="logger">The logger.</param>
-    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger)
+    /// <param name="rebuild">Called when a table's only collection cannot follow a schema change: true when a rebuild was
+    /// asked for (the changes are then left to it), false to stop. Null stops.</param>
+    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger,
+        Func<TableBinding, bool>? rebuild = null)
     {
+        _rebuild = rebuild;
         _client = client;
         _importer = new DocumentImporter(client);
         _schemas = schemas;
@@ -60,15 +68,51 @@ internal sealed class TypesenseSink : IBatchSink
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(batch.Collections.Values,
             new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
-            async (collection, token) => await FlushCollectionAsync(collection, token));
+            async (collection, token) => await FlushTableAsync(collection, token));
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         WalSyncTelemetry.FlushDuration.Record(seconds);
         SinkLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.TransactionEndLsn);
     }
 
-    private async Task FlushCollectionAsync(CollectionBatch batch, CancellationToken cancellationToken)
+    /// <summary>Writes one table's changes to each of its collections (two while a rebuild fills a new version); only the
+    /// last one's rejections become dead letters, so a document is not dead-lettered twice.</summary>
+    private async Task FlushTableAsync(CollectionBatch batch, CancellationToken cancellationToken)
     {
-        var collection = batch.Table.Collection;
+        var targets = batch.Table.Targets;
+        await targets.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var names = targets.Names;
+            for (var i = 0; i < names.Count; i++)
+            {
+                try
+                {
+                    await FlushCollectionAsync(batch, names[i], deadLetter: i == names.Count - 1, cancellationToken);
+                }
+                catch (SchemaChangeException e) when (i < names.Count - 1 || _rebuild?.Invoke(batch.Table) == true)
+                {
+                    // The version cannot take the new column type: it keeps serving what it has, and the version being
+                    // filled from the table (now, or once the rebuild asked for starts) carries the change.
+                    bool first;
+                    lock (_frozen)
+                    {
+                        first = _frozen.Add(names[i]);
+                    }
+                    if (first)
+                    {
+                        SinkLog.VersionFrozen(_logger, names[i], e.Message);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            targets.Gate.Release();
+        }
+    }
+
+    private async Task FlushCollectionAsync(CollectionBatch batch, string collection, bool deadLetter, CancellationToken cancellationToken)
+    {
         using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
         activity?.SetTag("walsync.collection", collection);
         activity?.SetTag("walsync.rows", batch.Changes.Count);
@@ -100,10 +144,10 @@ internal sealed class TypesenseSink : IBatchSink
                     default: reload.Add(change); break;
                 }
             }
-            var bytes = await ImportAsync(batch.Table, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, cancellationToken);
+            var bytes = await ImportAsync(batch.Table, collection, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, cancellationToken);
+            bytes += await ImportAsync(batch.Table, collection, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, cancellationToken);
             var found = await ReadBackAsync(batch.Table, reload, cancellationToken);
-            bytes += await ImportAsync(batch.Table, new(found), ImportAction.Upsert, deadLetters, null, cancellationToken);
+            bytes += await ImportAsync(batch.Table, collection, new(found), ImportAction.Upsert, deadLetters, null, cancellationToken);
             activity?.SetTag("walsync.bytes", bytes);
         }
         finally
@@ -115,7 +159,7 @@ internal sealed class TypesenseSink : IBatchSink
             await _client.DeleteDocumentsAsync(collection, deletes, cancellationToken);
             WalSyncTelemetry.DocumentsWritten.Add(deletes.Count);
         }
-        if (deadLetters.Count > 0)
+        if (deadLetters.Count > 0 && deadLetter)
         {
             await _deadLetters.WriteAsync(deadLetters, cancellationToken);
             WalSyncTelemetry.DeadLetters.Add(deadLetters.Count);
@@ -125,10 +169,10 @@ internal sealed class TypesenseSink : IBatchSink
 
     /// <summary>Imports <paramref name="documents"/>; rejected ones become dead letters, and partial updates that found
     /// no document go to <paramref name="notFound"/> to be read back.</summary>
-    private async Task<long> ImportAsync(TableBinding table, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
+    private async Task<long> ImportAsync(TableBinding table, string collection, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
         List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CancellationToken cancellationToken)
     {
-        var (outcomes, bytes) = await _importer.ImportAsync(table.Collection, documents, action, cancellationToken);
+        var (outcomes, bytes) = await _importer.ImportAsync(collection, documents, action, cancellationToken);
         var written = 0;
         for (var i = 0; i < outcomes.Length; i++)
         {

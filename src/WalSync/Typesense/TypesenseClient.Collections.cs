@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace WalSync.Typesense;
 
-/// <summary>Collection management: read, create, alter and drop collections.</summary>
+/// <summary>Collection management: read, list, create, alter and drop collections, and the aliases that name them.</summary>
 public sealed partial class TypesenseClient
 {
     /// <summary>Reads a collection's schema with <c>GET /collections/:name</c> (an alias resolves to its target).</summary>
@@ -67,5 +68,58 @@ public sealed partial class TypesenseClient
         ArgumentException.ThrowIfNullOrEmpty(name);
         var call = new TypesenseCall(HttpMethod.Delete, TypesensePaths.Collection(name), _options.ConnectionTimeout);
         return _transport.SendAsync(call, (response, node, token) => TypesenseResponses.EnsureSuccessAsync(response, node, call, token), ct);
+    }
+
+    /// <summary>The names of every collection, with <c>GET /collections</c>.</summary>
+    /// <exception cref="TypesenseException">An unreadable answer, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collections.html#list-all-collections</remarks>
+    public Task<IReadOnlyList<string>> ListCollectionNamesAsync(CancellationToken ct)
+    {
+        var call = new TypesenseCall(HttpMethod.Get, "/collections", _options.ConnectionTimeout);
+        return _transport.SendAsync<IReadOnlyList<string>>(call, async (response, node, token) =>
+        {
+            await TypesenseResponses.EnsureSuccessAsync(response, node, call, token);
+            var body = await response.Content.ReadAsByteArrayAsync(token);
+            try
+            {
+                return JsonNode.Parse(body) is JsonArray collections
+                    ? collections.Select(c => c?["name"]?.GetValue<string>()).OfType<string>().ToList()
+                    : throw TypesenseResponses.Unreadable(node, call, response, "the collection list is not an array", null);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                throw TypesenseResponses.Unreadable(node, call, response, "the collection list is not an array of collections", ex);
+            }
+        }, ct);
+    }
+
+    /// <summary>Points the alias <paramref name="name"/> at <paramref name="collection"/> (<c>PUT /aliases/:name</c>), creating
+    /// it or moving it. On each node the switch is atomic: a request sees the old or the new collection.</summary>
+    /// <exception cref="TypesenseException">500 when a collection has the alias's name, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collection-alias.html</remarks>
+    public Task UpsertAliasAsync(string name, string collection, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(collection);
+        var body = System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["collection_name"] = collection }.ToJsonString());
+        var call = new TypesenseCall(HttpMethod.Put, "/aliases/" + Uri.EscapeDataString(name), _options.ConnectionTimeout, body, "application/json");
+        return _transport.SendAsync(call, (response, node, token) => TypesenseResponses.EnsureSuccessAsync(response, node, call, token), ct);
+    }
+
+    /// <summary>The collection the alias <paramref name="name"/> points at (<c>GET /aliases/:name</c>), or null when there is no such alias.</summary>
+    /// <exception cref="TypesenseException">An unreadable answer, or retries exhausted.</exception>
+    public Task<string?> GetAliasAsync(string name, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var call = new TypesenseCall(HttpMethod.Get, "/aliases/" + Uri.EscapeDataString(name), _options.ConnectionTimeout);
+        return _transport.SendAsync(call, async (response, node, token) =>
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+            var alias = await TypesenseResponses.ReadObjectAsync(response, node, call, token);
+            return alias["collection_name"]?.GetValue<string>();
+        }, ct);
     }
 }

@@ -26,7 +26,7 @@ public sealed class CheckCommandTests : IAsyncLifetime
         await using var role = await ReplicationRole.CreateAsync(_harness, "orders", "events");
         var options = role.Use(_harness.Options(("public.orders", "orders"), ("public.events", "events"), ("public.secrets", "secrets")));
         options.Typesense.ApiKey = "not-the-key-4711";
-        await role.CreateDeadLetterTableAsync();
+        await role.CreateWalSyncTablesAsync();
         await _harness.ExecuteAsync($"CREATE PUBLICATION {_harness.Prefix}pub FOR TABLE orders, events, secrets");
         options.Postgres.Publication = _harness.Prefix + "pub";
 

@@ -19,23 +19,11 @@ public sealed class SlotLifecycleTests : IAsyncLifetime
     public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
-    public async Task Run_SlotInvalidated_ExitsTwoWithRecoveryStepsAndResnapshotRecovers()
+    public async Task Run_SlotInvalidatedWithStop_ExitsTwoWithRecoveryStepsAndResnapshotRecovers()
     {
         var options = _harness.Options(("public.things", "things"));
-        await using (var first = WalSyncProcess.Run(options))
-        {
-            await _harness.WaitForConvergenceAsync("things", Expected);
-            first.Terminate();
-            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        }
-        // Changes made while WalSync is away, then enough unrelated WAL to make PostgreSQL drop what the slot needed.
-        await _harness.ExecuteAsync("INSERT INTO things VALUES (500, 'while the slot was lost'); DELETE FROM things WHERE id = 1; CREATE TABLE churn (x text);");
-        await Eventually.HoldsAsync(async () =>
-        {
-            await _harness.ExecuteAsync("INSERT INTO churn SELECT repeat('x', 1000) FROM generate_series(1, 3000); SELECT pg_switch_wal(); CHECKPOINT;");
-            return await PostgresServer.ScalarAsync<string>(_harness.ConnectionString,
-                $"SELECT coalesce(wal_status, '') FROM pg_replication_slots WHERE slot_name = '{_harness.Slot}'") == "lost";
-        }, TimeSpan.FromSeconds(60), "the slot to be invalidated");
+        options.Postgres.OnSlotInvalidated = WalSync.Configuration.RecoveryAction.Stop;
+        await LoseTheSlotAsync(options);
 
         await using (var refused = WalSyncProcess.Run(options))
         {
@@ -49,6 +37,41 @@ public sealed class SlotLifecycleTests : IAsyncLifetime
         Assert.True((await _harness.DocumentsAsync("things")).ContainsKey("500"));
         recovered.Terminate();
         Assert.Equal(0, await recovered.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Run_SlotInvalidatedWithRebuild_NewSlotAndANewVersionServedWithoutAnyStep()
+    {
+        var options = _harness.Options(("public.things", "things"));
+        await LoseTheSlotAsync(options);
+
+        await using var recovering = WalSyncProcess.Run(options);
+        await _harness.WaitForConvergenceAsync("things", Expected);
+
+        Assert.True((await _harness.DocumentsAsync("things")).ContainsKey("500"));
+        Assert.Equal(_harness.Prefix + "things__v2", await _harness.Client.GetAliasAsync(_harness.Prefix + "things", CancellationToken.None));
+        Assert.Contains("the slot was invalidated", recovering.Output, StringComparison.Ordinal);
+        recovering.Terminate();
+        Assert.Equal(0, await recovering.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Syncs once, changes rows while WalSync is away, then writes enough unrelated WAL for PostgreSQL to drop
+    /// what the slot needed (wal_status = lost).</summary>
+    private async Task LoseTheSlotAsync(WalSync.Configuration.WalSyncOptions options)
+    {
+        await using (var first = WalSyncProcess.Run(options))
+        {
+            await _harness.WaitForConvergenceAsync("things", Expected);
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+        await _harness.ExecuteAsync("INSERT INTO things VALUES (500, 'while the slot was lost'); DELETE FROM things WHERE id = 1; CREATE TABLE churn (x text);");
+        await Eventually.HoldsAsync(async () =>
+        {
+            await _harness.ExecuteAsync("INSERT INTO churn SELECT repeat('x', 1000) FROM generate_series(1, 3000); SELECT pg_switch_wal(); CHECKPOINT;");
+            return await PostgresServer.ScalarAsync<string>(_harness.ConnectionString,
+                $"SELECT coalesce(wal_status, '') FROM pg_replication_slots WHERE slot_name = '{_harness.Slot}'") == "lost";
+        }, TimeSpan.FromSeconds(60), "the slot to be invalidated");
     }
 
     [Fact]

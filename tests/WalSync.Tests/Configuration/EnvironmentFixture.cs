@@ -37,6 +37,8 @@ public sealed class EnvironmentFixture : IAsyncLifetime
             CREATE ROLE {NoSelectRole} LOGIN REPLICATION;
             """);
         Replica = await PostgresCluster.StartAsync(["wal_level = replica"]);
+        await TestServerReport.AddAsync($"{await PostgresServer.ScalarAsync<string>(Replica.ConnectionString, "SHOW server_version")} | " +
+            $"local binaries, port {Replica.Port} (wal_level = replica, for the environment checks)");
         var hba = Path.Combine(Replica.DataDirectory, "pg_hba.conf");
         await File.WriteAllTextAsync(hba, $"host all {PasswordRole} 127.0.0.1/32 scram-sha-256\n" + await File.ReadAllTextAsync(hba));
         await PostgresServer.ExecuteAsync(Replica.ConnectionString, $"CREATE ROLE {PasswordRole} LOGIN PASSWORD 'the-right-one'; SELECT pg_reload_conf();");

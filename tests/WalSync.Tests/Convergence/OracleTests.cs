@@ -22,6 +22,7 @@ public sealed class OracleTests
     private static readonly int[] CiSeeds = [1, 2, 3];
     private static readonly int[] MaxRows = [5, 60, 1000];
     private static readonly int[] FlushMilliseconds = [30, 150, 400];
+    private static readonly int[] ChunkRows = [3, 7, 50];
 
     /// <summary>The seeds to run, each with both replica identities.</summary>
     public static TheoryData<int, string> Runs()
@@ -47,14 +48,20 @@ public sealed class OracleTests
 
     [Theory]
     [MemberData(nameof(Runs))]
-    public Task RunAsync_SeededRandomWorkload_CollectionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false);
+    public Task RunAsync_SeededRandomWorkload_CollectionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false, rebuild: false);
 
     /// <summary>Every table with <c>Tables[]:Where</c>: rows move in and out of the filters by key changes and updates.</summary>
     [Theory]
     [MemberData(nameof(FilteredRuns))]
-    public Task RunAsync_SeededRandomWorkloadWithRowFilters_CollectionsEqualFilteredTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: true);
+    public Task RunAsync_SeededRandomWorkloadWithRowFilters_CollectionsEqualFilteredTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: true, rebuild: false);
 
-    private static async Task RunOracleAsync(int seed, string identity, bool filtered)
+    /// <summary>Every collection rebuilt into a new version while the workload goes on: the backfill's chunks and the
+    /// stream's changes meet in the new version, which then replaces the old one behind the alias.</summary>
+    [Theory]
+    [MemberData(nameof(FilteredRuns))]
+    public Task RunAsync_SeededRandomWorkloadWithRebuilds_NewVersionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false, rebuild: true);
+
+    private static async Task RunOracleAsync(int seed, string identity, bool filtered, bool rebuild)
     {
         var operations = int.TryParse(Environment.GetEnvironmentVariable(OperationsVariable), CultureInfo.InvariantCulture, out var n) ? n : 300;
         var tables = OracleTables.Create();
@@ -76,12 +83,22 @@ public sealed class OracleTests
         // The first transactions run while the snapshot is copied. Columns are added once streaming: a column added
         // while WalSync starts (between reading the catalog and taking the snapshot) would be copied without its values.
         var random = new Random(seed);
+        var rebuildAsked = false;
         for (var done = 0; done < operations;)
         {
             if (done >= operations / 2 && !tables[0].Columns.Contains(tables[0].LaterColumns[0]))
             {
                 await run.StreamingStarted.Task.WaitAsync(TimeSpan.FromSeconds(60));
                 await RunTransactionAsync(connection, workload.AddColumns(), commit: true, transcript);
+            }
+            if (rebuild && done >= operations / 3 && !rebuildAsked)
+            {
+                await run.StreamingStarted.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                rebuildAsked = true;
+                foreach (var table in tables)
+                {
+                    run.Service.RequestRebuild("public." + table.Name);
+                }
             }
             var count = random.Next(1, 7);
             var (statements, commit) = workload.NextTransaction(count);
@@ -94,6 +111,14 @@ public sealed class OracleTests
         {
             differences.AddRange((await run.DifferencesAsync(table.Collection, table.ExpectedQuery())).Select(d => $"{table.Name}: {d}"));
         }
+        foreach (var table in tables.Where(_ => rebuild))
+        {
+            var served = await harness.Client.GetAliasAsync(harness.Prefix + table.Collection, CancellationToken.None);
+            if (served != harness.Prefix + table.Collection + "__v2")
+            {
+                differences.Add($"{table.Name}: the alias serves {served}, not the rebuilt version");
+            }
+        }
         var deadLetters = await PostgresServer.ScalarAsync<long>(harness.ConnectionString, "SELECT count(*) FROM walsync.dead_letters");
         if (deadLetters > 0)
         {
@@ -104,10 +129,10 @@ public sealed class OracleTests
 
         if (differences.Count > 0)
         {
-            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}{(filtered ? "-filtered" : "")}.sql");
+            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}{(filtered ? "-filtered" : "")}{(rebuild ? "-rebuild" : "")}.sql");
             await File.WriteAllTextAsync(path, transcript.ToString());
             await File.WriteAllLinesAsync(Path.ChangeExtension(path, ".log"), run.Logs.Lines);
-            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}{(filtered ? ", with row filters" : "")}: {differences.Count} differences after the slot caught up. " +
+            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}{(filtered ? ", with row filters" : "")}{(rebuild ? ", with rebuilds" : "")}: {differences.Count} differences after the slot caught up. " +
                 $"Replay with: {SeedVariable}={seed} dotnet test tests/WalSync.Tests --filter \"FullyQualifiedName~{nameof(OracleTests)}\"" +
                 $" (batches of {options.Batch.MaxRows} rows / {options.Batch.FlushInterval.TotalMilliseconds} ms; the statements are in {path}, the log next to it).\n" +
                 string.Join("\n", differences.Take(25)));
@@ -125,6 +150,8 @@ public sealed class OracleTests
         var random = new Random(~seed);
         options.Batch.MaxRows = MaxRows[random.Next(MaxRows.Length)];
         options.Batch.FlushInterval = TimeSpan.FromMilliseconds(FlushMilliseconds[random.Next(FlushMilliseconds.Length)]);
+        // Small chunks open many watermark windows while the workload runs.
+        options.Backfill.ChunkRows = ChunkRows[random.Next(ChunkRows.Length)];
         return options;
     }
 

@@ -91,16 +91,35 @@ public sealed class SchemaChangeTests
     public async Task RunAsync_ColumnTypeChangedToOneStoredDocumentsCannotTake_StopsNamingFieldAndFix(string column, string type, string from, string to)
     {
         await using var harness = await StartTableAsync("DEFAULT");
-        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        var options = Options(harness);
+        options.Schema.OnIncompatibleChange = RecoveryAction.Stop;
+        await using var run = await SyncRun.StartStreamingAsync(harness, options);
         await run.AssertConvergedAsync("t", Expected());
 
         await harness.ExecuteAsync($"ALTER TABLE t ALTER COLUMN {column} TYPE {type}; UPDATE t SET n = 0 WHERE id = 1;");
 
         var error = await Assert.ThrowsAsync<SchemaChangeException>(() => run.Running.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Table public.t changed", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"Field {column} of collection {harness.Prefix}t changes type from {from} to {to}", error.Message, StringComparison.Ordinal);
-        Assert.Contains("walsync run --resnapshot", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Field {column} of collection {harness.Prefix}t__v1 changes type from {from} to {to}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("walsync run --reindex public.t", error.Message, StringComparison.Ordinal);
         Assert.Equal(from, (await FieldsAsync(harness))[column]);
+    }
+
+    // The default: the collection is rebuilt into a new version with the new type, while the old one keeps serving.
+    [Fact]
+    public async Task RunAsync_ColumnTypeChangedToOneStoredDocumentsCannotTake_RebuiltIntoANewVersion()
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await run.AssertConvergedAsync("t", Expected());
+
+        await harness.ExecuteAsync("ALTER TABLE t ALTER COLUMN note TYPE integer USING length(note); UPDATE t SET n = 0 WHERE id = 1; INSERT INTO t VALUES (6, 7, 6, true, 'x');");
+
+        await Eventually.HoldsAsync(async () => await harness.Client.GetAliasAsync(harness.Prefix + "t", CancellationToken.None) == harness.Prefix + "t__v2",
+            TimeSpan.FromSeconds(60), "the alias to serve the rebuilt version");
+        await run.AssertConvergedAsync("t", Expected());
+        Assert.Equal("int32", (await FieldsAsync(harness))["note"]);
+        Assert.Contains(run.Logs.Lines, l => l.Contains("keeps serving the documents it has", StringComparison.Ordinal));
     }
 
     // Regression: the second update (unchanged TOAST, new relation version) was merged into the document as it was

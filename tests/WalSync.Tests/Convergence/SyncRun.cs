@@ -16,13 +16,19 @@ internal sealed class SyncRun : IAsyncDisposable
         Harness = harness;
         Options = options;
         _loggers = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
-        var service = new SyncService(options, _loggers);
-        service.Streaming += () => StreamingStarted.TrySetResult();
-        Running = service.RunAsync(_stop.Token);
+        Service = new SyncService(options, _loggers);
+        Service.Streaming += () => StreamingStarted.TrySetResult();
+        Running = Service.RunAsync(_stop.Token);
     }
 
     /// <summary>The database and Typesense.</summary>
     public SyncHarness Harness { get; }
+
+    /// <summary>Leave the slot in place on dispose, for a next run that resumes from it.</summary>
+    public bool KeepSlot { get; set; }
+
+    /// <summary>The service.</summary>
+    public SyncService Service { get; }
 
     /// <summary>The options the service runs with.</summary>
     public WalSyncOptions Options { get; }
@@ -59,8 +65,13 @@ internal sealed class SyncRun : IAsyncDisposable
         return run;
     }
 
-    /// <summary>Waits until the slot confirms everything written so far (see <see cref="SlotCatchUp"/>).</summary>
-    public Task CatchUpAsync() => SlotCatchUp.WaitAsync(Harness, Running, TimeSpan.FromSeconds(90));
+    /// <summary>Waits until every backfill has finished and the slot confirms everything written so far (see <see cref="SlotCatchUp"/>).</summary>
+    public async Task CatchUpAsync()
+    {
+        await StreamingStarted.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        await Eventually.HoldsAsync(() => Task.FromResult(!Service.Backfilling || Running.IsCompleted), TimeSpan.FromSeconds(90), "the backfills to finish");
+        await SlotCatchUp.WaitAsync(Harness, Running, TimeSpan.FromSeconds(90));
+    }
 
     /// <summary>Differences between <paramref name="collection"/> (without prefix) and the documents of <paramref name="expectedQuery"/>
     /// (columns: id text, document jsonb; see <see cref="ExpectedDocuments"/>).</summary>
@@ -95,7 +106,7 @@ internal sealed class SyncRun : IAsyncDisposable
             // The test has already looked at the failure it expected, or reports its own.
         }
         // Slots are per cluster and the shared test cluster has max_replication_slots = 20: each run drops its own.
-        await Eventually.HoldsAsync(async () =>
+        await Eventually.HoldsAsync(KeepSlot ? () => Task.FromResult(true) : async () =>
         {
             try
             {

@@ -38,8 +38,9 @@ public sealed class DeadLetterTableRightsTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_TableCreatedByAnAdministrator_RoleWithoutCreateWritesDeadLettersThere()
     {
-        await _role.CreateDeadLetterTableAsync();
+        await _role.CreateWalSyncTablesAsync();
         await using var run = await SyncRun.StartStreamingAsync(_harness, _role.Use(_harness.Options(("public.items", "items"))));
+        await run.CatchUpAsync();
 
         await _harness.ExecuteAsync("UPDATE items SET price = 'NaN' WHERE id = 3;");
 

@@ -12,7 +12,9 @@ namespace WalSync.Tests.Faults;
 /// </summary>
 public sealed class BackpressureTests : IAsyncLifetime
 {
-    private const int Transactions = 160;
+    // About 48 MiB of WAL: well past what the socket buffers between the walsender and WalSync hold, docker-proxy's too
+    // when PostgreSQL runs in a container (about 10 MiB between them).
+    private const int Transactions = 240;
     private const int RowsPerTransaction = 200;
     private const long WithheldBytes = 24L * 1024 * 1024;
     private readonly ITestOutputHelper _output;

@@ -1,12 +1,12 @@
 using Npgsql;
-using WalSync.Cli.Demo;
 
 namespace WalSync.Tests.Infrastructure;
 
 /// <summary>
 /// The PostgreSQL server the tests share: the server named by <c>WALSYNC_TEST_PG</c> (a connection string to a
-/// superuser on a server with <c>wal_level = logical</c>), or else one throwaway cluster started on first use and
-/// stopped when the test process exits. Each test class takes a fresh database with <see cref="CreateDatabaseAsync"/>.
+/// superuser on a server with <c>wal_level = logical</c>), or else one <see cref="TestServer"/> (a container of
+/// <c>WALSYNC_TEST_IMAGE</c>, or a throwaway cluster of the machine's binaries) started on first use and stopped when the
+/// test process exits. Each test class takes a fresh database with <see cref="CreateDatabaseAsync"/>.
 /// </summary>
 public sealed class PostgresServer
 {
@@ -15,14 +15,14 @@ public sealed class PostgresServer
     private static int _databaseCounter;
     private readonly string _adminConnectionString;
 
-    private PostgresServer(string adminConnectionString, PostgresCluster? cluster)
+    private PostgresServer(string adminConnectionString, TestServer? server)
     {
         _adminConnectionString = adminConnectionString;
-        Cluster = cluster;
+        Server = server;
     }
 
-    /// <summary>The throwaway cluster, or null when the tests use <c>WALSYNC_TEST_PG</c>.</summary>
-    public PostgresCluster? Cluster { get; }
+    /// <summary>The server the tests started, or null when they use <c>WALSYNC_TEST_PG</c>.</summary>
+    public TestServer? Server { get; }
 
     /// <summary>The shared server, started on first use.</summary>
     public static async Task<PostgresServer> GetAsync()
@@ -36,12 +36,13 @@ public sealed class PostgresServer
                 if (!string.IsNullOrWhiteSpace(external))
                 {
                     _shared = new PostgresServer(external, null);
+                    await TestServerReport.AddAsync($"{await ScalarAsync<string>(external, "SHOW server_version")} | WALSYNC_TEST_PG");
                 }
                 else
                 {
-                    var cluster = await PostgresCluster.StartAsync();
-                    AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                    _shared = new PostgresServer(cluster.ConnectionString, cluster);
+                    var server = await TestServer.StartAsync();
+                    AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    _shared = new PostgresServer(server.ConnectionString, server);
                 }
             }
             return _shared;

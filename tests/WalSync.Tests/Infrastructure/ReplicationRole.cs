@@ -36,15 +36,21 @@ public sealed class ReplicationRole : IAsyncDisposable
         return options;
     }
 
-    /// <summary>Creates <c>walsync.dead_letters</c> as the superuser and lets the role write it, as an administrator would.</summary>
-    public Task CreateDeadLetterTableAsync() => _harness.ExecuteAsync($"""
+    /// <summary>Creates WalSync's tables (<c>walsync.dead_letters</c>, <c>walsync.backfills</c>) as the superuser and lets
+    /// the role write them, as an administrator would with the statements WalSync prints.</summary>
+    public Task CreateWalSyncTablesAsync() => _harness.ExecuteAsync($"""
         CREATE SCHEMA walsync;
         CREATE TABLE walsync.dead_letters (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(),
             table_name text NOT NULL, collection text NOT NULL, document_id text NOT NULL, key text[] NOT NULL,
             operation text NOT NULL, lsn pg_lsn, error text NOT NULL, document text, retried_at timestamptz);
+        CREATE TABLE walsync.backfills (
+            slot text NOT NULL, table_name text NOT NULL, collection text NOT NULL, last_key text[], rows_done bigint NOT NULL DEFAULT 0,
+            started_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(), finished_at timestamptz,
+            PRIMARY KEY (slot, table_name, collection));
         GRANT USAGE ON SCHEMA walsync TO {Name};
         GRANT SELECT, INSERT, UPDATE ON walsync.dead_letters TO {Name};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON walsync.backfills TO {Name};
         """);
 
     /// <inheritdoc/>

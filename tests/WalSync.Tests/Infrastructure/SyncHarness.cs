@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using WalSync.Cli.Demo;
 using WalSync.Configuration;
 using WalSync.Typesense;
 using WalSync.TypesenseEmulator;
@@ -49,13 +48,13 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <summary>A client for assertions.</summary>
     public TypesenseClient Client { get; }
 
-    /// <summary>A cluster of the harness's own, stopped on dispose (for tests that restart or starve the server).</summary>
-    public PostgresCluster? Cluster { get; private set; }
+    /// <summary>A server of the harness's own, stopped on dispose (for tests that restart or starve the server).</summary>
+    public TestServer? Cluster { get; private set; }
 
-    /// <summary>Starts a cluster of the test's own (with extra <c>postgresql.conf</c> lines) and a Typesense.</summary>
+    /// <summary>Starts a server of the test's own (with extra <c>postgresql.conf</c> lines) and a Typesense.</summary>
     public static async Task<SyncHarness> OnOwnClusterAsync(params string[] settings)
     {
-        var cluster = await PostgresCluster.StartAsync(settings);
+        var cluster = await TestServer.StartAsync(settings);
         var harness = await ForDatabaseAsync(cluster.ConnectionString);
         harness.Cluster = cluster;
         return harness;

@@ -82,6 +82,8 @@ public sealed class WalSyncProcess : IAsyncDisposable
             options.Tables,
             DeadLetter = options.DeadLetter.Table is null && options.DeadLetter.Directory is null ? null
                 : new { options.DeadLetter.Table, options.DeadLetter.Directory },
+            options.Backfill,
+            options.Reindex,
             ShutdownTimeout = options.ShutdownTimeout.ToString(),
         };
         File.WriteAllText(path, JsonSerializer.Serialize(json, ConfigJson));

@@ -2,14 +2,16 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using NpgsqlTypes;
 using WalSync.Configuration;
+using WalSync.Mapping;
 using WalSync.Pipeline;
 using WalSync.Replication;
+using static WalSync.Tests.Mapping.MappingTestData;
 using static WalSync.Tests.Pipeline.ChangeScript;
 
 namespace WalSync.Tests.Pipeline;
 
-/// <summary>Cutting and coalescing on a fake clock: batches end at MaxRows, at the flush interval and at the end of the
-/// snapshot copy; changes to one document fold in commit order; an update with unchanged TOAST takes the values of an
+/// <summary>Cutting and coalescing on a fake clock: batches end at MaxRows, at the flush interval and at a backfill's
+/// high watermark, which brings the chunk's rows the stream left alone; changes to one document fold in commit order; an update with unchanged TOAST takes the values of an
 /// earlier version in the batch.</summary>
 public sealed class BatcherTests : IAsyncDisposable
 {
@@ -17,12 +19,14 @@ public sealed class BatcherTests : IAsyncDisposable
     private readonly Channel<ChangeEvent> _input = Channel.CreateUnbounded<ChangeEvent>();
     private readonly Channel<Batch> _output = Channel.CreateUnbounded<Batch>();
     private readonly CancellationTokenSource _stop = new();
+    private readonly BackfillWindows _windows = new();
+    private readonly TableRegistry _registry = Registry();
     private Task? _running;
 
     private void Start(int maxRows = 1000, int flushMilliseconds = 2000)
     {
         var options = new BatchOptions { MaxRows = maxRows, FlushInterval = TimeSpan.FromMilliseconds(flushMilliseconds) };
-        _running = new Batcher(options, Registry(), _time).RunAsync(_input.Reader, _output.Writer, _stop.Token);
+        _running = new Batcher(options, _registry, _time, _windows).RunAsync(_input.Reader, _output.Writer, _stop.Token);
     }
 
     /// <summary>Puts changes in the channel; written before <see cref="Start"/>, the batcher finds them all at its first look.</summary>
@@ -33,6 +37,16 @@ public sealed class BatcherTests : IAsyncDisposable
             Assert.True(_input.Writer.TryWrite(change));
         }
     }
+
+    /// <summary>A chunk of the items table with <paramref name="rows"/>, registered with the windows.</summary>
+    private BackfillChunk RegisterChunk(params RowImage[] rows)
+    {
+        var chunk = new BackfillChunk($"{_windows.RunId}:1", _registry.Bindings[0]) { Relation = Items, Rows = rows, Snapshot = PgSnapshot.Parse("10:10:") };
+        _windows.Register(chunk);
+        return chunk;
+    }
+
+    private static ChangeEvent Watermark(BackfillChunk chunk, string end) => new() { Kind = ChangeKind.Watermark, Watermark = $"{chunk.Id}:{end}" };
 
     private async Task<Batch> NextBatchAsync() => await _output.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -76,13 +90,60 @@ public sealed class BatcherTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Run_SnapshotEnd_CutsAtOnceWithTheConsistentPoint()
+    public async Task Run_HighWatermark_WritesTheChunkRowsTheStreamLeftAloneAndCutsAtOnce()
     {
-        Write(Insert(1, "a"), new ChangeEvent { Kind = ChangeKind.SnapshotEnd, TransactionEndLsn = new NpgsqlLogSequenceNumber(0x42) });
+        var chunk = RegisterChunk(Row("1", "chunk", "b"), Row("2", "chunk", "b"), Row("3", "chunk", "b"));
+        Write(Watermark(chunk, "L"), UpdateNote(2, "stream"), Commit(0x100), Watermark(chunk, "H"));
         Start();
 
         var batch = await NextBatchAsync();
-        Assert.Equal(new NpgsqlLogSequenceNumber(0x42), batch.TransactionEndLsn);
+        var changes = batch.Collections["items"].Changes;
+        Assert.Equal(("chunk", "stream", "chunk"), (changes["1"].Row.GetString(1), changes["2"].Row.GetString(1), changes["3"].Row.GetString(1)));
+        Assert.Equal(DocumentOperation.PartialUpdate, changes["2"].Operation);
+        Assert.Same(chunk, Assert.Single(batch.Chunks));
+        Assert.Equal(2, chunk.RowsWritten);
+    }
+
+    [Fact]
+    public async Task Run_TransactionTheChunkSnapshotHid_ItsDocumentKeepsTheStreamVersion()
+    {
+        _windows.BackfillStarted();
+        // Transaction 100 committed before the low watermark, but the chunk's snapshot still saw it running.
+        var chunk = RegisterChunk(Row("5", "stale", "b"), Row("6", "chunk", "b"));
+        chunk.Snapshot = PgSnapshot.Parse("100:102:100");
+        Write(Insert(5, "fresh"), Commit(0x100) with { TransactionId = 100 }, Watermark(chunk, "L"), Watermark(chunk, "H"));
+        Start();
+
+        var changes = (await NextBatchAsync()).Collections["items"].Changes;
+        Assert.Equal("fresh", changes["5"].Row.GetString(1));
+        Assert.Equal("chunk", changes["6"].Row.GetString(1));
+    }
+
+    [Fact]
+    public async Task Run_TruncateInsideTheWindow_NoChunkRowComesBack()
+    {
+        var chunk = RegisterChunk(Row("1", "before truncate", "b"));
+        Write(Watermark(chunk, "L"), new ChangeEvent { Kind = ChangeKind.Truncate, TruncatedRelations = [Items] }, Commit(0x100), Watermark(chunk, "H"));
+        Start();
+
+        var batch = await NextBatchAsync();
+        Assert.Empty(batch.Collections["items"].Changes);
+        Assert.True(batch.Collections["items"].TruncateFirst);
+        Assert.Same(chunk, Assert.Single(batch.Chunks));
+    }
+
+    [Fact]
+    public async Task Run_WatermarkOfAnotherRun_Ignored()
+    {
+        var chunk = RegisterChunk(Row("1", "chunk", "b"));
+        Write(new ChangeEvent { Kind = ChangeKind.Watermark, Watermark = "earlierrun:1:L" }, new ChangeEvent { Kind = ChangeKind.Watermark, Watermark = "earlierrun:1:H" },
+            Insert(2, "stream"), Commit(0x100));
+        Start(maxRows: 1);
+
+        var batch = await NextBatchAsync();
+        Assert.Empty(batch.Chunks);
+        Assert.Equal(["2"], batch.Collections["items"].Changes.Keys);
+        Assert.False(chunk.Flushed.Task.IsCompleted);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NpgsqlTypes;
@@ -83,28 +82,22 @@ public sealed class SyncPipelineTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_SnapshotCopy_FlushedBeforeTheSourceStartsAndNeverAcknowledgedToIt()
+    public async Task Run_AlongsideFails_StopsReadingFlushesWhatWasReadAndThrows()
     {
-        var source = new ScriptedChangeSource(Transaction(0x300, 9));
+        var source = new ScriptedChangeSource(Transaction(0x100, 1));
         var sink = new RecordingSink();
-        var checkpointer = new Checkpointer();
-        var started = false;
-        async Task CopyAsync(ChannelWriter<ChangeEvent> writer, CancellationToken stop, CancellationToken abort)
+        async Task Backfill(CancellationToken stop)
         {
-            await writer.WriteAsync(Insert(1, "copied"), stop);
-            await writer.WriteAsync(new ChangeEvent { Kind = ChangeKind.SnapshotEnd, TransactionEndLsn = new NpgsqlLogSequenceNumber(0x200) }, abort);
-            await checkpointer.WaitForFlushedAsync(new NpgsqlLogSequenceNumber(0x200), abort);
-            Assert.False(started);
+            await source.AllWritten.Task.WaitAsync(stop);
+            throw new InvalidOperationException("the backfill failed");
         }
-        var running = new SyncPipeline(Options, Registry(), sink, checkpointer, _time, NullLogger.Instance)
-            .RunAsync(source, CopyAsync, () => started = true, _stop.Token, default);
+        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(), _time, NullLogger.Instance).RunAsync(source, Backfill, null, _stop.Token, default);
 
-        await AdvanceUntilAsync(() => source.Acknowledged.Count > 0, "the streamed transaction to be acknowledged");
-        await _stop.CancelAsync();
-        await running.WaitAsync(TimeSpan.FromSeconds(20));
+        await AdvanceUntilAsync(() => running.IsCompleted, "the pipeline to stop");
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => running);
 
-        Assert.Equal(0x200ul, (ulong)sink.Batches[0].TransactionEndLsn);
-        Assert.Equal([new NpgsqlLogSequenceNumber(0x300)], source.Acknowledged);
+        Assert.Equal("the backfill failed", failure.Message);
+        Assert.Equal([new NpgsqlLogSequenceNumber(0x100)], source.Acknowledged);
     }
 
     [Fact]

@@ -149,16 +149,49 @@ public class PgOutputDecoderTests
     }
 
     [Theory]
-    [InlineData('B', "Begin")]
     [InlineData('Y', "Ignored")]
     [InlineData('O', "Ignored")]
-    [InlineData('M', "Ignored")]
     [InlineData('S', "Unknown")]
     public void Decode_OtherMessages_AreClassifiedWithoutAChange(char type, string expected)
     {
         var (kind, change) = Decode(new PgOutputDecoder(), PgOutputBytes.Message(type).Int64(0).ToArray());
 
         Assert.Equal(expected, kind.ToString());
+        Assert.Equal(default, change);
+    }
+
+    [Fact]
+    public void Decode_BeginThenCommit_CommitCarriesTheTransactionId()
+    {
+        var decoder = new PgOutputDecoder();
+
+        var (begin, _) = Decode(decoder, PgOutputBytes.Message('B').Int64(0x155D878).Int64(0).Int32(731).ToArray());
+        var (_, commit) = Decode(decoder, PgOutputBytes.Message('C').Byte(0).Int64(0x155D848).Int64(0x155D878).Int64(0).ToArray());
+
+        Assert.Equal(PgOutputMessageKind.Begin, begin);
+        Assert.Equal(731u, commit.TransactionId);
+    }
+
+    [Fact]
+    public void Decode_WatermarkMessage_BecomesAWatermarkChange()
+    {
+        var content = System.Text.Encoding.UTF8.GetBytes("run:7:H");
+        var message = PgOutputBytes.Message('M').Byte(0).Int64(0x1000).CString(PgOutputDecoder.WatermarkPrefix).Int32(content.Length).ToArray().Concat(content).ToArray();
+
+        var (kind, change) = Decode(new PgOutputDecoder(), message);
+
+        Assert.Equal(PgOutputMessageKind.Change, kind);
+        Assert.Equal((ChangeKind.Watermark, "run:7:H"), (change.Kind, change.Watermark));
+    }
+
+    [Fact]
+    public void Decode_OtherLogicalMessage_Ignored()
+    {
+        var message = PgOutputBytes.Message('M').Byte(0).Int64(0x1000).CString("walsync_heartbeat").Int32(0).ToArray();
+
+        var (kind, change) = Decode(new PgOutputDecoder(), message);
+
+        Assert.Equal(PgOutputMessageKind.Ignored, kind);
         Assert.Equal(default, change);
     }
 

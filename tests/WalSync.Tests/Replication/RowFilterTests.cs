@@ -111,7 +111,7 @@ public sealed class RowFilterTests : IAsyncLifetime
     public async Task RunAsync_PublicationWithRowFilterAndColumnList_Honoured()
     {
         await _harness.ExecuteAsync("CREATE PUBLICATION walsync_test FOR TABLE products (id, name, published) WHERE (id % 2 = 0);");
-        await _role.CreateDeadLetterTableAsync();
+        await _role.CreateWalSyncTablesAsync();
         const string expected = "SELECT id::text, jsonb_build_object('name', name, 'published', published) FROM products WHERE id % 2 = 0";
         await using var run = await SyncRun.StartStreamingAsync(_harness, _role.Use(_harness.Options(("public.products", "products"))));
         await run.AssertConvergedAsync("products", expected);
@@ -130,7 +130,7 @@ public sealed class RowFilterTests : IAsyncLifetime
     public async Task RunAsync_PublicationAndConfigurationDisagree_RefusedOrAcceptedWhenEquivalent(string? where, string? column, string? refusal)
     {
         await _harness.ExecuteAsync("CREATE PUBLICATION walsync_test FOR TABLE products (id, name, published) WHERE (id % 2 = 0);");
-        await _role.CreateDeadLetterTableAsync();
+        await _role.CreateWalSyncTablesAsync();
         var options = _role.Use(_harness.Options(("public.products", "products")));
         options.Tables[0].Where = where;
         options.Tables[0].Columns = column is null ? null : ["name", column];

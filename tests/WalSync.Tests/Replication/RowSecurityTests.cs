@@ -24,7 +24,7 @@ public sealed class RowSecurityTests : IAsyncLifetime
             CREATE PUBLICATION walsync_test FOR TABLE products WITH (publish_via_partition_root = true);
             """);
         _role = await ReplicationRole.CreateAsync(_harness, "products");
-        await _role.CreateDeadLetterTableAsync();
+        await _role.CreateWalSyncTablesAsync();
         // A policy that shows the role half of the rows, the way an application's tenant policy would.
         await _harness.ExecuteAsync($"CREATE POLICY tenant_a ON products FOR SELECT TO {_role.Name} USING (tenant = 'a');");
     }

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace WalSync.Backfill;
+
+internal static partial class BackfillLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Backfill of {Table} into {Collection} starts after {Start}; about {Estimate} rows")]
+    public static partial void Started(ILogger logger, string table, string collection, string start, long estimate);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Backfill of {Table} into {Collection}: {Rows} of about {Estimate} rows, {RowsPerSecond:F0} rows/s")]
+    public static partial void Progress(ILogger logger, string table, string collection, long rows, long estimate, double rowsPerSecond);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Backfill of {Table} into {Collection} done: {Rows} rows in {Seconds:F1} s")]
+    public static partial void Finished(ILogger logger, string table, string collection, long rows, double seconds);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Table}: {Reason}; filling {Collection} while {Live} keeps serving")]
+    public static partial void Rebuilding(ILogger logger, string table, string reason, string collection, string live);
+}

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using WalSync.Mapping;
+using WalSync.Sink;
+using WalSync.Typesense;
+
+namespace WalSync.Backfill;
+
+/// <summary>
+/// Decides, per table, where its changes go and what must be read: a backfill left unfinished resumes; a collection
+/// that does not exist yet (first start, a table added later) gets its first version behind the alias at once and is
+/// filled; a rebuild (asked for, a new slot with collections already there, a collection from before aliases) fills a
+/// new version while the live one keeps serving and receiving changes. Everything else just streams.
+/// </summary>
+internal sealed class BackfillPlanner
+{
+    private readonly TypesenseClient _client;
+    private readonly CollectionVersions _versions;
+    private readonly CollectionSchemaSync _schemas;
+    private readonly BackfillStore _store;
+    private readonly ILogger _logger;
+    private readonly bool _rebuildIncompatible;
+    private readonly Npgsql.NpgsqlDataSource _source;
+
+    /// <summary>Creates the planner.</summary>
+    /// <param name="client">The Typesense client.</param>
+    /// <param name="versions">The collections' versions.</param>
+    /// <param name="schemas">Brings schemas to the tables' columns.</param>
+    /// <param name="store">The backfills' durable progress.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="rebuildIncompatible">Rebuild a collection that cannot take its table's columns (<c>Schema:OnIncompatibleChange</c>) instead of failing.</param>
+    /// <param name="source">The source database, for the tables' columns as they are now.</param>
+    public BackfillPlanner(TypesenseClient client, CollectionVersions versions, CollectionSchemaSync schemas, BackfillStore store, ILogger logger,
+        bool rebuildIncompatible, Npgsql.NpgsqlDataSource source)
+    {
+        _source = source;
+        _rebuildIncompatible = rebuildIncompatible;
+        _client = client;
+        _versions = versions;
+        _schemas = schemas;
+        _store = store;
+        _logger = logger;
+    }
+
+    /// <summary>Sets every table's targets and returns the backfills to run.</summary>
+    /// <param name="tables">The configured tables.</param>
+    /// <param name="rebuild">Why every existing collection must be rebuilt (a new slot), or null.</param>
+    /// <param name="reindex">Tables (schema.table) whose collection must be rebuilt.</param>
+    /// <param name="cancellationToken">Cancels the planning.</param>
+    public async Task<List<BackfillJob>> PlanAsync(TableRegistry tables, string? rebuild, IReadOnlyCollection<string> reindex, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        var unfinished = (await _store.LoadUnfinishedAsync(cancellationToken)).GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.Last());
+        var jobs = new List<BackfillJob>();
+        foreach (var table in tables.Bindings)
+        {
+            var name = table.Source.Relation.QualifiedName;
+            var reason = rebuild ?? (reindex.Contains(name) ? "a rebuild was asked for" : null);
+            var job = unfinished.TryGetValue(name, out var record)
+                ? await ResumeAsync(tables, table, record, cancellationToken)
+                : await PlanAsync(tables, table, reason, cancellationToken);
+            if (job is not null)
+            {
+                jobs.Add(job);
+            }
+        }
+        return jobs;
+    }
+
+    /// <summary>Plans a rebuild of <paramref name="table"/> asked for while streaming (<c>walsync reindex</c>).</summary>
+    public Task<BackfillJob?> PlanRebuildAsync(TableRegistry tables, TableBinding table, CancellationToken cancellationToken) =>
+        PlanAsync(tables, table, "a rebuild was asked for", cancellationToken);
+
+    private async Task<BackfillJob?> ResumeAsync(TableRegistry tables, TableBinding table, BackfillRecord record, CancellationToken cancellationToken)
+    {
+        var mapper = await CurrentMapperAsync(tables, table, cancellationToken);
+        var (live, _) = await _versions.ResolveAsync(table.Collection, cancellationToken);
+        if (await _client.GetCollectionAsync(record.Collection, cancellationToken) is null)
+        {
+            // Dropped by hand since: fill it again from the first row.
+            record = record with { LastKey = null, RowsDone = 0 };
+            await _store.StartAsync(record.Table, record.Collection, cancellationToken);
+        }
+        await _schemas.EnsureAsync(record.Collection, mapper, cancellationToken);
+        if (live is null)
+        {
+            await _client.UpsertAliasAsync(table.Collection, record.Collection, cancellationToken);
+            live = record.Collection;
+        }
+        table.Targets.Set(live == record.Collection ? [record.Collection] : [live, record.Collection]);
+        return new BackfillJob(table, record, SwapWhenDone: live != record.Collection);
+    }
+
+    private async Task<BackfillJob?> PlanAsync(TableRegistry tables, TableBinding table, string? rebuild, CancellationToken cancellationToken)
+    {
+        var name = table.Source.Relation.QualifiedName;
+        var mapper = await CurrentMapperAsync(tables, table, cancellationToken);
+        var (live, plain) = await _versions.ResolveAsync(table.Collection, cancellationToken);
+        if (live is not null && rebuild is null && !plain)
+        {
+            try
+            {
+                await _schemas.EnsureAsync(live, mapper, cancellationToken);
+                table.Targets.Set(live);
+                return null;
+            }
+            catch (SchemaChangeException) when (_rebuildIncompatible)
+            {
+                rebuild = "a column changed to a type the collection cannot take";
+            }
+        }
+        var version = await _versions.CreateVersionAsync(table.Collection, mapper, cancellationToken);
+        await _store.StartAsync(name, version, cancellationToken);
+        var record = new BackfillRecord(name, version, null, 0);
+        if (live is null)
+        {
+            // Nothing served yet: the alias serves the new version while it fills.
+            await _client.UpsertAliasAsync(table.Collection, version, cancellationToken);
+            table.Targets.Set(version);
+            return new BackfillJob(table, record, SwapWhenDone: false);
+        }
+        try
+        {
+            await _schemas.EnsureAsync(live, mapper, cancellationToken);
+        }
+        catch (SchemaChangeException)
+        {
+            // The live version cannot follow the table: it serves what it has until the new one replaces it.
+        }
+        var why = rebuild ?? $"{live} is a collection from before aliases";
+        BackfillLog.Rebuilding(_logger, name, why, version, live);
+        await table.Targets.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            table.Targets.Set(live, version);
+        }
+        finally
+        {
+            table.Targets.Gate.Release();
+        }
+        return new BackfillJob(table, record, SwapWhenDone: true);
+    }
+
+    /// <summary>The mapper of the table's columns as they are now: a version made while streaming must have the columns the
+    /// next changes carry, not those of the start.</summary>
+    private async Task<DocumentMapper> CurrentMapperAsync(TableRegistry tables, TableBinding table, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        var relation = await ChunkReader.CurrentRelationAsync(connection, table.Source, table.Source.Relation, cancellationToken);
+        return await tables.GetMapperAsync(table, relation, cancellationToken);
+    }
+}

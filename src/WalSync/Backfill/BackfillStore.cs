@@ -1,0 +1,135 @@
+using Npgsql;
+using WalSync.Configuration;
+using WalSync.Replication;
+
+namespace WalSync.Backfill;
+
+/// <summary>
+/// The durable progress of backfills, one row per slot, table and collection being filled, in a table of the source
+/// database (<c>Backfill:Table</c>, default <c>walsync.backfills</c>), created when missing: a restarted WalSync
+/// resumes each backfill after the last key it wrote.
+/// </summary>
+internal sealed class BackfillStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _slot;
+    private readonly string _schema;
+    private readonly string _table;
+
+    /// <summary>Creates the store of <paramref name="slot"/>'s backfills in <paramref name="qualifiedTable"/> (schema.table).</summary>
+    public BackfillStore(NpgsqlDataSource dataSource, string slot, string qualifiedTable)
+    {
+        ArgumentNullException.ThrowIfNull(qualifiedTable);
+        _dataSource = dataSource;
+        _slot = slot;
+        var dot = qualifiedTable.IndexOf('.', StringComparison.Ordinal);
+        _schema = dot < 0 ? "public" : qualifiedTable[..dot];
+        _table = dot < 0 ? qualifiedTable : qualifiedTable[(dot + 1)..];
+    }
+
+    private string SqlName => $"{SourceTable.QuoteIdentifier(_schema)}.{SourceTable.QuoteIdentifier(_table)}";
+
+    private string CreateSql => $"""
+        CREATE SCHEMA IF NOT EXISTS {SourceTable.QuoteIdentifier(_schema)};
+        CREATE TABLE IF NOT EXISTS {SqlName} (
+            slot text NOT NULL,
+            table_name text NOT NULL,
+            collection text NOT NULL,
+            last_key text[],
+            rows_done bigint NOT NULL DEFAULT 0,
+            started_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            finished_at timestamptz,
+            PRIMARY KEY (slot, table_name, collection));
+        """;
+
+    /// <summary>Uses the table when it exists and the role may write it; creates it otherwise.</summary>
+    /// <exception cref="ConfigurationException">The role may not write or create it; the message holds the statements to run.</exception>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var role = SourceTable.QuoteIdentifier(connection.UserName ?? "walsync");
+        var grants = $"GRANT USAGE ON SCHEMA {SourceTable.QuoteIdentifier(_schema)} TO {role}; GRANT SELECT, INSERT, UPDATE, DELETE ON {SqlName} TO {role};";
+        await using (var check = new NpgsqlCommand(
+            "SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE') " +
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2", connection))
+        {
+            check.Parameters.AddWithValue(_schema);
+            check.Parameters.AddWithValue(_table);
+            if (await check.ExecuteScalarAsync(cancellationToken) is bool writable)
+            {
+                if (writable)
+                {
+                    return;
+                }
+                throw new ConfigurationException($"The role {role} may not write the backfill progress table {_schema}.{_table}. Have its owner run: {grants}");
+            }
+        }
+        try
+        {
+            await using var command = new NpgsqlCommand(CreateSql, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new ConfigurationException($"The backfill progress table {_schema}.{_table} does not exist and the role {role} may not create it " +
+                $"({e.MessageText}). Have an administrator run:{Environment.NewLine}{CreateSql}{Environment.NewLine}{grants}{Environment.NewLine}" +
+                "or set Backfill:Table to a table the role may create.", e);
+        }
+    }
+
+    /// <summary>The backfills of this slot that have not finished.</summary>
+    public async Task<IReadOnlyList<BackfillRecord>> LoadUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        var records = new List<BackfillRecord>();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"SELECT table_name, collection, last_key, rows_done FROM {SqlName} WHERE slot = $1 AND finished_at IS NULL ORDER BY started_at", connection);
+        command.Parameters.AddWithValue(_slot);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new BackfillRecord(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<string[]>(2), reader.GetInt64(3)));
+        }
+        return records;
+    }
+
+    /// <summary>Records a new backfill of <paramref name="table"/> into <paramref name="collection"/>, from its first row.</summary>
+    public Task StartAsync(string table, string collection, CancellationToken cancellationToken) => ExecuteAsync(
+        $"INSERT INTO {SqlName} (slot, table_name, collection) VALUES ($1, $2, $3) " +
+        "ON CONFLICT (slot, table_name, collection) DO UPDATE SET last_key = NULL, rows_done = 0, started_at = now(), updated_at = now(), finished_at = NULL",
+        cancellationToken, _slot, table, collection);
+
+    /// <summary>Records that every row up to <paramref name="record"/>'s last key is written.</summary>
+    public Task SaveAsync(BackfillRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return ExecuteAsync($"UPDATE {SqlName} SET last_key = $4, rows_done = $5, updated_at = now() WHERE slot = $1 AND table_name = $2 AND collection = $3",
+            cancellationToken, _slot, record.Table, record.Collection, record.LastKey ?? (object)DBNull.Value, record.RowsDone);
+    }
+
+    /// <summary>Records that the backfill is complete.</summary>
+    public Task FinishAsync(BackfillRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return ExecuteAsync($"UPDATE {SqlName} SET finished_at = now(), updated_at = now() WHERE slot = $1 AND table_name = $2 AND collection = $3",
+            cancellationToken, _slot, record.Table, record.Collection);
+    }
+
+    /// <summary>Forgets every backfill of this slot (its slot was dropped: what it wrote no longer counts).</summary>
+    public Task ForgetSlotAsync(CancellationToken cancellationToken) =>
+        ExecuteAsync($"DELETE FROM {SqlName} WHERE slot = $1", cancellationToken, _slot);
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter is DBNull
+                ? new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, Value = DBNull.Value }
+                : new NpgsqlParameter { Value = parameter });
+        }
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
