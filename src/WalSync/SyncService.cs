@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NpgsqlTypes;
+using WalSync.Checks;
 using WalSync.Backfill;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
@@ -90,13 +91,15 @@ public sealed class SyncService
     /// <exception cref="ConfigurationException">The configuration or the environment must be fixed by the user.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="abort"/> was cancelled.</exception>
     public Task RunAsync(CancellationToken stopping, CancellationToken abort = default) =>
-        new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger).RunAsync(RunOnceAsync, stopping, abort);
+        new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger, e => Unreachable.Describe(e, _options)).RunAsync(RunOnceAsync, stopping, abort);
 
     private async Task RunOnceAsync(int attempt, CancellationToken stopping, CancellationToken abort)
     {
         // Nothing is in flight before streaming starts, so a stop request may cut the start-up short.
         using var startupSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort);
         var startup = startupSource.Token;
+        // Every problem the user must fix is reported at once; servers that do not answer are left to the retries below.
+        StartupChecks.ThrowIfAnyFailed(await new StartupChecks(_options, _loggers, _time) { Resnapshot = attempt == 0 && Resnapshot }.RunAsync(startup));
         await using var source = new SourceDatabase(_options.Postgres, _logger);
         var tables = await PrepareSourceAsync(source, startup);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);

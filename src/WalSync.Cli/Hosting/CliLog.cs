@@ -11,5 +11,5 @@ internal static partial class CliLog
     public static partial void Failed(ILogger logger, Exception exception, string message);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Graceful stop took longer than ShutdownTimeout ({Timeout}); exiting without acknowledging the rest, which PostgreSQL will send again")]
-    public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout);
+    public static partial void ShutdownTimedOut(ILogger logger, string timeout);
 }

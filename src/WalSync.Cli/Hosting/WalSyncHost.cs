@@ -28,6 +28,8 @@ public static class WalSyncHost
             builder.Logging.SetMinimumLevel(parsed);
         }
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // Under systemd (Type=notify): readiness and stopping are reported to it, and log lines carry journal priorities.
+        builder.Services.AddSystemd();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ExitCodeHolder>();
         builder.Services.AddSingleton(provider =>

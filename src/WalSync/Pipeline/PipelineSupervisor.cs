@@ -19,14 +19,17 @@ internal sealed class PipelineSupervisor
     private readonly TimeSpan _maxDelay;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<Exception, string> _describe;
 
     /// <summary>Creates the supervisor.</summary>
     /// <param name="initialDelay">The delay before the first restart; it doubles, with jitter, up to <paramref name="maxDelay"/>.</param>
     /// <param name="maxDelay">The longest delay between restarts.</param>
     /// <param name="time">The clock of the delays.</param>
     /// <param name="logger">Receives one warning per restart.</param>
-    public PipelineSupervisor(TimeSpan initialDelay, TimeSpan maxDelay, TimeProvider time, ILogger logger)
+    /// <param name="describe">The failure in words for that warning (which server, which setting); its message when null.</param>
+    public PipelineSupervisor(TimeSpan initialDelay, TimeSpan maxDelay, TimeProvider time, ILogger logger, Func<Exception, string>? describe = null)
     {
+        _describe = describe ?? (e => e.Message);
         _initialDelay = initialDelay;
         _maxDelay = maxDelay;
         _time = time;
@@ -51,7 +54,7 @@ internal sealed class PipelineSupervisor
             OnRetry = retried =>
             {
                 WalSyncTelemetry.PipelineRestarts.Add(1);
-                PipelineSupervisorLog.Restarting(_logger, retried.Outcome.Exception?.Message ?? "?", retried.RetryDelay.TotalSeconds, retried.AttemptNumber + 1);
+                PipelineSupervisorLog.Restarting(_logger, retried.Outcome.Exception is { } e ? _describe(e) : "?", Durations.Format(retried.RetryDelay), retried.AttemptNumber + 1);
                 return default;
             },
         }).Build();

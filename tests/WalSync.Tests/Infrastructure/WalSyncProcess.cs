@@ -80,6 +80,8 @@ public sealed class WalSyncProcess : IAsyncDisposable
             },
             Batch = new { options.Batch.MaxRows, FlushInterval = options.Batch.FlushInterval.ToString(), options.Batch.ChannelCapacity },
             options.Tables,
+            DeadLetter = options.DeadLetter.Table is null && options.DeadLetter.Directory is null ? null
+                : new { options.DeadLetter.Table, options.DeadLetter.Directory },
             options.Backfill,
             options.Reindex,
             ShutdownTimeout = options.ShutdownTimeout.ToString(),
