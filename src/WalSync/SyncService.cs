@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NpgsqlTypes;
+using WalSync.Checks;
 using WalSync.Backfill;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
@@ -109,7 +110,7 @@ public sealed class SyncService
         try
         {
             await using var stop = stopping.Register(() => State.SetPhase(SyncPhase.Stopping));
-            await new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger, State).RunAsync(RunOnceAsync, stopping, abort);
+            await new PipelineSupervisor(ReconnectDelay, MaxReconnectDelay, _time, _logger, e => Unreachable.Describe(e, _options), State).RunAsync(RunOnceAsync, stopping, abort);
         }
         finally
         {
@@ -153,6 +154,8 @@ public sealed class SyncService
         // Nothing is in flight before streaming starts, so a stop request may cut the start-up short.
         using var startupSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort);
         var startup = startupSource.Token;
+        // Every problem the user must fix is reported at once; servers that do not answer are left to the retries below.
+        StartupChecks.ThrowIfAnyFailed(await new StartupChecks(_options, _loggers, _time) { Resnapshot = attempt == 0 && Resnapshot }.RunAsync(startup));
         await using var source = new SourceDatabase(_options.Postgres, _logger);
         var tables = await PrepareSourceAsync(source, startup);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);

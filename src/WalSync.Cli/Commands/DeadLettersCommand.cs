@@ -25,6 +25,7 @@ public static class DeadLettersCommand
             CreateList(),
             CreateRetry(),
         };
+        Examples.Add(command, "walsync dead-letters list --config walsync.json", "walsync dead-letters retry --config walsync.json");
         return command;
     }
 
@@ -39,6 +40,8 @@ public static class DeadLettersCommand
         {
             config, table, limit, all,
         };
+        Examples.Add(command, "walsync dead-letters list --config walsync.json", "walsync dead-letters list -c walsync.json --table public.products --all",
+            "walsync dead-letters list -c walsync.json --limit 10");
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), async (options, store) =>
         {
             var letters = await store.ListAsync(new DeadLetterQuery { Table = parse.GetValue(table), Limit = parse.GetValue(limit), IncludeRetried = parse.GetValue(all) }, cancellationToken);
@@ -58,6 +61,7 @@ public static class DeadLettersCommand
         {
             config, table,
         };
+        Examples.Add(command, "walsync dead-letters retry --config walsync.json", "walsync dead-letters retry -c walsync.json --table public.products");
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), async (options, store) =>
         {
             using var client = new TypesenseClient(options.Typesense, NullLogger<TypesenseClient>.Instance);
@@ -135,7 +139,7 @@ public static class DeadLettersCommand
                 table.AddRow(Markup.Escape(stored.Id), Time(stored.CreatedAt), Markup.Escape(letter.Table), Markup.Escape(string.Join(", ", letter.Key)),
                     Lsn(letter.Lsn), letter.Operation, Markup.Escape(letter.Error), stored.RetriedAt is { } retried ? Time(retried) : "");
             }
-            AnsiConsole.Write(table);
+            ConsoleOutput.Create().Write(table);
         }
         Console.Error.WriteLine($"{letters.Count} dead letters.");
     }

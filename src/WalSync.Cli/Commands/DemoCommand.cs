@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using WalSync.Cli.Demo;
 using WalSync.Configuration;
 
@@ -14,6 +13,16 @@ public static class DemoCommand
         var url = new Option<Uri?>("--typesense-url")
         {
             Description = "Use this Typesense (e.g. http://127.0.0.1:8108) instead of WalSync's in-process Typesense-compatible emulator.",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    return uri;
+                }
+                result.AddError($"--typesense-url '{text}' is not an http:// or https:// URL; write it like http://127.0.0.1:8108.");
+                return null;
+            },
         };
         var key = new Option<string?>("--typesense-api-key")
         {
@@ -32,6 +41,8 @@ public static class DemoCommand
         {
             url, key, rows, verbose,
         };
+        Examples.Add(command, "walsync demo", "walsync demo --rows 10000 --verbose",
+            "walsync demo --typesense-url http://127.0.0.1:8108 --typesense-api-key walsync-dev");
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new DemoOptions
@@ -43,7 +54,7 @@ public static class DemoCommand
             };
             try
             {
-                return await new DemoRunner(options, AnsiConsole.Console).RunAsync(cancellationToken);
+                return await new DemoRunner(options, ConsoleOutput.Create()).RunAsync(cancellationToken);
             }
             catch (Exception e) when (e is PostgresClusterException or ConfigurationException)
             {

@@ -7,15 +7,18 @@ namespace WalSync.Cli.Commands;
 /// <summary><c>walsync run</c>: streams changes until stopped.</summary>
 public static class RunCommand
 {
+    /// <summary>The <c>--config</c> option of <c>run</c> and <c>check</c>.</summary>
+    public static Option<FileInfo?> ConfigOption() => new("--config", "-c")
+    {
+        Description = "The JSON configuration file (see README.md, 'Configuration'). Every key can be overridden by an " +
+            "environment variable: WALSYNC_<Section>__<Key>, e.g. WALSYNC_Typesense__ApiKey. Without --config, only " +
+            "environment variables are read.",
+    };
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = new Option<FileInfo?>("--config", "-c")
-        {
-            Description = "The JSON configuration file (see README.md, 'Configuration'). Every key can be overridden by an " +
-                "environment variable: WALSYNC_<Section>__<Key>, e.g. WALSYNC_Typesense__ApiKey. Without --config, only " +
-                "environment variables are read.",
-        };
+        var config = ConfigOption();
         var resnapshot = new Option<bool>("--resnapshot")
         {
             Description = "Drop the replication slot, create a new one and rebuild every collection into a new version behind " +
@@ -45,6 +48,8 @@ public static class RunCommand
             reindex,
             logFormat,
         };
+        Examples.Add(command, "walsync run --config walsync.json", "walsync run --config walsync.json --reindex public.products",
+            "walsync run -c walsync.json --log-format json", "WALSYNC_Typesense__ApiKey=KEY walsync run -c /etc/walsync/walsync.json");
         command.SetAction(async (parse, _) =>
         {
             WalSyncOptions options;

@@ -65,6 +65,8 @@ public static class StatusCommand
             }
             return report.Healthy ? ExitCodes.Success : ExitCodes.Failure;
         });
+        Examples.Add(command, "walsync status --config walsync.json", "walsync status -c walsync.json --json --exact",
+            "walsync status -c walsync.json --max-lag-seconds 60");
         return command;
     }
 

@@ -30,9 +30,9 @@ public sealed class DemoRunner
     /// <exception cref="PostgresClusterException">No PostgreSQL server binaries are installed.</exception>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        _console.MarkupLine("[bold]WalSync demo[/]: a throwaway PostgreSQL, a [green]products[/] table, and WalSync keeping a Typesense collection equal to it.");
+        _console.MarkupLine("[bold]WalSync demo[/]: a throwaway PostgreSQL with a products table, and WalSync keeping a Typesense collection equal to it.");
         await using var cluster = await PostgresCluster.StartAsync(cancellationToken: cancellationToken);
-        _console.MarkupLine($"PostgreSQL: throwaway cluster on 127.0.0.1:{cluster.Port} (wal_level = logical), removed at the end.");
+        _console.MarkupLine($"PostgreSQL: a throwaway server on 127.0.0.1:{cluster.Port}, removed at the end.");
         EmulatorServer? emulator = null;
         Uri typesenseUrl;
         string apiKey;
@@ -40,15 +40,15 @@ public sealed class DemoRunner
         {
             typesenseUrl = url;
             apiKey = _options.TypesenseApiKey ?? throw new ConfigurationException("--typesense-url needs --typesense-api-key (or TYPESENSE_API_KEY).");
-            _console.MarkupLine($"Typesense: [yellow]the real server at {Markup.Escape(url.ToString())}[/] (from --typesense-url).");
+            _console.MarkupLine($"Typesense: the server at {Markup.Escape(url.ToString())} (from --typesense-url).");
         }
         else
         {
             emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0, ApiKey = "walsync-demo" }, cancellationToken);
             typesenseUrl = emulator.Url;
             apiKey = emulator.ApiKey;
-            _console.MarkupLine($"Typesense: [yellow]WalSync's Typesense-compatible emulator[/], in process at {typesenseUrl} " +
-                "(not a real Typesense; pass --typesense-url and --typesense-api-key to use one).");
+            _console.MarkupLine($"Typesense: WalSync's built-in stand-in at {typesenseUrl}, which answers like Typesense but is not a " +
+                "search engine (--typesense-url and --typesense-api-key use a real Typesense).");
         }
         try
         {
@@ -76,7 +76,7 @@ public sealed class DemoRunner
                 user_id uuid NOT NULL);
             """, cancellationToken);
         await ExecuteAsync(data, $"INSERT INTO products (product_name, description, price, user_id) {DemoWorkload.Rows(_options.Rows)}", cancellationToken);
-        _console.MarkupLine($"Filled [green]products[/] with {_options.Rows} rows.");
+        _console.MarkupLine($"Created the products table with {_options.Rows} rows.");
 
         var options = new WalSyncOptions
         {
@@ -97,24 +97,24 @@ public sealed class DemoRunner
         var check = new DemoCheck(data, client, Collection);
         try
         {
-            await Step("Initial copy of the existing rows", check, acknowledged: () => acknowledged, running, cancellationToken);
+            await Step("Copied the rows that were already there", check, acknowledged: () => acknowledged, running, cancellationToken);
             await ExecuteAsync(data, $"INSERT INTO products (product_name, description, price, user_id) {DemoWorkload.Rows(100, "New")}", cancellationToken);
             await Step("Inserted 100 rows", check, () => acknowledged, running, cancellationToken);
             await ExecuteAsync(data, "UPDATE products SET price = price + 1, description = 'Updated: ' || description, updated_at = now() " +
                 "WHERE id IN (SELECT id FROM products ORDER BY id LIMIT 50)", cancellationToken);
-            await Step("Updated 50 rows (price and description)", check, () => acknowledged, running, cancellationToken);
+            await Step("Changed the price and description of 50 rows", check, () => acknowledged, running, cancellationToken);
             await ExecuteAsync(data, "DELETE FROM products WHERE id IN (SELECT id FROM products ORDER BY id DESC LIMIT 25)", cancellationToken);
             await Step("Deleted 25 rows", check, () => acknowledged, running, cancellationToken);
             var search = await client.SearchAsync(Collection, new SearchRequest { Q = "Updated", QueryBy = "description", PerPage = 3 }, cancellationToken);
-            _console.MarkupLine($"Search q=[green]Updated[/] query_by=description → {search.Found} hits; first: " +
-                Markup.Escape(string.Join(" | ", search.Documents.Select(d => $"{d["product_name"]} ({d["price"]})"))));
+            _console.MarkupLine($"Searching the descriptions for \"Updated\" finds {search.Found} products, e.g. " +
+                Markup.Escape(string.Join(", ", search.Documents.Select(d => $"{d["product_name"]} at {d["price"]}"))) + ".");
             var differences = await check.CompareAsync(cancellationToken);
             if (differences.Count == 0)
             {
-                _console.MarkupLine($"[green bold]The collection equals the table[/]: {await check.CountRowsAsync(cancellationToken)} documents, every field.");
+                _console.MarkupLine($"[green bold]The collection equals the table[/]: {await check.CountRowsAsync(cancellationToken)} documents, every field the same.");
                 return ExitCodes.Success;
             }
-            _console.MarkupLine($"[red bold]The collection differs from the table[/] in {differences.Count} documents, e.g.:");
+            _console.MarkupLine($"[red bold]The collection differs from the table[/] in {differences.Count} documents, for example:");
             foreach (var difference in differences.Take(5))
             {
                 _console.MarkupLine("  " + Markup.Escape(difference));
@@ -140,8 +140,11 @@ public sealed class DemoRunner
         var converged = await check.WaitForConvergenceAsync(running, TimeSpan.FromSeconds(60), cancellationToken);
         var rows = await check.CountRowsAsync(cancellationToken);
         var documents = await check.CountDocumentsAsync(cancellationToken);
-        _console.MarkupLine($"{(converged ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(title)}: table {rows} rows, collection {documents} documents, " +
-            $"acknowledged LSN {(acknowledged() == NpgsqlLogSequenceNumber.Invalid ? "none yet (the copy completes no transaction)" : acknowledged().ToString())}");
+        var position = acknowledged() == NpgsqlLogSequenceNumber.Invalid
+            ? "the copy is not part of the write-ahead log, so nothing is acknowledged yet"
+            : $"WalSync told PostgreSQL that everything up to LSN {acknowledged()} is in Typesense";
+        _console.MarkupLine($"{(converged ? "[green]ok[/]" : "[red bold]NOT EQUAL[/]")} {Markup.Escape(title)}: {rows} rows in the table, " +
+            $"{documents} documents in the collection; {position}.");
     }
 
     private static async Task ExecuteAsync(NpgsqlDataSource data, string sql, CancellationToken cancellationToken)

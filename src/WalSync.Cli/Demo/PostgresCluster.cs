@@ -148,7 +148,17 @@ public sealed class PostgresCluster : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start) ?? throw new PostgresClusterException($"Could not start {fileName}.");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new PostgresClusterException($"Could not start {fileName} ({e.Message}). It comes with the PostgreSQL server package " +
+                "(initdb, pg_ctl) or util-linux (runuser, needed when running as root); check that it is installed and on PATH.");
+        }
+        using var process = started ?? throw new PostgresClusterException($"Could not start {fileName}.");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);

@@ -11,7 +11,7 @@ internal static partial class CliLog
     public static partial void Failed(ILogger logger, Exception exception, string message);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Graceful stop took longer than ShutdownTimeout ({Timeout}); exiting without acknowledging the rest, which PostgreSQL will send again")]
-    public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout);
+    public static partial void ShutdownTimedOut(ILogger logger, string timeout);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "HTTP listener on {Addresses}: /metrics /healthz /readyz /status /wait (Http:ApiKey {Key})")]
     public static partial void Listening(ILogger logger, string addresses, string key);

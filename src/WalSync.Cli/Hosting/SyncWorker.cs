@@ -45,7 +45,7 @@ public sealed class SyncWorker : BackgroundService
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            CliLog.ShutdownTimedOut(_logger, _options.ShutdownTimeout);
+            CliLog.ShutdownTimedOut(_logger, Durations.Format(_options.ShutdownTimeout));
             _exit.Code = ExitCodes.Failure;
         }
         catch (Exception e)

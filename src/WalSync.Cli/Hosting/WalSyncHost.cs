@@ -42,6 +42,8 @@ public static class WalSyncHost
         }
         LoggingSetup.Configure(builder.Logging, options.Logging, logFormat);
         TelemetrySetup.Configure(builder, options, settings);
+        // Under systemd (Type=notify): readiness and stopping are reported to it, and log lines carry journal priorities.
+        builder.Services.AddSystemd();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ExitCodeHolder>();
         builder.Services.AddSingleton(provider =>

@@ -17,7 +17,10 @@ internal static class CollectionEndpoints
             return;
         }
 
-        var error = CollectionSchemaParser.Parse(document.RootElement, context.Store, out var collection);
+        var source = context.Query["src_name"];
+        var error = source is null
+            ? CollectionSchemaParser.Parse(document.RootElement, context.Store, out var collection)
+            : Clone(document.RootElement, source, context.Store, out collection);
         if (error is not null)
         {
             await HttpResults.ErrorAsync(context.Http, error);
@@ -31,6 +34,49 @@ internal static class CollectionEndpoints
         }
 
         await HttpResults.WriteAsync(context.Http, 201, Summary(collection!));
+    }
+
+    /// <summary>
+    /// <c>POST /collections?src_name=…</c>: a new collection with the source's schema (fields, discovered nested
+    /// sub-fields included; nested fields, default sorting field, token settings); no documents and no metadata.
+    /// </summary>
+    /// <remarks>Typesense v29 <c>CollectionManager::clone_collection()</c> (src/collection_manager.cpp): only a real
+    /// collection is a source, and its errors are all 400.</remarks>
+    private static ApiError? Clone(System.Text.Json.JsonElement body, string source, EmulatorStore store, out EmulatorCollection? collection)
+    {
+        collection = null;
+        var original = store.Find(source);
+        if (original is null)
+        {
+            return new ApiError(400, $"Collection with name `{source}` not found.");
+        }
+
+        if (!body.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != System.Text.Json.JsonValueKind.String)
+        {
+            return new ApiError(400, "Collection name must be provided.");
+        }
+
+        var name = nameElement.GetString()!;
+        if (store.Exists(name))
+        {
+            return new ApiError(400, $"Collection with name `{name}` already exists.");
+        }
+
+        lock (original.Gate)
+        {
+            collection = new EmulatorCollection
+            {
+                Name = name,
+                CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                DefaultSortingField = original.DefaultSortingField,
+                EnableNestedFields = original.EnableNestedFields,
+                Fields = [.. original.Fields],
+                SymbolsToIndex = original.SymbolsToIndex,
+                TokenSeparators = original.TokenSeparators,
+            };
+        }
+
+        return null;
     }
 
     /// <summary><c>GET /collections</c>: summaries, newest first; <c>offset</c> and <c>limit</c> honoured.</summary>

@@ -6,7 +6,7 @@ namespace WalSync.TypesenseEmulator;
 /// Thread-safe fault control of one emulator: failing requests (503, 500, hang, dropped connection), a delay on
 /// every request, a "not ready" mode, and request counters. Also reachable over HTTP at <c>/_emulator/faults</c>.
 /// Faults are decided after route matching and before authentication, like Typesense's own 503 gate;
-/// <c>GET /health</c> and the control endpoint are never faulted.
+/// The control endpoint is never faulted, and <c>GET /health</c> only by a rule that names <see cref="RouteKind.Health"/>.
 /// </summary>
 public sealed class FaultInjector
 {

@@ -18,10 +18,11 @@ internal sealed class FaultRule
     /// <summary>End of the time window; null for a count.</summary>
     public DateTimeOffset? Until { get; init; }
 
-    /// <summary>True if the rule applies to a request of this kind now.</summary>
+    /// <summary>True if the rule applies to a request of this kind now. <c>GET /health</c> only gets a rule that names
+    /// <see cref="RouteKind.Health"/>: a node that hangs as a whole, health check included.</summary>
     public bool Applies(RouteKind route, bool isWrite, DateTimeOffset now) =>
         (Scope == FaultScope.AllRequests || isWrite)
-        && (Route is null || Route == route)
+        && (Route == route || (Route is null && route != RouteKind.Health))
         && (Remaining is null or > 0)
         && (Until is null || now < Until);
 

@@ -56,7 +56,7 @@ internal sealed class RequestPipeline
         }
 
         _faults.RecordRequest(route.Kind);
-        if (route.Kind != RouteKind.Health && !await PassFaultsAsync(http, route))
+        if (!await PassFaultsAsync(http, route))
         {
             return;
         }
@@ -116,6 +116,12 @@ internal sealed class RequestPipeline
     // Returns false when the request was answered (or dropped) by a fault.
     private async Task<bool> PassFaultsAsync(HttpContext http, RouteMatch route)
     {
+        if (route.Kind == RouteKind.Health)
+        {
+            // Health is faulted only by a rule for its route (a hung node); readiness has its own answer there.
+            return _faults.Take(route.Kind, isWrite: false) is not { } fault || await ServeFaultAsync(http, fault);
+        }
+
         var delay = _faults.Delay;
         if (delay > TimeSpan.Zero)
         {
@@ -128,10 +134,14 @@ internal sealed class RequestPipeline
             return false;
         }
 
-        switch (_faults.Take(route.Kind, route.IsWrite))
+        return _faults.Take(route.Kind, route.IsWrite) is not { } kind || await ServeFaultAsync(http, kind);
+    }
+
+    // Returns false when the request was answered (or dropped) by the fault, true when a hang was cleared (serve it).
+    private async Task<bool> ServeFaultAsync(HttpContext http, FaultKind kind)
+    {
+        switch (kind)
         {
-            case null:
-                return true;
             case FaultKind.ServiceUnavailable:
                 await NotReadyAsync(http);
                 return false;

@@ -28,12 +28,31 @@ internal sealed class DocumentValidation
     /// <summary>Top-level field name → canonical JSON to store instead ("null" removes the field).</summary>
     public Dictionary<string, string> Overrides => _overrides ??= new(StringComparer.Ordinal);
 
+    /// <summary>The status of <see cref="Run"/>'s error: 400, or 404 for a missing required object.</summary>
+    public int ErrorCode { get; private set; } = 400;
+
     /// <summary>True when <see cref="Overrides"/> holds anything.</summary>
     public bool HasOverrides => _overrides is { Count: > 0 };
 
     /// <summary>Runs the checks; returns the error text of the first failure, or null.</summary>
     public string? Run()
     {
+        // Typesense flattens object fields before any other check (Collection::add_many()), so their errors come first.
+        foreach (var field in _collection.Fields.Where(f => f.Type is "object" or "object[]" && !f.IsNestedPath))
+        {
+            var (code, error, setNull) = ObjectFieldCheck.Check(_collection, field, _document, _merge, ref _newFields);
+            if (error is not null)
+            {
+                ErrorCode = code;
+                return error;
+            }
+
+            if (setNull)
+            {
+                Overrides[field.Name] = "null";
+            }
+        }
+
         var sorting = _collection.DefaultSortingField;
         if (!_merge && sorting.Length > 0 && !_document.TryGetProperty(sorting, out _))
         {
@@ -42,7 +61,7 @@ internal sealed class DocumentValidation
 
         foreach (var field in _collection.Fields)
         {
-            if (field.IsDynamic || CheckField(field) is not { } error)
+            if (field.IsDynamic || field.Discovered || field.Type is "object" or "object[]" && !field.IsNestedPath || CheckField(field) is not { } error)
             {
                 continue;
             }

@@ -126,7 +126,7 @@ internal sealed class DocumentWriter
         var validation = new DocumentValidation(_collection, root, merge, dirty);
         if (validation.Run() is { } invalid)
         {
-            return Fail(400, invalid, idJson);
+            return Fail(validation.ErrorCode, invalid, idJson);
         }
 
         if (!hasId)

@@ -31,6 +31,15 @@ internal sealed class EmulatorStore
         }
     }
 
+    /// <summary>The collection with exactly this name (aliases not considered), or null.</summary>
+    public EmulatorCollection? Find(string name)
+    {
+        lock (_gate)
+        {
+            return _collections.GetValueOrDefault(name);
+        }
+    }
+
     /// <summary>True if a collection with exactly this name exists (aliases not considered).</summary>
     public bool Exists(string name)
     {

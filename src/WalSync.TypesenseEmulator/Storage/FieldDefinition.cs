@@ -51,6 +51,10 @@ internal sealed class FieldDefinition
     /// <summary>True for a dotted name inside an object field (nested fields).</summary>
     public bool IsNestedPath { get; init; }
 
+    /// <summary>True for a sub-field found in an object field's value (not declared): the emulator does not check later
+    /// values against its type, which Typesense does (see README.md, "What it does not reproduce").</summary>
+    public bool Discovered { get; init; }
+
     /// <summary>Full-match pattern of a dynamic name, or null.</summary>
     public Regex? Pattern { get; init; }
 

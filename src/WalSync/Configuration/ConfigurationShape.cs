@@ -38,9 +38,37 @@ internal static class ConfigurationShape
         }
     }
 
+    /// <summary>A value the binder could not convert, described with the form it takes. The value itself is not
+    /// repeated: a secret pasted under the wrong key must not reach a log.</summary>
+    private static string? ValueProblem(IConfigurationSection section, Type type)
+    {
+        var value = section.Value;
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return type switch
+        {
+            _ when type == typeof(TimeSpan) && !TimeSpan.TryParse(value, invariant, out _) =>
+                $"{section.Path} is not a duration; write hours:minutes:seconds, e.g. \"00:00:02\" for 2 seconds, " +
+                "\"00:00:00.5\" for half a second, \"00:10:00\" for 10 minutes.",
+            _ when type == typeof(int) && !int.TryParse(value, System.Globalization.NumberStyles.Integer, invariant, out _) =>
+                $"{section.Path} is not a whole number; write digits only, e.g. 5000.",
+            _ when type == typeof(bool) && !bool.TryParse(value, out _) =>
+                $"{section.Path} is neither true nor false; write one of them.",
+            _ => null,
+        };
+    }
+
     private static void WalkValue(IConfigurationSection section, Type type, bool reportUnknown, List<string> problems)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
+        if (ValueProblem(section, type) is { } problem)
+        {
+            problems.Add(problem);
+            return;
+        }
         if (type.IsEnum)
         {
             // The binder skips a map entry whose value is no member (Logging:LogLevel:Default = "Verbose") without a word.

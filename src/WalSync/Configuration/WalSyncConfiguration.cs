@@ -74,9 +74,24 @@ public static partial class WalSyncConfiguration
             {
                 cause = cause.InnerException;
             }
-            throw new ConfigurationException($"The configuration file '{(path is null ? "?" : Path.GetFullPath(path))}' is not valid JSON: {cause.Message}", e);
+            throw new ConfigurationException($"The configuration file '{(path is null ? "?" : Path.GetFullPath(path))}' is not valid JSON: {Where(cause)}", e);
         }
     }
+
+    /// <summary>The parser's message with its position counted from 1, as editors count: System.Text.Json counts lines
+    /// and bytes from 0.</summary>
+    private static string Where(Exception cause)
+    {
+        if (cause is not System.Text.Json.JsonException { LineNumber: { } line, BytePositionInLine: { } column })
+        {
+            return cause.Message;
+        }
+        var message = JsonPosition().Replace(cause.Message, "").TrimEnd(' ', '.');
+        return $"{message} (line {line + 1}, column {column + 1}).";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*(Path: \S+ \| )?LineNumber: \d+ \| BytePositionInLine: \d+\.?")]
+    private static partial System.Text.RegularExpressions.Regex JsonPosition();
 
     private static WalSyncOptions Bind(IConfiguration configuration)
     {

@@ -20,7 +20,7 @@ public static partial class WalSyncOptionsValidator
         }
         if (batch.FlushInterval <= TimeSpan.Zero || batch.FlushInterval > TimeSpan.FromHours(1))
         {
-            errors.Add($"Batch:FlushInterval is {batch.FlushInterval}; set a duration above zero and at most one hour, e.g. \"00:00:02\".");
+            errors.Add($"Batch:FlushInterval is {Durations.Format(batch.FlushInterval)}; set a duration above zero and at most one hour, e.g. \"00:00:02\".");
         }
         if (batch.ChannelCapacity < 1)
         {
@@ -28,7 +28,7 @@ public static partial class WalSyncOptionsValidator
         }
         if (options.ShutdownTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"ShutdownTimeout is {options.ShutdownTimeout}; set a duration above zero, e.g. \"00:00:30\".");
+            errors.Add($"ShutdownTimeout is {Durations.Format(options.ShutdownTimeout)}; set a duration above zero, e.g. \"00:00:30\".");
         }
         if (options.Backfill.ChunkRows is < 1 or > 1_000_000)
         {
@@ -94,7 +94,7 @@ public static partial class WalSyncOptionsValidator
         }
         if (postgres.HeartbeatInterval is { } heartbeat && (heartbeat <= TimeSpan.Zero || heartbeat > TimeSpan.FromHours(1)))
         {
-            errors.Add($"Postgres:HeartbeatInterval is {heartbeat}; set a duration above zero and at most one hour (e.g. \"00:01:00\"), or remove it.");
+            errors.Add($"Postgres:HeartbeatInterval is {Durations.Format(heartbeat)}; set a duration above zero and at most one hour (e.g. \"00:01:00\"), or remove it.");
         }
         if (string.IsNullOrWhiteSpace(postgres.Publication) || postgres.Publication.Length > 63)
         {

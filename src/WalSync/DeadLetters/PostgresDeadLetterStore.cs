@@ -45,7 +45,19 @@ internal sealed class PostgresDeadLetterStore : IDeadLetterArchive
     /// <summary>Uses the table when it exists and the role may write it (no CREATE right needed); creates it otherwise.</summary>
     /// <exception cref="ConfigurationException">The table exists but the role may not write it, or it is missing and the role
     /// may not create it; the message holds the statements to run.</exception>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public Task InitializeAsync(CancellationToken cancellationToken) => InitializeAsync(create: true, cancellationToken);
+
+    /// <summary>Checks what <see cref="InitializeAsync(CancellationToken)"/> would do without changing anything: a missing
+    /// table is created in a transaction that is rolled back, which proves the role's right to create it.</summary>
+    /// <returns>What was found, in one sentence.</returns>
+    /// <exception cref="ConfigurationException">As for <see cref="InitializeAsync(CancellationToken)"/>.</exception>
+    public async Task<string> CheckAsync(CancellationToken cancellationToken) =>
+        await InitializeAsync(create: false, cancellationToken)
+            ? $"dead-letter table {_schema}.{_table} exists and the role may write it"
+            : $"dead-letter table {_schema}.{_table} does not exist yet; the role may create it, and walsync run will";
+
+    /// <summary>Returns true when the table existed.</summary>
+    private async Task<bool> InitializeAsync(bool create, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var role = SourceTable.QuoteIdentifier(connection.UserName ?? "walsync");
@@ -60,14 +72,15 @@ internal sealed class PostgresDeadLetterStore : IDeadLetterArchive
             {
                 if (writable)
                 {
-                    return;
+                    return true;
                 }
                 throw new ConfigurationException($"The role {role} may not write the dead-letter table {_schema}.{_table}. Have its owner run: {grants}");
             }
         }
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await using var command = new NpgsqlCommand(CreateSql, connection);
+            await using var command = new NpgsqlCommand(CreateSql, connection, transaction);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
@@ -76,6 +89,15 @@ internal sealed class PostgresDeadLetterStore : IDeadLetterArchive
                 $"({e.MessageText}). Have an administrator run:{Environment.NewLine}{CreateSql}{Environment.NewLine}{grants}{Environment.NewLine}" +
                 "or set DeadLetter:Table to a table the role may create, or DeadLetter:Directory to keep dead letters in files.", e);
         }
+        if (create)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        else
+        {
+            await transaction.RollbackAsync(cancellationToken);
+        }
+        return false;
     }
 
     /// <inheritdoc/>

@@ -1,14 +1,12 @@
 using Microsoft.Extensions.Logging;
-using NpgsqlTypes;
 
 namespace WalSync.Pipeline;
 
 internal static partial class PipelineLog
 {
-
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Stopping: flushing what is in flight")]
     public static partial void Draining(ILogger logger);
 
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Stopped; last acknowledged LSN {Lsn}")]
-    public static partial void Stopped(ILogger logger, NpgsqlLogSequenceNumber lsn);
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Stopped; {Position}")]
+    public static partial void Stopped(ILogger logger, string position);
 }

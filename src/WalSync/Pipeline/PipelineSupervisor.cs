@@ -21,15 +21,19 @@ internal sealed class PipelineSupervisor
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SyncState? _state;
+    private readonly Func<Exception, string> _describe;
 
     /// <summary>Creates the supervisor.</summary>
     /// <param name="initialDelay">The delay before the first restart; it doubles, with jitter, up to <paramref name="maxDelay"/>.</param>
     /// <param name="maxDelay">The longest delay between restarts.</param>
     /// <param name="time">The clock of the delays.</param>
     /// <param name="logger">Receives one warning per restart.</param>
+    /// <param name="describe">The failure in words for that warning (which server, which setting); its message when null.</param>
     /// <param name="state">Told of each restart and its reason; none when null.</param>
-    public PipelineSupervisor(TimeSpan initialDelay, TimeSpan maxDelay, TimeProvider time, ILogger logger, SyncState? state = null)
+    public PipelineSupervisor(TimeSpan initialDelay, TimeSpan maxDelay, TimeProvider time, ILogger logger, Func<Exception, string>? describe = null,
+        SyncState? state = null)
     {
+        _describe = describe ?? (e => e.Message);
         _state = state;
         _initialDelay = initialDelay;
         _maxDelay = maxDelay;
@@ -54,11 +58,11 @@ internal sealed class PipelineSupervisor
             MaxDelay = _maxDelay,
             OnRetry = retried =>
             {
-                var reason = retried.Outcome.Exception?.Message ?? "?";
+                var reason = retried.Outcome.Exception is { } e ? _describe(e) : "?";
                 WalSyncTelemetry.PipelineRestarts.Add(1);
                 TraceRestart(retried.Outcome.Exception, reason, retried.RetryDelay, retried.AttemptNumber + 1);
                 _state?.Restarting(reason);
-                PipelineSupervisorLog.Restarting(_logger, reason, retried.RetryDelay.TotalSeconds, retried.AttemptNumber + 1);
+                PipelineSupervisorLog.Restarting(_logger, reason, Durations.Format(retried.RetryDelay), retried.AttemptNumber + 1);
                 return default;
             },
         }).Build();

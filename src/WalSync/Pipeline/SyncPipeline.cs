@@ -103,7 +103,8 @@ internal sealed class SyncPipeline
         changes.Writer.TryComplete();
         await Task.WhenAll(batcherTask, sinkTask, idleTask);
         await _checkpointer.AcknowledgeIdleAsync(abort);
-        PipelineLog.Stopped(_logger, _checkpointer.LastAcknowledged);
+        PipelineLog.Stopped(_logger, _checkpointer.LastAcknowledged == NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid
+            ? "nothing new to acknowledge in this run" : $"last acknowledged LSN {_checkpointer.LastAcknowledged}");
         if (readError is not null)
         {
             ExceptionDispatchInfo.Capture(readError).Throw();

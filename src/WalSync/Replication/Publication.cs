@@ -35,7 +35,30 @@ internal sealed class Publication
     /// <returns>The tables with the row filter and the columns the publication publishes.</returns>
     /// <exception cref="ConfigurationException">A <c>Where</c> is invalid, needs a newer server or would break the table's
     /// updates; the existing publication misses a table or an operation, or conflicts with <c>Where</c> or <c>Columns</c>.</exception>
-    public async Task<IReadOnlyList<SourceTable>> EnsureAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SourceTable>> EnsureAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
+        EnsureAsync(tables, create: true, cancellationToken);
+
+    /// <summary>Checks what <see cref="EnsureAsync(IReadOnlyList{SourceTable}, CancellationToken)"/> would do without
+    /// changing anything: a missing publication is created in a transaction that is rolled back, which proves the role's
+    /// right to create it and the row filters.</summary>
+    /// <returns>What was found, in one sentence.</returns>
+    /// <exception cref="ConfigurationException">As for <see cref="EnsureAsync(IReadOnlyList{SourceTable}, CancellationToken)"/>.</exception>
+    public async Task<string> CheckAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        bool exists;
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var command = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = $1", connection))
+        {
+            command.Parameters.AddWithValue(_name);
+            exists = await command.ExecuteScalarAsync(cancellationToken) is not null;
+        }
+        await EnsureAsync(tables, create: false, cancellationToken);
+        return exists
+            ? $"publication '{_name}' covers {string.Join(", ", tables.Select(t => t.Relation.QualifiedName))}"
+            : $"publication '{_name}' does not exist yet; the role may create it, and walsync run will";
+    }
+
+    private async Task<IReadOnlyList<SourceTable>> EnsureAsync(IReadOnlyList<SourceTable> tables, bool create, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await CheckWhereAsync(connection, tables, cancellationToken);
@@ -47,7 +70,7 @@ internal sealed class Publication
             if (!await reader.ReadAsync(cancellationToken))
             {
                 await reader.DisposeAsync();
-                await CreateAsync(connection, tables, cancellationToken);
+                await CreateAsync(connection, tables, create, cancellationToken);
                 return tables.Select(t => t with { RowFilter = t.Options.Where }).ToList();
             }
             dml = reader.GetBoolean(0);
@@ -69,7 +92,7 @@ internal sealed class Publication
 
     /// <summary>Gives <paramref name="tables"/> the row filters and column lists of the publication, without creating or
     /// changing anything (for commands that only read, such as <c>dead-letters retry</c>).</summary>
-    /// <exception cref="ConfigurationException">As for <see cref="EnsureAsync"/>, except that a missing publication is no error.</exception>
+    /// <exception cref="ConfigurationException">As for <see cref="EnsureAsync(IReadOnlyList{SourceTable}, CancellationToken)"/>, except that a missing publication is no error.</exception>
     public async Task<IReadOnlyList<SourceTable>> ApplyAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -158,8 +181,9 @@ internal sealed class Publication
     }
 
     /// <summary>Creates the publication with the configured row filters, in a transaction that is rolled back when a filter
-    /// uses a column outside the replica identity (PostgreSQL would then refuse every UPDATE and DELETE on the table).</summary>
-    private async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    /// uses a column outside the replica identity (PostgreSQL would then refuse every UPDATE and DELETE on the table), and
+    /// always when <paramref name="commit"/> is false (a check).</summary>
+    private async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, bool commit, CancellationToken cancellationToken)
     {
         var list = string.Join(", ", tables.Select(t => t.Options.Where is { } where ? $"{t.SqlName} WHERE ({where})" : t.SqlName));
         var create = $"CREATE PUBLICATION {QuotedName} FOR TABLE {list} WITH (publish_via_partition_root = true)";
@@ -180,6 +204,11 @@ internal sealed class Publication
                 "the table's columns, constants, and built-in immutable operators and functions.", e);
         }
         ThrowIfAny(await UncoveredFilterColumnsAsync(connection, transaction, tables, cancellationToken));
+        if (!commit)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return;
+        }
         await transaction.CommitAsync(cancellationToken);
         ReplicationLog.PublicationCreated(_logger, _name, list);
     }

@@ -23,7 +23,7 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Created slot {Slot} at consistent point {ConsistentPoint}")]
     public static partial void SlotCreated(ILogger logger, string slot, NpgsqlLogSequenceNumber consistentPoint);
 
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Resuming slot {Slot} from confirmed_flush_lsn {ConfirmedFlushLsn}")]
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Resuming slot {Slot} at LSN {ConfirmedFlushLsn}, the last position acknowledged to PostgreSQL")]
     public static partial void SlotResumed(ILogger logger, string slot, NpgsqlLogSequenceNumber? confirmedFlushLsn);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Created publication {Publication} for {Tables}")]

@@ -59,6 +59,42 @@ internal sealed class SlotManager
         }
     }
 
+    /// <summary>Checks the slot without waiting: what <see cref="WaitUntilFreeAsync"/> would find, and for a first start whether
+    /// the server has room for it.</summary>
+    /// <param name="lostIsAnError">As for <see cref="WaitUntilFreeAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>What was found, in one sentence, and whether it deserves attention (the slot is in use or invalidated).</returns>
+    /// <exception cref="ConfigurationException">The slot belongs to another plugin or database, was invalidated, or the
+    /// server has no room for new slots.</exception>
+    public async Task<(string Found, bool InUse)> CheckAsync(bool lostIsAnError, CancellationToken cancellationToken)
+    {
+        var slotName = _options.Slot;
+        var slot = await _source.GetSlotAsync(cancellationToken);
+        if (slot is null)
+        {
+            await using var connection = await _source.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)::int", connection);
+            var free = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+            if (free < 1)
+            {
+                throw new ConfigurationException($"The replication slot '{slotName}' does not exist yet, and the server has no room for another " +
+                    "slot (max_replication_slots is reached). Drop slots nothing uses " +
+                    "(SELECT slot_name, active FROM pg_replication_slots; then SELECT pg_drop_replication_slot('…');) or raise " +
+                    "max_replication_slots and restart PostgreSQL.");
+            }
+            return ($"slot '{slotName}' does not exist yet: walsync run creates it and backfills the collections while it streams", false);
+        }
+        ThrowIfUnusable(slot, await _source.GetDatabaseNameAsync(cancellationToken), lostIsAnError);
+        if (slot.WalStatus == "lost")
+        {
+            return ($"slot '{slotName}' was invalidated by PostgreSQL (wal_status = lost): walsync run replaces it and rebuilds the collections", true);
+        }
+        return slot.ActivePid is { } pid
+            ? ($"slot '{slotName}' is in use by PostgreSQL process {pid} (a running WalSync?); another walsync run would wait for it", true)
+            : ($"slot '{slotName}' is free; walsync run resumes it at LSN {slot.ConfirmedFlushLsn}", false);
+    }
+
     /// <summary>Creates the slot (permanent, pgoutput) at the current end of the WAL; from PostgreSQL 17 on as a failover
     /// slot, which a standby with <c>sync_replication_slots = on</c> keeps a copy of, so WalSync resumes from it after a
     /// promotion.</summary>
@@ -101,22 +137,10 @@ internal sealed class SlotManager
             {
                 return null;
             }
-            if (slot.Plugin != "pgoutput" || slot.Database != database)
-            {
-                throw new ConfigurationException($"The replication slot '{slotName}' exists but belongs to " +
-                    $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
-                    "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
-            }
-            if (slot.WalStatus == "lost" && !lostIsAnError)
-            {
-                return slot;
-            }
+            ThrowIfUnusable(slot, database, lostIsAnError);
             if (slot.WalStatus == "lost")
             {
-                throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
-                    "was removed, so changes were missed. Recreate the slot and rebuild the collections with: walsync run --resnapshot " +
-                    "(or set Postgres:OnSlotInvalidated to Rebuild, its default, to do so by itself). " +
-                    "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
+                return slot;
             }
             if (slot.ActivePid is null)
             {
@@ -142,6 +166,25 @@ internal sealed class SlotManager
                     "(or another consumer) streams from it. Stop that consumer, or give this WalSync its own Postgres:Slot and Postgres:Publication.");
             }
             await Task.Delay(PollInterval, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>Refuses a slot of another plugin or database, or one PostgreSQL invalidated when <paramref name="lostIsAnError"/>.</summary>
+    private void ThrowIfUnusable(SlotState slot, string database, bool lostIsAnError)
+    {
+        var slotName = _options.Slot;
+        if (slot.Plugin != "pgoutput" || slot.Database != database)
+        {
+            throw new ConfigurationException($"The replication slot '{slotName}' exists but belongs to " +
+                $"{(slot.Database is null ? "physical replication" : $"database '{slot.Database}' with plugin '{slot.Plugin}'")}. " +
+                "Set Postgres:Slot to another name, or drop that slot if nothing uses it: SELECT pg_drop_replication_slot('" + slotName + "');");
+        }
+        if (slot.WalStatus == "lost" && lostIsAnError)
+        {
+            throw new ConfigurationException($"PostgreSQL invalidated the replication slot '{slotName}' (wal_status = lost): the WAL it needed " +
+                "was removed, so changes were missed. Recreate the slot and rebuild the collections with: walsync run --resnapshot " +
+                "(or set Postgres:OnSlotInvalidated to Rebuild, its default, to do so by itself). " +
+                "To prevent it, raise max_slot_wal_keep_size or keep WalSync running.");
         }
     }
 }

@@ -30,6 +30,14 @@ internal sealed class SourceDatabase : IAsyncDisposable
     /// <c>wal_level</c> is not <c>logical</c>, or the role lacks REPLICATION.</exception>
     public async Task CheckServerAsync(CancellationToken cancellationToken)
     {
+        await CheckWalLevelAsync(cancellationToken);
+        await CheckReplicationAsync(cancellationToken);
+    }
+
+    /// <summary>Checks that the server's <c>wal_level</c> is <c>logical</c>; returns it.</summary>
+    /// <exception cref="ConfigurationException">It is not.</exception>
+    public async Task<string> CheckWalLevelAsync(CancellationToken cancellationToken)
+    {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         SupportedVersions.Check(connection.PostgreSqlVersion, connection.ServerVersion);
         ServerLog.Connected(_logger, connection.ServerVersion);
@@ -44,25 +52,35 @@ internal sealed class SourceDatabase : IAsyncDisposable
                 "Run ALTER SYSTEM SET wal_level = logical; and restart PostgreSQL (on RDS set rds.logical_replication = 1 in the " +
                 "parameter group; on Supabase it is already logical).");
         }
+        return walLevel;
+    }
+
+    /// <summary>Checks that the role may stream from a replication slot (REPLICATION or superuser); returns the role.</summary>
+    /// <exception cref="ConfigurationException">It may not.</exception>
+    public async Task<string> CheckReplicationAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        var role = await ScalarAsync<string>(connection, "SELECT current_user::text", cancellationToken);
         var canReplicate = await ScalarAsync<bool>(connection,
             "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user", cancellationToken);
         if (!canReplicate)
         {
-            var role = await ScalarAsync<string>(connection, "SELECT current_user", cancellationToken);
             throw new ConfigurationException($"The role '{role}' cannot stream from a replication slot. Grant it with: " +
                 $"ALTER ROLE {SourceTable.QuoteIdentifier(role)} WITH REPLICATION; (on RDS: GRANT rds_replication TO {SourceTable.QuoteIdentifier(role)};)");
         }
+        return role;
     }
 
     /// <summary>Reads a configured table's columns and key from the catalog.</summary>
     /// <remarks>The document key is the replica identity index under <c>REPLICA IDENTITY USING INDEX</c> (deletes carry only
     /// its columns), else the primary key.</remarks>
-    /// <exception cref="ConfigurationException">The table does not exist, the role cannot SELECT it or would not see every
-    /// row of it (row-level security), or it has no usable key.</exception>
+    /// <exception cref="ConfigurationException">The table does not exist, or the role cannot SELECT it, would not see every
+    /// row of it (row-level security) or it has no usable key: every one of these problems of the table in one message.</exception>
     public async Task<SourceTable> DescribeTableAsync(TableOptions table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        var problems = new List<string>();
         uint oid;
         ReplicaIdentity replicaIdentity;
         bool partitioned;
@@ -84,12 +102,12 @@ internal sealed class SourceDatabase : IAsyncDisposable
             partitioned = reader.GetBoolean(2);
             if (!reader.GetBoolean(3))
             {
-                throw new ConfigurationException($"The role '{connection.UserName}' cannot read {table.SchemaName}.{table.TableName}. " +
+                problems.Add($"The role '{connection.UserName}' cannot read {table.SchemaName}.{table.TableName}. " +
                     $"Grant it with: GRANT SELECT ON {table.SchemaName}.{table.TableName} TO {connection.UserName};");
             }
-            if (!reader.GetBoolean(4))
+            else if (!reader.GetBoolean(4))
             {
-                throw RowSecurity.HidesRows($"{table.SchemaName}.{table.TableName}", connection.UserName ?? "?", forced: reader.GetBoolean(5));
+                problems.Add(RowSecurity.HidesRows($"{table.SchemaName}.{table.TableName}", connection.UserName ?? "?", forced: reader.GetBoolean(5)).Message);
             }
         }
 
@@ -127,11 +145,12 @@ internal sealed class SourceDatabase : IAsyncDisposable
         var name = $"{table.SchemaName}.{table.TableName}";
         if (keys.Count == 0 || replicaIdentity == ReplicaIdentity.Nothing)
         {
-            throw new ConfigurationException($"The table {name} has no primary key or replica identity index, so its rows " +
+            problems.Add($"The table {name} has no primary key or replica identity index, so its rows " +
                 "cannot become documents with a stable id and PostgreSQL cannot publish its updates and deletes. " +
                 $"Add a primary key (ALTER TABLE {name} ADD PRIMARY KEY (…);) or name a unique index over NOT NULL columns " +
                 $"(ALTER TABLE {name} REPLICA IDENTITY USING INDEX <index>;).");
         }
+        Publication.ThrowIfAny(problems);
         var keyNames = keys.Select(k => k.Name).ToList();
         var relation = new RelationInfo(oid, table.SchemaName, table.TableName, replicaIdentity,
             columns.Select(c => c with { IsKey = keyNames.Contains(c.Name) }).ToList());
@@ -145,6 +164,12 @@ internal sealed class SourceDatabase : IAsyncDisposable
     /// updates; the existing publication misses a table or an operation, or conflicts with <c>Where</c> or <c>Columns</c>.</exception>
     public Task<IReadOnlyList<SourceTable>> EnsurePublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
         new Publication(DataSource, _options.Publication, _logger).EnsureAsync(tables, cancellationToken);
+
+    /// <summary>Checks the publication as <see cref="EnsurePublicationAsync"/> would, changing nothing.</summary>
+    /// <returns>What was found, in one sentence.</returns>
+    /// <exception cref="ConfigurationException">As for <see cref="EnsurePublicationAsync"/>.</exception>
+    public Task<string> CheckPublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
+        new Publication(DataSource, _options.Publication, _logger).CheckAsync(tables, cancellationToken);
 
     /// <summary>Gives <paramref name="tables"/> the row filters and column lists of the existing publication (or their
     /// configured <c>Where</c> when there is none yet), creating nothing.</summary>

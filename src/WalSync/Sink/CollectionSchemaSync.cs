@@ -28,6 +28,25 @@ internal sealed class CollectionSchemaSync
         _logger = logger;
     }
 
+    /// <summary>Checks, without changing anything, that <paramref name="collection"/> can take <paramref name="mapper"/>'s
+    /// documents: it is missing (and would be created) or its fields can follow the table's columns.</summary>
+    /// <returns>What was found, in one sentence.</returns>
+    /// <exception cref="SchemaChangeException">A field has a type the table's documents cannot take.</exception>
+    public async Task<string> CheckAsync(string collection, DocumentMapper mapper, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mapper);
+        var existing = await _client.GetCollectionAsync(collection, cancellationToken);
+        if (existing is null)
+        {
+            return $"collection '{collection}' does not exist yet: walsync run creates it with {mapper.Fields.Count} fields";
+        }
+        var diff = Compare(collection, mapper, null, existing.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal));
+        var changes = diff.FieldsToAdd.Count + diff.FieldsToDrop.Count;
+        return changes == 0
+            ? $"collection '{collection}' has the fields of {mapper.Relation.QualifiedName}"
+            : $"collection '{collection}' takes {mapper.Relation.QualifiedName}'s documents after walsync run alters {changes} field(s)";
+    }
+
     /// <summary>Makes <paramref name="collection"/>'s schema carry <paramref name="mapper"/>'s fields, creating the
     /// collection when it does not exist.</summary>
     /// <exception cref="SchemaChangeException">A field changes to a type the documents in the collection cannot take
@@ -65,18 +84,7 @@ internal sealed class CollectionSchemaSync
             known = existing.Fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal);
         }
 
-        // Only fields WalSync manages are compared: a field the previous table version had, or the new one has.
-        var managed = mapper.Fields.Select(f => f.Name).Concat(previous?.Fields.Select(f => f.Name) ?? []).ToHashSet(StringComparer.Ordinal);
-        var automatic = known.Where(f => f.Value == "auto" || f.Value.EndsWith('*')).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
-        var diff = SchemaDiff.Compare(
-            known.Where(f => managed.Contains(f.Key) && !automatic.Contains(f.Key)).Select(f => new FieldSchema { Name = f.Key, Type = f.Value }).ToList(),
-            mapper.Fields.Where(f => !automatic.Contains(f.Name)).ToList());
-        if (diff.Incompatible.FirstOrDefault() is { } incompatible)
-        {
-            throw new SchemaChangeException($"Table {mapper.Relation.QualifiedName} changed: {incompatible.Describe(collection)} Rebuild it into a " +
-                $"new version while this one keeps serving: walsync run --reindex {mapper.Relation.QualifiedName} (or set Schema:OnIncompatibleChange " +
-                "to Rebuild, its default, to do so by itself).");
-        }
+        var diff = Compare(collection, mapper, previous, known);
         // A drop and an add of one name in one request changes the type.
         var changes = diff.FieldsToDrop.Select(name => new FieldSchema { Name = name, Type = known[name], Drop = true }).Concat(diff.FieldsToAdd).ToList();
         if (changes.Count > 0)
@@ -107,6 +115,25 @@ internal sealed class CollectionSchemaSync
             }
         }
         Remember(collection, mapper, fields);
+    }
+
+    /// <summary>The changes that bring <paramref name="known"/> to <paramref name="mapper"/>'s fields.</summary>
+    /// <exception cref="SchemaChangeException">A field would change to a type the stored documents cannot take.</exception>
+    private static SchemaDiff Compare(string collection, DocumentMapper mapper, DocumentMapper? previous, Dictionary<string, string> known)
+    {
+        // Only fields WalSync manages are compared: a field the previous table version had, or the new one has.
+        var managed = mapper.Fields.Select(f => f.Name).Concat(previous?.Fields.Select(f => f.Name) ?? []).ToHashSet(StringComparer.Ordinal);
+        var automatic = known.Where(f => f.Value == "auto" || f.Value.EndsWith('*')).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        var diff = SchemaDiff.Compare(
+            known.Where(f => managed.Contains(f.Key) && !automatic.Contains(f.Key)).Select(f => new FieldSchema { Name = f.Key, Type = f.Value }).ToList(),
+            mapper.Fields.Where(f => !automatic.Contains(f.Name)).ToList());
+        if (diff.Incompatible.FirstOrDefault() is { } incompatible)
+        {
+            throw new SchemaChangeException($"Table {mapper.Relation.QualifiedName} changed: {incompatible.Describe(collection)} Rebuild it into a " +
+                $"new version while this one keeps serving: walsync run --reindex {mapper.Relation.QualifiedName} (or set Schema:OnIncompatibleChange " +
+                "to Rebuild, its default, to do so by itself).");
+        }
+        return diff;
     }
 
     private void Remember(string collection, DocumentMapper mapper, Dictionary<string, string> fields)

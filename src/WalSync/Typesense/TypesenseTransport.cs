@@ -22,12 +22,14 @@ internal sealed class TypesenseTransport : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _healthcheckInterval;
+    private readonly TimeSpan _connectionTimeout;
 
     public TypesenseTransport(TypesenseOptions options, ILogger logger, TimeProvider timeProvider, HttpMessageHandler? handler)
     {
         _logger = logger;
         _timeProvider = timeProvider;
         _healthcheckInterval = options.HealthcheckInterval;
+        _connectionTimeout = options.ConnectionTimeout;
         Nodes = new NodeSelector(options.Nodes, options.NearestNode, options.HealthcheckInterval, timeProvider);
         _http = handler is null
             ? new HttpClient(CreateHandler(options), disposeHandler: true)
@@ -67,7 +69,11 @@ internal sealed class TypesenseTransport : IDisposable
     private async ValueTask<T> AttemptAsync<T>(TypesenseCall call, TypesenseNode node, Func<HttpResponseMessage, TypesenseNode, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(call.Timeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var unhealthy = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, unhealthy.Token);
+        using var stopWatching = new CancellationTokenSource();
+        // A long call (an import) gets its whole timeout only while the node still answers GET /health.
+        var watchdog = call.Timeout > _connectionTimeout ? WatchHealthAsync(node, unhealthy, stopWatching.Token) : Task.CompletedTask;
         try
         {
             using var request = call.CreateRequest(node);
@@ -83,6 +89,12 @@ internal sealed class TypesenseTransport : IDisposable
             Nodes.MarkHealthy(node);
             return await read(response, node, linked.Token);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && unhealthy.IsCancellationRequested)
+        {
+            MarkFailed(node);
+            var reason = $"no answer, and GET /health got none within {Configuration.Durations.Format(_connectionTimeout)} (Typesense:ConnectionTimeout) either: abandoned";
+            throw new TypesenseException(node.BaseUri, call.Operation, null, reason, isTransient: true, ex);
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
             MarkFailed(node);
@@ -93,6 +105,46 @@ internal sealed class TypesenseTransport : IDisposable
         {
             MarkFailed(node);
             throw new TypesenseException(node.BaseUri, call.Operation, null, Describe(ex), isTransient: true, ex);
+        }
+        finally
+        {
+            await stopWatching.CancelAsync();
+            await watchdog;
+        }
+    }
+
+    /// <summary>
+    /// While a long call waits, asks the node's <c>GET /health</c> after each <see cref="TypesenseOptions.ConnectionTimeout"/>
+    /// without an answer; when the probe itself gets no answer within that time, cancels <paramref name="unhealthy"/>, so
+    /// the call is abandoned and retried (on another node when there is one) instead of waiting out its whole timeout.
+    /// Any HTTP answer to the probe, even 503, shows the node alive: a long import to it keeps waiting.
+    /// </summary>
+    /// <remarks>https://typesense.org/docs/29.0/api/cluster-operations.html#health</remarks>
+    private async Task WatchHealthAsync(TypesenseNode node, CancellationTokenSource unhealthy, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_connectionTimeout, _timeProvider, stop);
+                using var probeTimeout = new CancellationTokenSource(_connectionTimeout, _timeProvider);
+                using var probe = CancellationTokenSource.CreateLinkedTokenSource(stop, probeTimeout.Token);
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, node.Resolve("/health"));
+                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, probe.Token);
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested && ex is OperationCanceledException or HttpRequestException or IOException)
+                {
+                    TypesenseLog.HealthProbeFailed(_logger, node.BaseUri.Authority, Configuration.Durations.Format(_connectionTimeout));
+                    await unhealthy.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The call ended.
         }
     }
 
@@ -115,7 +167,7 @@ internal sealed class TypesenseTransport : IDisposable
     {
         if (Nodes.MarkFailed(node))
         {
-            TypesenseLog.NodeUnhealthy(_logger, node.BaseUri, _healthcheckInterval.TotalSeconds);
+            TypesenseLog.NodeUnhealthy(_logger, node.BaseUri.Authority, Configuration.Durations.Format(_healthcheckInterval));
         }
     }
 
@@ -138,9 +190,9 @@ internal sealed class TypesenseTransport : IDisposable
                     }
                     if (args.Outcome.Exception is TypesenseException { Node: { } node } ex)
                     {
-                        TypesenseLog.RetryScheduled(_logger, ex.Operation ?? "request", args.AttemptNumber + 1, node,
+                        TypesenseLog.RetryScheduled(_logger, ex.Operation ?? "request", args.AttemptNumber + 1, node.Authority,
                             ex.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no response",
-                            ex.TypesenseMessage ?? "", args.RetryDelay.TotalMilliseconds);
+                            ex.TypesenseMessage ?? "", Configuration.Durations.Format(args.RetryDelay));
                     }
 
                     return default;

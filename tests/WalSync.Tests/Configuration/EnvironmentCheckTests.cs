@@ -54,10 +54,16 @@ public sealed class EnvironmentCheckTests : IClassFixture<EnvironmentFixture>
         options.Postgres.ConnectionString = new NpgsqlConnectionStringBuilder(options.Postgres.ConnectionString) { Port = ClosedPort() }.ConnectionString;
         await using var process = WalSyncProcess.Run(options);
 
-        await Eventually.HoldsAsync(() => Task.FromResult(Count(process.Output, "reconnecting in") >= 2), TimeSpan.FromSeconds(60),
+        await Eventually.HoldsAsync(() => Task.FromResult(Count(process.Output, "trying again in") >= 2), TimeSpan.FromSeconds(60),
             "two reconnect attempts", () => Task.FromResult(process.Output));
 
         Assert.False(Process.GetProcessById(process.Id).HasExited);
+        var port = new NpgsqlConnectionStringBuilder(options.Postgres.ConnectionString).Port;
+        Assert.Contains($"PostgreSQL at 127.0.0.1:{port} cannot be reached", process.Output, StringComparison.Ordinal);
+        Assert.Contains("check Host and Port in Postgres:ConnectionString", process.Output, StringComparison.Ordinal);
+        // Delays read like "0.6 s", never like 00:00:00.6060232.
+        Assert.Matches(@"trying again in \d+(\.\d+)? s", process.Output);
+        Assert.DoesNotMatch(@"00:00:\d\d\.\d+", process.Output);
         AssertClean(process.Output, options);
         process.Terminate();
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -78,6 +84,9 @@ public sealed class EnvironmentCheckTests : IClassFixture<EnvironmentFixture>
 
         Assert.False(Process.GetProcessById(process.Id).HasExited);
         Assert.Contains("Connection refused", process.Output, StringComparison.Ordinal);
+        Assert.Contains($"at {new Uri(options.Typesense.Nodes[0]).Authority} (", process.Output, StringComparison.Ordinal);
+        Assert.Contains("check Typesense:Nodes", process.Output, StringComparison.Ordinal);
+        Assert.Matches(@"retrying in \d+(\.\d+)? s", process.Output);
         AssertClean(process.Output, options);
         process.Terminate();
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));

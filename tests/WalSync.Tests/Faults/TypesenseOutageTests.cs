@@ -165,8 +165,8 @@ public sealed partial class TypesenseOutageTests : IAsyncLifetime
     }
 
     private static List<(int Attempt, double DelayMs)> Retries(string output) =>
-        RetryLine().Matches(output).Select(m => (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
+        RetryLine().Matches(output).Select(m => (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), 1000 * double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
 
-    [GeneratedRegex(@"failed on attempt (\d+) at .*?; retrying in (\d+) ms")]
+    [GeneratedRegex(@"failed on attempt (\d+) at .*?; retrying in ([0-9.]+) s")]
     private static partial Regex RetryLine();
 }

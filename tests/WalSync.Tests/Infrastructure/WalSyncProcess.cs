@@ -84,7 +84,8 @@ public sealed class WalSyncProcess : IAsyncDisposable
             },
             Batch = new { options.Batch.MaxRows, FlushInterval = options.Batch.FlushInterval.ToString(), options.Batch.ChannelCapacity },
             options.Tables,
-            DeadLetter = new { options.DeadLetter.Table, options.DeadLetter.Directory },
+            DeadLetter = options.DeadLetter.Table is null && options.DeadLetter.Directory is null ? null
+                : new { options.DeadLetter.Table, options.DeadLetter.Directory },
             // Tests run side by side: each process listens on a port of its own (HttpUrlAsync reads which).
             Http = new
             {

@@ -129,6 +129,8 @@ public sealed class TypesenseClientRetryTests : IAsyncLifetime
         options.RetryInitialDelay = TimeSpan.FromSeconds(1);
         options.RetryMaxDelay = TimeSpan.FromSeconds(8);
         options.ImportTimeout = TimeSpan.FromHours(1);
+        // As long as the import timeout: no health probe of a waiting import puts a timer of its own on the clock.
+        options.ConnectionTimeout = TimeSpan.FromHours(1);
         var log = new CapturingLogger<TypesenseClient>();
         using var client = new TypesenseClient(options, log, time);
         _emulator.Faults.FailNextWrites(8, FaultKind.ServiceUnavailable);

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using WalSync.Configuration;
+using WalSync.DeadLetters;
+using WalSync.Mapping;
+using WalSync.Replication;
+
+namespace WalSync.Checks;
+
+/// <summary>The checks of the source database.</summary>
+public sealed partial class StartupChecks
+{
+    private static readonly string[] SourceChecks = ["wal_level", "REPLICATION", "publication", "dead letters", "slot"];
+
+    /// <summary>Checks PostgreSQL; returns the tables as the stream will send them when every table passed, else null.</summary>
+    private async Task<TableRegistry?> CheckSourceAsync(SourceDatabase source, List<CheckResult> results, CancellationToken cancellationToken)
+    {
+        var address = Unreachable.PostgresAddress(_options.Postgres);
+        PgTypeCatalog? types = null;
+        var connected = await CheckAsync(results, "PostgreSQL connection", async () =>
+        {
+            await using var connection = await source.DataSource.OpenConnectionAsync(cancellationToken);
+            types = await PgTypeCatalog.LoadAsync(connection, cancellationToken);
+            return $"connected to {address}, database '{connection.Database}', as '{connection.UserName}' (PostgreSQL {connection.PostgreSqlVersion})";
+        }, cancellationToken);
+        if (!connected)
+        {
+            foreach (var name in SourceChecks.Take(2).Concat(_options.Tables.Select(t => $"table {t.Table}")).Concat(SourceChecks.Skip(2)))
+            {
+                results.Add(new CheckResult(name, CheckStatus.Skipped, "not checked: needs a connection to PostgreSQL"));
+            }
+            return null;
+        }
+        await CheckAsync(results, "wal_level", async () => $"wal_level = {await source.CheckWalLevelAsync(cancellationToken)}", cancellationToken);
+        await CheckAsync(results, "REPLICATION", async () =>
+            $"the role '{await source.CheckReplicationAsync(cancellationToken)}' may stream from a replication slot", cancellationToken);
+
+        var described = new List<SourceTable>();
+        foreach (var table in _options.Tables)
+        {
+            await CheckAsync(results, $"table {table.Table}", async () =>
+            {
+                var found = await source.DescribeTableAsync(table, cancellationToken);
+                described.Add(found);
+                return $"readable, key ({string.Join(", ", found.KeyColumns)}), {found.Relation.Columns.Count} columns";
+            }, cancellationToken);
+        }
+        IReadOnlyList<SourceTable>? published = null;
+        if (described.Count == 0)
+        {
+            results.Add(new CheckResult("publication", CheckStatus.Skipped, "not checked: no table passed its checks"));
+        }
+        else if (await CheckAsync(results, "publication", () => source.CheckPublicationAsync(described, cancellationToken), cancellationToken))
+        {
+            published = await source.ApplyPublicationAsync(described, cancellationToken);
+        }
+        await CheckAsync(results, "dead letters", () => CheckDeadLettersAsync(source, cancellationToken), cancellationToken);
+        await CheckSlotAsync(source, results, cancellationToken);
+        return published is not null && described.Count == _options.Tables.Count ? new TableRegistry(published, types!, source.DataSource) : null;
+    }
+
+    private async Task<string> CheckDeadLettersAsync(SourceDatabase source, CancellationToken cancellationToken)
+    {
+        var store = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
+        if (store is PostgresDeadLetterStore table)
+        {
+            return await table.CheckAsync(cancellationToken);
+        }
+        await store.InitializeAsync(cancellationToken);
+        return $"dead letters go to files in {Path.GetFullPath(_options.DeadLetter.Directory!)}";
+    }
+
+    private async Task CheckSlotAsync(SourceDatabase source, List<CheckResult> results, CancellationToken cancellationToken)
+    {
+        if (Resnapshot)
+        {
+            results.Add(new CheckResult("slot", CheckStatus.Passed, $"slot '{_options.Postgres.Slot}' is dropped and created again (--resnapshot)"));
+            return;
+        }
+        var inUse = false;
+        await CheckAsync(results, "slot", async () =>
+        {
+            var (found, busy) = await new SlotManager(_options.Postgres, source, _time, NullLogger.Instance).CheckAsync(
+                _options.Postgres.OnSlotInvalidated == RecoveryAction.Stop, cancellationToken);
+            inUse = busy;
+            return found;
+        }, cancellationToken);
+        if (inUse)
+        {
+            results[^1] = results[^1] with { Status = CheckStatus.Warning };
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Npgsql;
+using WalSync.Tests.Infrastructure;
+
+namespace WalSync.Tests.Cli;
+
+/// <summary>The real <c>walsync check</c>: every problem of the environment in one run, each with its fix.</summary>
+public sealed class CheckCommandTests : IAsyncLifetime
+{
+    private SyncHarness _harness = null!;
+
+    public async Task InitializeAsync()
+    {
+        _harness = await SyncHarness.StartAsync("check", requireEmulator: true);
+        await _harness.ExecuteAsync("""
+            CREATE TABLE orders (id bigint PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE events (at timestamptz NOT NULL, what text);
+            CREATE TABLE secrets (id int PRIMARY KEY, value text);
+            """);
+    }
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    [Fact]
+    public async Task Check_TableWithoutKeyMissingSelectAndWrongApiKey_ReportsAllThreeInOneRunAndExitsTwo()
+    {
+        await using var role = await ReplicationRole.CreateAsync(_harness, "orders", "events");
+        var options = role.Use(_harness.Options(("public.orders", "orders"), ("public.events", "events"), ("public.secrets", "secrets")));
+        options.Typesense.ApiKey = "not-the-key-4711";
+        await role.CreateWalSyncTablesAsync();
+        await _harness.ExecuteAsync($"CREATE PUBLICATION {_harness.Prefix}pub FOR TABLE orders, events, secrets");
+        options.Postgres.Publication = _harness.Prefix + "pub";
+
+        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var output = process.Output;
+        Assert.True(code == 2, $"exit code {code}: {output}");
+        Assert.Contains("FAILED table public.events: The table public.events has no primary key", output, StringComparison.Ordinal);
+        Assert.Contains("ALTER TABLE public.events ADD PRIMARY KEY", output, StringComparison.Ordinal);
+        Assert.Contains($"FAILED table public.secrets: The role '{role.Name}' cannot read public.secrets. Grant it with: GRANT SELECT ON public.secrets TO {role.Name};", output, StringComparison.Ordinal);
+        Assert.Contains("Typesense refused the API key", output, StringComparison.Ordinal);
+        Assert.Contains("ok wal_level", output, StringComparison.Ordinal);
+        Assert.Contains("ok table public.orders", output, StringComparison.Ordinal);
+        Assert.Contains("3 of ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-key-4711", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_EverythingInPlace_PassesAndCreatesNothing()
+    {
+        await using var role = await ReplicationRole.CreateAsync(_harness);
+        var database = new NpgsqlConnectionStringBuilder(_harness.ConnectionString).Database;
+        // The README's rights for a role that creates the publication and the dead-letter table itself.
+        await _harness.ExecuteAsync($"GRANT CREATE ON DATABASE \"{database}\" TO {role.Name}; CREATE TABLE items (id int PRIMARY KEY, label text); " +
+            $"ALTER TABLE items OWNER TO {role.Name};");
+        var options = role.Use(_harness.Options(("public.items", "items")));
+        options.DeadLetter.Table = _harness.Prefix + "dead.letters";
+
+        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var output = process.Output;
+        Assert.True(code == 0, $"exit code {code}: {output}");
+        Assert.Contains("publication 'walsync_test' does not exist yet; the role may create it", output, StringComparison.Ordinal);
+        Assert.Contains($"dead-letter table {_harness.Prefix}dead.letters does not exist yet; the role may create it", output, StringComparison.Ordinal);
+        Assert.Contains("checks passed", output, StringComparison.Ordinal);
+        // The publication and the dead-letter table were created only in transactions that were rolled back.
+        Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM pg_publication WHERE pubname = 'walsync_test'"));
+        Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, $"SELECT count(*) FROM pg_namespace WHERE nspname = '{_harness.Prefix}dead'"));
+        Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{_harness.Slot}'"));
+        Assert.Null(await _harness.Client.GetCollectionAsync(_harness.Prefix + "items", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Run_SeveralProblems_RefusesWithAllOfThemTogether()
+    {
+        var options = _harness.Options(("public.events", "events"), ("public.orders", "orders"));
+        options.Typesense.ApiKey = "wrong-key-0815";
+
+        await using var process = WalSyncProcess.Run(options);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var output = process.Output;
+        Assert.True(code == 2, $"exit code {code}: {output}");
+        Assert.Contains("start-up checks failed", output, StringComparison.Ordinal);
+        Assert.Contains("public.events has no primary key", output, StringComparison.Ordinal);
+        Assert.Contains("Typesense refused the API key", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-key-0815", output, StringComparison.Ordinal);
+    }
+}
