@@ -20,6 +20,7 @@ public static class WalSyncCommandLine
             DemoCommand.Create(),
             DeadLettersCommand.Create(),
             StatusCommand.Create(),
+            ReindexCommand.Create(),
         };
         Examples.Add(root, "walsync demo", "walsync check --config walsync.json", "walsync run --config walsync.json");
         var help = root.Options.OfType<HelpOption>().Single();

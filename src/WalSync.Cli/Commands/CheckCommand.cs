@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using WalSync.Checks;
-using WalSync.Configuration;
 
 namespace WalSync.Cli.Commands;
 
@@ -11,7 +10,7 @@ public static class CheckCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = RunCommand.ConfigOption();
+        var config = CommandOptions.Config();
         var command = new Command("check", "Check everything walsync run needs, without changing anything, and list every problem with " +
             "its fix: the connection, wal_level, the REPLICATION attribute, SELECT and a key on each table, the publication (or the " +
             "right to create it), the dead-letter table (or its CREATE statements), the slot, each Typesense node, the API key and " +
@@ -22,14 +21,8 @@ public static class CheckCommand
         Examples.Add(command, "walsync check --config walsync.json", "walsync check -c /etc/walsync/walsync.json");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            WalSyncOptions options;
-            try
+            if (await CommandOptions.LoadAsync(parse, config) is not { } options)
             {
-                options = WalSyncConfiguration.Load(parse.GetValue(config)?.FullName);
-            }
-            catch (ConfigurationException e)
-            {
-                await Console.Error.WriteLineAsync($"walsync: {e.Message}");
                 return ExitCodes.Configuration;
             }
             var results = await new StartupChecks(options).RunAsync(cancellationToken);

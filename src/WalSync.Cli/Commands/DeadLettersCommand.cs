@@ -31,7 +31,7 @@ public static class DeadLettersCommand
 
     private static Command CreateList()
     {
-        var config = ConfigOption();
+        var config = CommandOptions.Config();
         var table = TableOption();
         var limit = new Option<int>("--limit", "-n") { Description = "Show at most this many, the oldest first.", DefaultValueFactory = _ => 100 };
         var all = new Option<bool>("--all") { Description = "Also show dead letters already retried." };
@@ -53,7 +53,7 @@ public static class DeadLettersCommand
 
     private static Command CreateRetry()
     {
-        var config = ConfigOption();
+        var config = CommandOptions.Config();
         var table = TableOption();
         var command = new Command("retry", "After fixing the cause (e.g. a collection field's type), read each pending dead letter's row " +
             "again from PostgreSQL by its key and write it to Typesense with the current mapping; a row that no longer exists has its " +
@@ -77,11 +77,6 @@ public static class DeadLettersCommand
         }, cancellationToken));
         return command;
     }
-
-    private static Option<FileInfo?> ConfigOption() => new("--config", "-c")
-    {
-        Description = "The JSON configuration file of walsync run (environment variables WALSYNC_<Section>__<Key> override it).",
-    };
 
     private static Option<string?> TableOption() => new("--table", "-t")
     {

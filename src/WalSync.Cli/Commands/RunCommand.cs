@@ -1,24 +1,15 @@
 using System.CommandLine;
 using WalSync.Cli.Hosting;
-using WalSync.Configuration;
 
 namespace WalSync.Cli.Commands;
 
 /// <summary><c>walsync run</c>: streams changes until stopped.</summary>
 public static class RunCommand
 {
-    /// <summary>The <c>--config</c> option of <c>run</c> and <c>check</c>.</summary>
-    public static Option<FileInfo?> ConfigOption() => new("--config", "-c")
-    {
-        Description = "The JSON configuration file (see README.md, 'Configuration'). Every key can be overridden by an " +
-            "environment variable: WALSYNC_<Section>__<Key>, e.g. WALSYNC_Typesense__ApiKey. Without --config, only " +
-            "environment variables are read.",
-    };
-
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = ConfigOption();
+        var config = CommandOptions.Config();
         var resnapshot = new Option<bool>("--resnapshot")
         {
             Description = "Drop the replication slot, create a new one and rebuild every collection into a new version behind " +
@@ -52,14 +43,8 @@ public static class RunCommand
             "walsync run -c walsync.json --log-format json", "WALSYNC_Typesense__ApiKey=KEY walsync run -c /etc/walsync/walsync.json");
         command.SetAction(async (parse, _) =>
         {
-            WalSyncOptions options;
-            try
+            if (await CommandOptions.LoadAsync(parse, config) is not { } options)
             {
-                options = WalSyncConfiguration.Load(parse.GetValue(config)?.FullName);
-            }
-            catch (ConfigurationException e)
-            {
-                await Console.Error.WriteLineAsync($"walsync: {e.Message}");
                 return ExitCodes.Configuration;
             }
             var tables = (parse.GetValue(reindex) ?? []).Select(t => t.Contains('.', StringComparison.Ordinal) ? t : "public." + t).ToList();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using WalSync.Cli.Inspection;
-using WalSync.Configuration;
 
 namespace WalSync.Cli.Commands;
 
@@ -10,19 +9,10 @@ public static class StatusCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = new Option<FileInfo?>("--config", "-c")
-        {
-            Description = "The JSON configuration file of walsync run (environment variables WALSYNC_<Section>__<Key> override it).",
-        };
+        var config = CommandOptions.Config();
         var exact = new Option<bool>("--exact") { Description = "Count each table's rows with count(*) (under its Where filter) instead of PostgreSQL's estimate." };
         var json = new Option<bool>("--json") { Description = "Write one JSON document instead of lines and a table." };
-        var url = new Option<Uri?>("--url")
-        {
-            Description = "The running daemon's HTTP address (default: the first of Http:Urls, e.g. http://127.0.0.1:9464).",
-            CustomParser = result => Uri.TryCreate(result.Tokens[0].Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                ? uri
-                : Fail<Uri>(result, $"--url '{result.Tokens[0].Value}' is not an http:// address; write it like http://127.0.0.1:9464."),
-        };
+        var url = CommandOptions.DaemonUrl();
         var maxLagBytes = new Option<long>("--max-lag-bytes")
         {
             Description = "The slot may be this many bytes of WAL behind the server before it needs attention (default 104857600, 100 MiB).",
@@ -43,14 +33,8 @@ public static class StatusCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            WalSyncOptions options;
-            try
+            if (await CommandOptions.LoadAsync(parse, config) is not { } options)
             {
-                options = WalSyncConfiguration.Load(parse.GetValue(config)?.FullName);
-            }
-            catch (ConfigurationException e)
-            {
-                await Console.Error.WriteLineAsync($"walsync: {e.Message}");
                 return ExitCodes.Configuration;
             }
             var inspector = new StatusInspector(options, new StatusThresholds(parse.GetValue(maxLagBytes), parse.GetValue(maxLagSeconds)));
@@ -68,11 +52,5 @@ public static class StatusCommand
         Examples.Add(command, "walsync status --config walsync.json", "walsync status -c walsync.json --json --exact",
             "walsync status -c walsync.json --max-lag-seconds 60");
         return command;
-    }
-
-    private static T? Fail<T>(System.CommandLine.Parsing.ArgumentResult result, string message)
-    {
-        result.AddError(message);
-        return default;
     }
 }

@@ -64,6 +64,7 @@ public static class WalSyncHost
                 app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
             }
             OperationsEndpoints.Map(app, app.Services.GetRequiredService<SyncService>().State, options.Http);
+            ReindexEndpoint.Map(app, options, app.Services.GetRequiredService<SyncService>().RequestRebuild, TimeProvider.System);
             host = app;
         }
         else

@@ -26,6 +26,9 @@ public sealed class WalSyncProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>True once the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Everything the process printed so far (stdout and stderr).</summary>
     public string Output
     {
