@@ -31,7 +31,7 @@ public sealed class ReindexCommandTests : IAsyncLifetime
 
         // Rows are only inserted and updated meanwhile, so the alias must never serve fewer than the rows there were.
         using var searching = new CancellationTokenSource();
-        var searcher = Task.Run(() => SearchUntilStoppedAsync(searching.Token));
+        var searcher = Task.Run(() => AliasSearcher.RunAsync(_harness, "items", searching.Token));
         await using var reindex = WalSyncProcess.Start(["reindex", "--config", WalSyncProcess.WriteConfig(options), "--url", url.ToString(), "--table", "public.items"]);
         for (var i = 1; i <= 20 && !reindex.HasExited; i++)
         {
@@ -39,14 +39,14 @@ public sealed class ReindexCommandTests : IAsyncLifetime
         }
         var code = await reindex.WaitForExitAsync(TimeSpan.FromMinutes(3));
         await searching.CancelAsync();
-        var (searches, failures, fewest) = await searcher;
+        var seen = await searcher;
 
         Assert.True(code == 0, $"exit code {code}: {reindex.Output}\n{walsync.Output}");
         Assert.Contains($"public.items: rebuilt into {_harness.Prefix}items__v2", reindex.Output, StringComparison.Ordinal);
         Assert.Equal(_harness.Prefix + "items__v2", await _harness.Client.GetAliasAsync(_harness.Prefix + "items", CancellationToken.None));
-        Assert.True(searches > 0, "the searcher never got an answer");
-        Assert.Empty(failures);
-        Assert.True(fewest >= Rows, $"the alias served {fewest} documents at one point, fewer than the {Rows} rows");
+        Assert.True(seen.Searches > 0, "the searcher never got an answer");
+        Assert.Empty(seen.Failures);
+        Assert.True(seen.Fewest >= Rows, $"the alias served {seen.Fewest} documents at one point, fewer than the {Rows} rows");
         await _harness.WaitForConvergenceAsync("items", Expected);
     }
 
@@ -82,39 +82,5 @@ public sealed class ReindexCommandTests : IAsyncLifetime
         await using var unknown = WalSyncProcess.Start(["reindex", "--config", WalSyncProcess.WriteConfig(options), "--url", url, "--table", "public.nothing"]);
         Assert.Equal(2, await unknown.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("public.nothing is not in Tables of the configuration; name one of public.items", unknown.Output, StringComparison.Ordinal);
-    }
-
-    /// <summary>Exports the alias again and again without retries; returns how many exports answered, the failures, and the
-    /// fewest documents one of them held.</summary>
-    private async Task<(int Searches, List<string> Failures, int Fewest)> SearchUntilStoppedAsync(CancellationToken stop)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(_harness.TypesenseUrl) };
-        http.DefaultRequestHeaders.Add("X-TYPESENSE-API-KEY", _harness.ApiKey);
-        var failures = new List<string>();
-        var (searches, fewest) = (0, int.MaxValue);
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                using var answer = await http.GetAsync(new Uri($"collections/{_harness.Prefix}items/documents/export", UriKind.Relative), stop);
-                var body = await answer.Content.ReadAsStringAsync(stop);
-                if (!answer.IsSuccessStatusCode)
-                {
-                    failures.Add($"{(int)answer.StatusCode} {body}");
-                    continue;
-                }
-                searches++;
-                fewest = Math.Min(fewest, body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (HttpRequestException e)
-            {
-                failures.Add(e.Message);
-            }
-        }
-        return (searches, failures, fewest);
     }
 }
