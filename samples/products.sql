@@ -15,7 +15,7 @@ FROM generate_series(1, 1000) AS g
 WHERE NOT EXISTS (SELECT FROM products);
 
 -- The role WalSync logs in as (samples/walsync.json), with the rights README.md lists and no more:
--- LOGIN and REPLICATION to stream from its slot, SELECT to copy the table. Change the password outside a sample.
+-- LOGIN and REPLICATION to stream from its slot, SELECT to backfill the table. Change the password outside a sample.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'walsync') THEN

@@ -36,7 +36,7 @@ public static class DemoCommand
         var verbose = new Option<bool>("--verbose") { Description = "Show WalSync's log lines as well." };
         var command = new Command("demo", "Run WalSync end to end on a throwaway PostgreSQL cluster (started from this machine's " +
             "PostgreSQL binaries) and, unless --typesense-url is given, WalSync's in-process Typesense-compatible emulator: " +
-            "create and fill a products table, copy it, then insert, update and delete rows and show what reached the " +
+            "create and fill a products table, backfill it while streaming, then insert, update and delete rows and show what reached the " +
             "collection. Exits 0 when the collection equals the table, 1 when it does not.")
         {
             url, key, rows, verbose,

@@ -97,7 +97,7 @@ public sealed class DemoRunner
         var check = new DemoCheck(data, client, Collection);
         try
         {
-            await Step("Copied the rows that were already there", check, acknowledged: () => acknowledged, running, cancellationToken);
+            await Step("Backfilled the rows that were already there", check, acknowledged: () => acknowledged, running, cancellationToken);
             await ExecuteAsync(data, $"INSERT INTO products (product_name, description, price, user_id) {DemoWorkload.Rows(100, "New")}", cancellationToken);
             await Step("Inserted 100 rows", check, () => acknowledged, running, cancellationToken);
             await ExecuteAsync(data, "UPDATE products SET price = price + 1, description = 'Updated: ' || description, updated_at = now() " +
@@ -141,7 +141,7 @@ public sealed class DemoRunner
         var rows = await check.CountRowsAsync(cancellationToken);
         var documents = await check.CountDocumentsAsync(cancellationToken);
         var position = acknowledged() == NpgsqlLogSequenceNumber.Invalid
-            ? "the copy is not part of the write-ahead log, so nothing is acknowledged yet"
+            ? "nothing the stream sent is flushed yet, so nothing is acknowledged yet"
             : $"WalSync told PostgreSQL that everything up to LSN {acknowledged()} is in Typesense";
         _console.MarkupLine($"{(converged ? "[green]ok[/]" : "[red bold]NOT EQUAL[/]")} {Markup.Escape(title)}: {rows} rows in the table, " +
             $"{documents} documents in the collection; {position}.");

@@ -7,7 +7,7 @@ using WalSync.Status;
 namespace WalSync.Cli.Hosting;
 
 /// <summary>
-/// What a running WalSync says without being asked: while it copies, the rows copied of the total with rate and ETA (a
+/// What a running WalSync says without being asked: while it backfills, the rows written of the estimate with rate and ETA (a
 /// progress bar on a terminal, a log line every few seconds otherwise); while it streams, one summary line every
 /// <c>Logging:SummaryInterval</c> with the changes, documents, lag and dead letters since the last one.
 /// </summary>
@@ -126,7 +126,7 @@ public sealed partial class ProgressReporter : BackgroundService
         return $"{backfill.RowsDone * 100 / total}%, {rate}, ETA {Duration(TimeSpan.FromSeconds((total - backfill.RowsDone) / perSecond))}";
     }
 
-    /// <summary>A progress bar of all tables together, then the table being copied.</summary>
+    /// <summary>A progress bar of all backfills together, then the table being backfilled.</summary>
     private static string Bar(SyncStatus status)
     {
         var copied = status.Backfills.Sum(c => c.RowsDone);

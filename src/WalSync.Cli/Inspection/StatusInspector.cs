@@ -239,7 +239,7 @@ public sealed class StatusInspector
         else if (report.Slot.WalStatus == "lost")
         {
             attention.Add($"PostgreSQL invalidated the slot '{report.Slot.Name}' (wal_status = lost): changes were missed. " +
-                "Run walsync run --resnapshot to copy the tables again.");
+                "walsync run replaces it and rebuilds the collections by itself (Postgres:OnSlotInvalidated = Rebuild, the default), or run walsync run --resnapshot.");
         }
         else if (report.Slot.LagBytes > _thresholds.MaxLagBytes)
         {
@@ -262,7 +262,7 @@ public sealed class StatusInspector
             }
             if (table.CollectionExists == false)
             {
-                attention.Add($"The collection '{table.Collection}' of {table.Table} does not exist; walsync run creates it (with --resnapshot to copy the rows).");
+                attention.Add($"The collection '{table.Collection}' of {table.Table} does not exist; walsync run creates it and backfills it from the table.");
             }
         }
         if (report.DeadLettersPending?.Values.Sum() is > 0 and var pending)

@@ -96,7 +96,7 @@ public static class StatusPrinter
             $"last flush {(daemon.LastFlushAt is { } flush ? $"{(daemon.At - flush).TotalSeconds:0} s ago" : "none yet")}; {daemon.Restarts} restarts";
         if (daemon.Backfills.Any(c => c.FinishedAt is null))
         {
-            text += "; copying " + string.Join(", ", daemon.Backfills.Select(c => $"{c.Table} {Format.Count(c.RowsDone)} of {(c.RowsEstimate is { } total ? Format.Count(total) : "?")}"));
+            text += "; backfilling " + string.Join(", ", daemon.Backfills.Select(c => $"{c.Table} {Format.Count(c.RowsDone)} of {(c.RowsEstimate is { } total ? Format.Count(total) : "?")}"));
         }
         return text;
     }

@@ -7,7 +7,7 @@ namespace WalSync.DeadLetters;
 /// One dead letter as one JSON line of the directory store:
 /// <c>{"created_at":"2025-01-31T12:00:00.000+00:00","table":"public.items","collection":"items","document_id":"7",
 /// "key":["7"],"operation":"upsert","lsn":"0/16B3748","error":"…","document":"{…}","retried_at":null}</c>.
-/// <c>lsn</c> is null for rows of a snapshot copy, <c>document</c> when none was built.
+/// <c>lsn</c> is null for rows of a backfill, <c>document</c> when none was built.
 /// </summary>
 internal static class DeadLetterJson
 {
