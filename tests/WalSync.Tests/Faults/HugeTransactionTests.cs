@@ -48,7 +48,7 @@ public sealed partial class HugeTransactionTests : IAsyncLifetime
         options.Tables[0].ExcludeColumns = ["payload"];
         await using var walsync = WalSyncProcess.Run(options, new Dictionary<string, string> { ["WALSYNC_LOG_LEVEL"] = "Debug" });
         await Eventually.HoldsAsync(() => Task.FromResult(walsync.Output.Contains("Streaming from slot", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(60), "walsync to start streaming", () => Task.FromResult(walsync.Output));
+            TimeSpan.FromSeconds(120), "walsync to start streaming", () => Task.FromResult(walsync.Output));
         var idlePeak = ProcessMemory.PeakResidentBytes(walsync.Id);
         var collection = _harness.Prefix + "big";
 

@@ -84,7 +84,7 @@ public sealed partial class TypesenseOutageTests : IAsyncLifetime
         var environment = new Dictionary<string, string> { ["WALSYNC_Typesense__ImportTimeout"] = "00:00:01", ["WALSYNC_Typesense__ConnectionTimeout"] = "00:00:01" };
         await using var walsync = WalSyncProcess.Run(options, environment);
         await Eventually.HoldsAsync(() => Task.FromResult(walsync.Output.Contains("Streaming from slot", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(60), "walsync to start streaming", () => Task.FromResult(walsync.Output));
+            TimeSpan.FromSeconds(120), "walsync to start streaming", () => Task.FromResult(walsync.Output));
         var workload = new EventWorkload(_harness.ConnectionString);
         using var stopWriting = new CancellationTokenSource();
         var writing = workload.RunAsync(TimeSpan.FromMilliseconds(5), stopWriting.Token);
