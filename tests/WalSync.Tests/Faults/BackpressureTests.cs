@@ -67,7 +67,8 @@ public sealed class BackpressureTests : IAsyncLifetime
         _output.WriteLine($"WAL withheld while paused: {lag / (1024 * 1024)} MiB; peak RSS idle {idlePeak / (1024 * 1024)} MiB, paused " +
             $"{pausedPeak / (1024 * 1024)} MiB (RSS {pausedRss / (1024 * 1024)} MiB), after catching up {finalPeak / (1024 * 1024)} MiB");
         Assert.True(confirmed < firstEnd, $"the slot ({confirmed}) passed a transaction ({firstEnd}) that Typesense refused");
-        Assert.InRange(pausedPeak ?? 0, 1, (idlePeak ?? 0) + (WithheldBytes / 2));
+        // Bounded: the paused process grew by less than half the WAL PostgreSQL withheld for it (which is over WithheldBytes).
+        Assert.InRange(pausedPeak ?? 0, 1, (idlePeak ?? 0) + (lag / 2));
         Assert.Equal(Transactions * RowsPerTransaction, (await _harness.DocumentsAsync("events")).Count);
     }
 
