@@ -2,7 +2,8 @@ using Npgsql;
 using WalSync.Cli.Demo;
 using WalSync.LoadHarness;
 
-// One run: a throwaway PostgreSQL cluster, the throughput workloads (a, b, c each), the live latency runs, the table.
+// One run: a throwaway PostgreSQL cluster, the throughput workloads (a, b, c each), the backfill (a, b), the live
+// latency runs, the tables.
 if (args.Contains("--help"))
 {
     Console.WriteLine(HarnessOptions.Usage);
@@ -58,6 +59,11 @@ try
     {
         throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync));
     }
+    BackfillResult? backfill = null;
+    if (options.Runs("backfill"))
+    {
+        backfill = await BackfillRun.RunAsync(cluster, walsync, options.Quick, options.ChunkRows);
+    }
     var latency = new List<LatencyResult>();
     if (options.Runs("latency"))
     {
@@ -66,7 +72,7 @@ try
             latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate));
         }
     }
-    var report = Report.Format(options, version, throughput, latency);
+    var report = Report.Format(options, version, throughput, backfill, latency);
     Console.Write(report);
     if (options.Output is not null)
     {

@@ -7,7 +7,8 @@ namespace WalSync.LoadHarness;
 internal static class Report
 {
     /// <summary>Formats the results of one harness run.</summary>
-    public static string Format(HarnessOptions options, string postgresVersion, IReadOnlyList<ThroughputResult> throughput, IReadOnlyList<LatencyResult> latency)
+    public static string Format(HarnessOptions options, string postgresVersion, IReadOnlyList<ThroughputResult> throughput,
+        BackfillResult? backfill, IReadOnlyList<LatencyResult> latency)
     {
         var text = new StringBuilder();
         Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}: " +
@@ -27,6 +28,20 @@ internal static class Report
                     $"{r.Baseline / r.NullSink.Elapsed:F2} | {r.Baseline / r.Emulator.Elapsed:F2} | {Micros(r, r.NullSink.Cpu)}, {Micros(r, r.Emulator.Cpu)} | " +
                     $"{Megabytes(r.NullSink.PeakRss)}, {Megabytes(r.Emulator.PeakRss)} | {r.Check} |");
             }
+        }
+        if (backfill is { } b)
+        {
+            Line(text, "");
+            Line(text, $"Backfill of a {b.Rows:N0}-row products table on walsync's first start with a new slot, in rows per second (time in parentheses): " +
+                "a = psql \\copy of the table to /dev/null, b = walsync into the null sink, from its start and from its \"Backfill … starts after\" line " +
+                $"to its \"Backfill … done\" line; Backfill:ChunkRows {(b.ChunkRows is { } chunk ? chunk.ToString("N0", CultureInfo.InvariantCulture) : "default (10,000)")}. " +
+                "a and b ran twice (a, b, a, b) and the faster run of each counts. walsync CPU is per row, during the backfill.");
+            Line(text, "");
+            Line(text, "| Rows | a: COPY | b: walsync, backfill | b: walsync, from its start | b/a backfill | b/a from start | walsync CPU/row | Peak RSS | Check |");
+            Line(text, "|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            Line(text, $"| {b.Rows:N0} | {Rate(b, b.Copy)} | {Rate(b, b.NullSink.Backfill)} | {Rate(b, b.NullSink.FromStart)} | " +
+                $"{b.Copy / b.NullSink.Backfill:F2} | {b.Copy / b.NullSink.FromStart:F2} | " +
+                $"{b.NullSink.Cpu.TotalMicroseconds / b.Rows:F1} µs | {Megabytes(b.NullSink.PeakRss)} | {b.Check} |");
         }
         if (latency.Count > 0)
         {
@@ -48,6 +63,9 @@ internal static class Report
     private static void Line(StringBuilder text, string line) => text.Append(line).Append('\n');
 
     private static string Rate(ThroughputResult result, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{result.Rate(elapsed):N0}/s ({elapsed.TotalSeconds:F2} s)");
+
+    private static string Rate(BackfillResult result, TimeSpan elapsed) =>
         string.Create(CultureInfo.InvariantCulture, $"{result.Rate(elapsed):N0}/s ({elapsed.TotalSeconds:F2} s)");
 
     private static string Micros(ThroughputResult result, TimeSpan cpu) =>
