@@ -169,11 +169,14 @@ internal sealed class BackfillRunner
     }
 
     /// <summary>The planner's estimate of the table's rows (all partitions of a partitioned table); 0 when never analysed.</summary>
+    /// <remarks>pg_partition_tree lists nothing for a table outside a partition tree, so such a table counts itself
+    /// (https://www.postgresql.org/docs/15/functions-info.html#FUNCTIONS-INFO-PARTITION).</remarks>
     private async Task<long> EstimateRowsAsync(uint relation, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint FROM pg_partition_tree($1) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf", connection);
+            "SELECT COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint FROM pg_class c WHERE (c.oid = $1 AND c.relkind <> 'p') " +
+            "OR c.oid IN (SELECT relid FROM pg_partition_tree($1) WHERE isleaf)", connection);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, relation);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
