@@ -23,10 +23,10 @@ internal sealed class HarnessOptions
     /// <summary>A directory where each walsync run's output is kept; null to keep none.</summary>
     public string? Logs { get; private init; }
 
-    /// <summary>Backfill:ChunkRows for the backfill runs; null for walsync's default.</summary>
+    /// <summary>Backfill:ChunkRows for the backfill runs (also those under live latency); null for walsync's default.</summary>
     public int? ChunkRows { get; private init; }
 
-    /// <summary>Names of the workloads to run (throughput names, "backfill" and "latency"); all when empty.</summary>
+    /// <summary>Names of the workloads to run (throughput names, "backfill", "latency", "backfill-latency"); all when empty.</summary>
     public IReadOnlyList<string> Only { get; private init; } = [];
 
     /// <summary>The usage text.</summary>
@@ -35,7 +35,8 @@ internal sealed class HarnessOptions
           --quick                 small workloads and 10 s latency runs (a few minutes in all)
           --latency-seconds N     how long each latency run inserts (default 60; 10 with --quick)
           --rate N                changes per second during the latency runs (default 5000)
-          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, backfill, latency
+          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, backfill, latency,
+                                  backfill-latency (the latency runs without and during a backfill)
           --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)

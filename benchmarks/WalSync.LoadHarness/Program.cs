@@ -65,11 +65,16 @@ try
         backfill = await BackfillRun.RunAsync(cluster, walsync, options.Quick, options.ChunkRows);
     }
     var latency = new List<LatencyResult>();
-    if (options.Runs("latency"))
+    if (options.Runs("latency") || options.Runs("backfill-latency"))
     {
         foreach (var interval in (TimeSpan[])[TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100)])
         {
             latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate));
+            if (options.Runs("backfill-latency"))
+            {
+                latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate,
+                    BackfillRun.Rows(options.Quick), options.ChunkRows));
+            }
         }
     }
     var report = Report.Format(options, version, throughput, backfill, latency);
