@@ -20,6 +20,7 @@ catch (ArgumentException e)
     return 2;
 }
 var walsync = WalSyncLocator.Find(options.WalSyncPath);
+var loadAtStart = MachineLoad.OneMinute();
 WalSyncChild.LogDirectory = options.Logs;
 Progress.Say($"walsync: {walsync}");
 // Production-like decoding settings: PostgreSQL's default logical_decoding_work_mem (the cluster's own default of
@@ -77,7 +78,7 @@ try
             }
         }
     }
-    var report = Report.Format(options, version, throughput, backfill, latency);
+    var report = Report.Format(options, version, (loadAtStart, MachineLoad.OneMinute()), throughput, backfill, latency);
     Console.Write(report);
     if (options.Output is not null)
     {

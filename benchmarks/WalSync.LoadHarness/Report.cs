@@ -7,12 +7,19 @@ namespace WalSync.LoadHarness;
 internal static class Report
 {
     /// <summary>Formats the results of one harness run.</summary>
-    public static string Format(HarnessOptions options, string postgresVersion, IReadOnlyList<ThroughputResult> throughput,
+    /// <param name="options">The command line.</param>
+    /// <param name="postgresVersion">The server's version.</param>
+    /// <param name="load">The 1-minute load average when the run started and when it ended.</param>
+    /// <param name="throughput">The throughput workloads.</param>
+    /// <param name="backfill">The backfill workload, or null.</param>
+    /// <param name="latency">The live latency runs.</param>
+    public static string Format(HarnessOptions options, string postgresVersion, (double Start, double End) load, IReadOnlyList<ThroughputResult> throughput,
         BackfillResult? backfill, IReadOnlyList<LatencyResult> latency)
     {
         var text = new StringBuilder();
         Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}: " +
-            $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}.");
+            $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}; " +
+            string.Create(CultureInfo.InvariantCulture, $"load average {load.Start:F1} at the start, {load.End:F1} at the end."));
         if (throughput.Count > 0)
         {
             Line(text, "");
