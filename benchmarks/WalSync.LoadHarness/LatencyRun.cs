@@ -29,15 +29,8 @@ internal static class LatencyRun
     /// <summary>Seconds of inserts before the measured ones.</summary>
     public const int WarmUpSeconds = 5;
 
-    /// <summary>The catalog table of the products table's shape, and the publication of both.</summary>
-    private const string CatalogSchemaSql = """
-        CREATE TABLE products (
-            id uuid PRIMARY KEY,
-            product_name text NOT NULL,
-            description text,
-            price numeric(10,2),
-            updated_at timestamptz NOT NULL DEFAULT now(),
-            user_id uuid);
+    /// <summary>The products table, a catalog table of its shape, and the publication of both.</summary>
+    private const string CatalogSchemaSql = Workload.ProductsTableSql + """
         CREATE TABLE catalog (LIKE products INCLUDING ALL);
         CREATE PUBLICATION walsync FOR TABLE products, catalog WITH (publish_via_partition_root = true);
         """;
@@ -94,6 +87,7 @@ internal static class LatencyRun
         TimeSpan? backfill = backfillDone is { IsCompletedSuccessfully: true } ? Stopwatch.GetElapsedTime(released, backfillDone.Result.Time) : null;
         // Measured rows: after the warm-up, and while the backfill ran (the last rows may follow its done line by one tick).
         var measuredRows = backfill is null ? inserted : commits.Where(c => c.Time <= backfillDone!.Result.Time).Select(c => c.LastRow).LastOrDefault();
+        // A backfill still running when walsync is stopped ends that wait with an error nobody needs.
         _ = backfillDone?.ContinueWith(t => t.Exception, TaskScheduler.Default);
         var warmUpRows = (long)rate * WarmUpSeconds;
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 120);

@@ -3,7 +3,7 @@ using WalSync.Cli.Demo;
 using WalSync.LoadHarness;
 
 // One run: a throwaway PostgreSQL cluster, the throughput workloads (a, b, c each), the backfill (a, b), the live
-// latency runs, the tables.
+// latency runs (each also during a backfill), the tables.
 if (args.Contains("--help"))
 {
     Console.WriteLine(HarnessOptions.Usage);
