@@ -26,7 +26,10 @@ internal sealed class HarnessOptions
     /// <summary>Export traces, metrics and logs over OTLP (http/protobuf) to a sink in the harness, to measure what it costs.</summary>
     public bool Otlp { get; private init; }
 
-    /// <summary>Names of the workloads to run (throughput names and "latency"); all when empty.</summary>
+    /// <summary>Backfill:ChunkRows for the backfill runs (also those under live latency); null for walsync's default.</summary>
+    public int? ChunkRows { get; private init; }
+
+    /// <summary>Names of the workloads to run (throughput names, "backfill", "latency", "backfill-latency"); all when empty.</summary>
     public IReadOnlyList<string> Only { get; private init; } = [];
 
     /// <summary>The usage text.</summary>
@@ -35,7 +38,9 @@ internal sealed class HarnessOptions
           --quick                 small workloads and 10 s latency runs (a few minutes in all)
           --latency-seconds N     how long each latency run inserts (default 60; 10 with --quick)
           --rate N                changes per second during the latency runs (default 5000)
-          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, latency
+          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, backfill, latency,
+                                  backfill-latency (the latency runs without and during a backfill)
+          --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
           --otlp                  walsync exports traces, metrics and logs over OTLP to a sink in the harness (compare with a run without)
@@ -51,6 +56,7 @@ internal sealed class HarnessOptions
         var otlp = args.Contains("--otlp");
         int? latency = null;
         var rate = 5000;
+        int? chunkRows = null;
         string? output = null, walsync = null, logs = null;
         IReadOnlyList<string> only = [];
         for (var i = 0; i < args.Length; i++)
@@ -64,6 +70,9 @@ internal sealed class HarnessOptions
                     break;
                 case "--rate":
                     rate = PositiveInt(args, ++i);
+                    break;
+                case "--chunk-rows":
+                    chunkRows = PositiveInt(args, ++i);
                     break;
                 case "--only":
                     only = Value(args, ++i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -84,6 +93,7 @@ internal sealed class HarnessOptions
         return new HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
+            ChunkRows = chunkRows,
         };
     }
 

@@ -16,6 +16,11 @@ namespace WalSync.LoadHarness;
 /// <c>num_documents</c> (polled every few milliseconds) reaches k; the poll's answer time is taken, which errs on
 /// the late side by at most one poll. The first seconds are a warm-up and are not counted: walsync compiles its hot
 /// path on the first changes, which would otherwise weigh on a short run's tail.
+/// <para>During a backfill: the same, with a second table of the products shape, <c>catalog</c>, written before the
+/// slot exists and configured after products, so walsync backfills it into the same emulator in the same process. The
+/// harness holds an ACCESS EXCLUSIVE lock on catalog until the warm-up ends: the backfill's first chunk read waits for
+/// it, so the backfill runs in the measured seconds. Rows count from the end of the warm-up until the backfill's done
+/// line, and inserting stops there.</para>
 /// </remarks>
 internal static class LatencyRun
 {
@@ -24,21 +29,66 @@ internal static class LatencyRun
     /// <summary>Seconds of inserts before the measured ones.</summary>
     public const int WarmUpSeconds = 5;
 
+    /// <summary>The products table, a catalog table of its shape, and the publication of both.</summary>
+    private const string CatalogSchemaSql = Workload.ProductsTableSql + """
+        CREATE TABLE catalog (LIKE products INCLUDING ALL);
+        CREATE PUBLICATION walsync FOR TABLE products, catalog WITH (publish_via_partition_root = true);
+        """;
+
     /// <summary>Inserts <paramref name="rate"/> rows a second for <paramref name="seconds"/> seconds with walsync at <paramref name="flushInterval"/>.</summary>
-    public static async Task<LatencyResult> RunAsync(PostgresCluster cluster, string walsyncDll, TimeSpan flushInterval, int seconds, int rate)
+    /// <param name="cluster">The throwaway cluster.</param>
+    /// <param name="walsyncDll">The walsync.dll to run.</param>
+    /// <param name="flushInterval">Batch:FlushInterval.</param>
+    /// <param name="seconds">Seconds of inserts after the warm-up.</param>
+    /// <param name="rate">Rows inserted per second.</param>
+    /// <param name="backfillRows">Rows of the catalog table walsync backfills meanwhile; 0 for none.</param>
+    /// <param name="chunkRows">Backfill:ChunkRows; null for walsync's default.</param>
+    public static async Task<LatencyResult> RunAsync(PostgresCluster cluster, string walsyncDll, TimeSpan flushInterval, int seconds, int rate,
+        int backfillRows = 0, int? chunkRows = null)
     {
-        await using var database = await WorkloadDatabase.CreateAsync(cluster, $"latency_{(int)flushInterval.TotalMilliseconds}ms");
+        var during = backfillRows > 0;
+        var name = $"latency_{(int)flushInterval.TotalMilliseconds}ms{(during ? "_backfill" : "")}";
+        await using var database = await WorkloadDatabase.CreateAsync(cluster, name, during ? CatalogSchemaSql : Workload.SchemaSql);
+        if (during)
+        {
+            Progress.Say($"{name}: writing {backfillRows:N0} rows into catalog");
+            await BackfillRun.WriteTableAsync(database, "catalog", backfillRows);
+        }
         await database.CreateSlotsAsync("walsync");
         await using var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey });
-        await using var child = WalSyncChild.Start(database.Name, walsyncDll, database.ConnectionString, "walsync", server.Url, ApiKey, flushInterval);
+        await using var locker = await database.OpenAsync();
+        await using var hold = during ? await locker.BeginTransactionAsync() : null;
+        if (hold is not null)
+        {
+            await using var lockCatalog = new NpgsqlCommand("LOCK TABLE catalog IN ACCESS EXCLUSIVE MODE", locker, hold);
+            await lockCatalog.ExecuteNonQueryAsync();
+        }
+        await using var child = WalSyncChild.Start(database.Name, walsyncDll, database.ConnectionString, "walsync", server.Url, ApiKey, flushInterval,
+            during ? ["products", "catalog"] : null, chunkRows);
         await child.WaitForStreamingAsync(TimeSpan.FromMinutes(2));
-        Progress.Say($"latency at {flushInterval.TotalMilliseconds} ms: inserting {rate} rows/s for {WarmUpSeconds} + {seconds} s");
+        var backfillDone = during
+            ? child.WaitForLineAsync(BackfillRun.BackfillLine("catalog", " done: "), "the end of the backfill", TimeSpan.FromMinutes(30))
+            : null;
+        Progress.Say($"{name}: inserting {rate} rows/s for {WarmUpSeconds} + {seconds} s{(during ? ", the backfill from the end of the warm-up" : "")}");
 
         var visible = new List<(long Time, long Count)>();
         using var stopPolling = new CancellationTokenSource();
         var poller = PollAsync(server.Url, visible, stopPolling.Token);
-        var (commits, elapsed) = await InsertAsync(database, rate, WarmUpSeconds + seconds);
+        long released = 0;
+        var (commits, elapsed) = await InsertAsync(database, rate, WarmUpSeconds + seconds, async () =>
+        {
+            if (hold is not null)
+            {
+                await hold.CommitAsync();
+                released = Stopwatch.GetTimestamp();
+            }
+        }, backfillDone);
         var inserted = commits.Count == 0 ? 0 : commits[^1].LastRow;
+        TimeSpan? backfill = backfillDone is { IsCompletedSuccessfully: true } ? Stopwatch.GetElapsedTime(released, backfillDone.Result.Time) : null;
+        // Measured rows: after the warm-up, and while the backfill ran (the last rows may follow its done line by one tick).
+        var measuredRows = backfill is null ? inserted : commits.Where(c => c.Time <= backfillDone!.Result.Time).Select(c => c.LastRow).LastOrDefault();
+        // A backfill still running when walsync is stopped ends that wait with an error nobody needs.
+        _ = backfillDone?.ContinueWith(t => t.Exception, TaskScheduler.Default);
         var warmUpRows = (long)rate * WarmUpSeconds;
         var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 120);
         while (LastCount(visible) < inserted && Stopwatch.GetTimestamp() < deadline && !child.HasExited)
@@ -57,14 +107,21 @@ internal static class LatencyRun
         {
             throw new InvalidOperationException($"walsync exited with {exit}:\n{child.Output}");
         }
-        var latencies = Latencies(commits, visible)[(int)warmUpRows..];
+        if (measuredRows <= warmUpRows)
+        {
+            throw new InvalidOperationException($"The backfill ended {backfill?.TotalSeconds:F1} s after the warm-up, before any row was measured.");
+        }
+        var latencies = Latencies(commits, visible)[(int)warmUpRows..(int)measuredRows];
         Array.Sort(latencies);
         return new LatencyResult(flushInterval, latencies.Length, inserted / elapsed.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), TimeSpan.FromMilliseconds(latencies[^1]), rss);
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), TimeSpan.FromMilliseconds(latencies[^1]), rss,
+            backfillRows, backfill);
     }
 
-    // Inserts in a transaction every 10 ms as many rows as are due by then, so that a late tick catches up.
-    private static async Task<(List<(long Time, long LastRow)> Commits, TimeSpan Elapsed)> InsertAsync(WorkloadDatabase database, int rate, int seconds)
+    // Inserts in a transaction every 10 ms as many rows as are due by then, so that a late tick catches up; calls
+    // warmedUp once the warm-up seconds have passed, and ends early when stop completes.
+    private static async Task<(List<(long Time, long LastRow)> Commits, TimeSpan Elapsed)> InsertAsync(WorkloadDatabase database, int rate, int seconds,
+        Func<Task> warmedUp, Task? stop)
     {
         await using var connection = await database.OpenAsync();
         await using (var setting = new NpgsqlCommand("SET synchronous_commit = on", connection))
@@ -81,8 +138,14 @@ internal static class LatencyRun
         var started = Stopwatch.GetTimestamp();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         var inserted = 0;
-        while (Stopwatch.GetElapsedTime(started).TotalSeconds < seconds && await timer.WaitForNextTickAsync())
+        var warm = false;
+        while (Stopwatch.GetElapsedTime(started).TotalSeconds < seconds && stop?.IsCompleted != true && await timer.WaitForNextTickAsync())
         {
+            if (!warm && Stopwatch.GetElapsedTime(started).TotalSeconds >= WarmUpSeconds)
+            {
+                warm = true;
+                await warmedUp();
+            }
             var due = (int)Math.Min((long)rate * seconds, (long)(rate * Stopwatch.GetElapsedTime(started).TotalSeconds));
             if (due <= inserted)
             {

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,14 +18,20 @@ namespace WalSync.LoadHarness;
 /// <summary>
 /// A Typesense stand-in that accepts everything at once, so that a run against it measures WalSync's own cost:
 /// an import is answered <c>{"success":true}</c> for each non-empty line without parsing the documents; collections
-/// are kept as posted; deletes report the ids they name as deleted.
+/// and aliases are kept as posted; a collection's <c>num_documents</c> is the number of lines imported into it (rows
+/// that are only inserted: each is imported once); deletes report the ids they name as deleted.
 /// </summary>
-/// <remarks>Answers follow https://typesense.org/docs/29.0/api/documents.html (import: one result per line, joined by '\n').</remarks>
+/// <remarks>Answers follow https://typesense.org/docs/29.0/api/documents.html (import: one result per line, joined by '\n')
+/// and https://typesense.org/docs/29.0/api/collection-alias.html (an alias stands for its collection in every path).</remarks>
 internal sealed class NullTypesense : IAsyncDisposable
 {
     private static readonly byte[] Success = "{\"success\":true}"u8.ToArray();
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte[]> _collections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _aliases = new(StringComparer.Ordinal);
+
+    /// <summary>Import lines received per collection (its own name, not an alias's).</summary>
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _imported = new(StringComparer.Ordinal);
     private long _documents;
 
     private NullTypesense(WebApplication app) => _app = app;
@@ -83,21 +91,30 @@ internal sealed class NullTypesense : IAsyncDisposable
                 }
                 await WriteAsync(context, 201, schema);
                 break;
+            case ["collections"] when method == "GET":
+                await WriteAsync(context, 200, "[" + string.Join(",", _collections.Keys.Select(Summary)) + "]");
+                break;
             case ["collections", var name] when method == "GET":
-                if (_collections.TryGetValue(name, out var stored))
+                await (_collections.ContainsKey(Resolve(name)) ? WriteAsync(context, 200, Summary(Resolve(name))) : NotFoundAsync(context));
+                break;
+            case ["collections", var name] when method == "DELETE":
+                await (_collections.TryRemove(Resolve(name), out var dropped) ? WriteAsync(context, 200, dropped) : NotFoundAsync(context));
+                break;
+            case ["aliases", var name] when method == "PUT":
+                using (var document = JsonDocument.Parse(await ReadBodyAsync(request)))
                 {
-                    await WriteAsync(context, 200, stored);
+                    _aliases[name] = document.RootElement.GetProperty("collection_name").GetString() ?? "";
                 }
-                else
-                {
-                    await WriteAsync(context, 404, "{\"message\":\"Not Found\"}");
-                }
+                await WriteAsync(context, 200, AliasJson(name));
+                break;
+            case ["aliases", var name] when method == "GET":
+                await (_aliases.ContainsKey(name) ? WriteAsync(context, 200, AliasJson(name)) : NotFoundAsync(context));
                 break;
             case ["collections", _] when method == "PATCH":
                 await WriteAsync(context, 200, await ReadBodyAsync(request));
                 break;
-            case ["collections", _, "documents", "import"] when method == "POST":
-                await ImportAsync(context);
+            case ["collections", var name, "documents", "import"] when method == "POST":
+                await ImportAsync(context, Resolve(name));
                 break;
             case ["collections", _, "documents"] when method == "DELETE":
                 var filter = request.Query["filter_by"].ToString();
@@ -107,13 +124,27 @@ internal sealed class NullTypesense : IAsyncDisposable
                 await WriteAsync(context, 200, $"{{\"id\":{JsonSerializer.Serialize(Uri.UnescapeDataString(id))}}}");
                 break;
             default:
-                await WriteAsync(context, 404, "{\"message\":\"Not Found\"}");
+                await NotFoundAsync(context);
                 break;
         }
     }
 
+    private string Resolve(string name) => _aliases.TryGetValue(name, out var collection) ? collection : name;
+
+    // The schema as posted, with the documents imported so far.
+    private string Summary(string collection)
+    {
+        var summary = JsonNode.Parse(_collections.TryGetValue(collection, out var schema) ? schema : "{}"u8.ToArray())!.AsObject();
+        summary["num_documents"] = _imported.TryGetValue(collection, out var count) ? Interlocked.Read(ref count.Value) : 0;
+        return summary.ToJsonString();
+    }
+
+    private string AliasJson(string name) => JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = name, ["collection_name"] = _aliases[name] });
+
+    private static Task NotFoundAsync(HttpContext context) => WriteAsync(context, 404, "{\"message\":\"Not Found\"}");
+
     // Counts the non-empty lines as the body streams in, then answers one success line for each.
-    private async Task ImportAsync(HttpContext context)
+    private async Task ImportAsync(HttpContext context, string collection)
     {
         var reader = context.Request.BodyReader;
         long lines = 0;
@@ -133,6 +164,7 @@ internal sealed class NullTypesense : IAsyncDisposable
         }
         lines += inLine ? 1 : 0;
         Interlocked.Add(ref _documents, lines);
+        Interlocked.Add(ref _imported.GetOrAdd(collection, _ => new StrongBox<long>()).Value, lines);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/plain; charset=utf-8";
         var writer = context.Response.BodyWriter;

@@ -2,7 +2,8 @@ using Npgsql;
 using WalSync.Cli.Demo;
 using WalSync.LoadHarness;
 
-// One run: a throwaway PostgreSQL cluster, the throughput workloads (a, b, c each), the live latency runs, the table.
+// One run: a throwaway PostgreSQL cluster, the throughput workloads (a, b, c each), the backfill (a, b), the live
+// latency runs (each also during a backfill), the tables.
 if (args.Contains("--help"))
 {
     Console.WriteLine(HarnessOptions.Usage);
@@ -19,6 +20,7 @@ catch (ArgumentException e)
     return 2;
 }
 var walsync = WalSyncLocator.Find(options.WalSyncPath);
+var loadAtStart = MachineLoad.OneMinute();
 WalSyncChild.LogDirectory = options.Logs;
 await using var otlp = options.Otlp ? await OtlpSink.StartAsync() : null;
 if (otlp is not null)
@@ -64,15 +66,25 @@ try
     {
         throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync));
     }
+    BackfillResult? backfill = null;
+    if (options.Runs("backfill"))
+    {
+        backfill = await BackfillRun.RunAsync(cluster, walsync, options.Quick, options.ChunkRows);
+    }
     var latency = new List<LatencyResult>();
-    if (options.Runs("latency"))
+    if (options.Runs("latency") || options.Runs("backfill-latency"))
     {
         foreach (var interval in (TimeSpan[])[TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100)])
         {
             latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate));
+            if (options.Runs("backfill-latency"))
+            {
+                latency.Add(await LatencyRun.RunAsync(cluster, walsync, interval, options.LatencySeconds, options.Rate,
+                    BackfillRun.Rows(options.Quick), options.ChunkRows));
+            }
         }
     }
-    var report = Report.Format(options, version, throughput, latency);
+    var report = Report.Format(options, version, (loadAtStart, MachineLoad.OneMinute()), throughput, backfill, latency);
     if (otlp is not null)
     {
         report += $"\nOTLP export on: the sink received {otlp.Requests:N0} export requests, {otlp.Bytes:N0} bytes.\n";

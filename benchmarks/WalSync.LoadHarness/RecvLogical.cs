@@ -17,7 +17,7 @@ internal static class RecvLogical
     /// <exception cref="InvalidOperationException">pg_recvlogical is missing or failed.</exception>
     public static async Task<TimeSpan> RunAsync(PostgresCluster cluster, string database, string slot, NpgsqlLogSequenceNumber endLsn)
     {
-        var start = new ProcessStartInfo(FindBinary()) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(PostgresBinary.Find("pg_recvlogical")) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in (string[])[
             "-h", "127.0.0.1", "-p", cluster.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", database,
             "--slot", slot, "--start", "--endpos", endLsn.ToString(), "--no-loop", "--plugin=pgoutput",
@@ -35,14 +35,5 @@ internal static class RecvLogical
             throw new InvalidOperationException($"pg_recvlogical exited with {process.ExitCode}: {await stderr}");
         }
         return elapsed;
-    }
-
-    private static string FindBinary()
-    {
-        var candidates = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "bin", "pg_recvlogical"))
-            : [];
-        return candidates.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("pg_recvlogical was not found in /usr/lib/postgresql/*/bin; install the postgresql package.");
     }
 }

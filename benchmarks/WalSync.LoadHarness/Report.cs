@@ -7,11 +7,19 @@ namespace WalSync.LoadHarness;
 internal static class Report
 {
     /// <summary>Formats the results of one harness run.</summary>
-    public static string Format(HarnessOptions options, string postgresVersion, IReadOnlyList<ThroughputResult> throughput, IReadOnlyList<LatencyResult> latency)
+    /// <param name="options">The command line.</param>
+    /// <param name="postgresVersion">The server's version.</param>
+    /// <param name="load">The 1-minute load average when the run started and when it ended.</param>
+    /// <param name="throughput">The throughput workloads.</param>
+    /// <param name="backfill">The backfill workload, or null.</param>
+    /// <param name="latency">The live latency runs.</param>
+    public static string Format(HarnessOptions options, string postgresVersion, (double Start, double End) load, IReadOnlyList<ThroughputResult> throughput,
+        BackfillResult? backfill, IReadOnlyList<LatencyResult> latency)
     {
         var text = new StringBuilder();
         Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}: " +
-            $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}.");
+            $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}; " +
+            string.Create(CultureInfo.InvariantCulture, $"load average {load.Start:F1} at the start, {load.End:F1} at the end."));
         if (throughput.Count > 0)
         {
             Line(text, "");
@@ -28,18 +36,50 @@ internal static class Report
                     $"{Megabytes(r.NullSink.PeakRss)}, {Megabytes(r.Emulator.PeakRss)} | {r.Check} |");
             }
         }
+        if (backfill is { } b)
+        {
+            Line(text, "");
+            Line(text, $"Backfill of a {b.Rows:N0}-row products table on walsync's first start with a new slot, in rows per second (time in parentheses): " +
+                "a = psql \\copy of the table to /dev/null, b = walsync into the null sink, from its start and from its \"Backfill … starts after\" line " +
+                $"to its \"Backfill … done\" line; Backfill:ChunkRows {(b.ChunkRows is { } chunk ? chunk.ToString("N0", CultureInfo.InvariantCulture) : "default (10,000)")}. " +
+                "a and b ran twice (a, b, a, b) and the faster run of each counts. walsync CPU is per row, during the backfill.");
+            Line(text, "");
+            Line(text, "| Rows | a: COPY | b: walsync, backfill | b: walsync, from its start | b/a backfill | b/a from start | walsync CPU/row | Peak RSS | Check |");
+            Line(text, "|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            Line(text, $"| {b.Rows:N0} | {Rate(b, b.Copy)} | {Rate(b, b.NullSink.Backfill)} | {Rate(b, b.NullSink.FromStart)} | " +
+                $"{b.Copy / b.NullSink.Backfill:F2} | {b.Copy / b.NullSink.FromStart:F2} | " +
+                $"{b.NullSink.Cpu.TotalMicroseconds / b.Rows:F1} µs | {Megabytes(b.NullSink.PeakRss)} | {b.Check} |");
+        }
         if (latency.Count > 0)
         {
             Line(text, "");
             Line(text, $"Live latency, commit → document visible in the emulator, inserting {options.Rate:N0} rows/s for {options.LatencySeconds} s " +
                 $"after a {LatencyRun.WarmUpSeconds} s warm-up (rows: those measured):");
             Line(text, "");
-            Line(text, "| Flush interval | Rows | Achieved rate | p50 | p95 | p99 | max | p99 target | Peak RSS |");
-            Line(text, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Line(text, "| Flush interval | Backfill meanwhile | Rows | Achieved rate | p50 | p95 | p99 | max | p99 target | Peak RSS |");
+            Line(text, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in latency)
             {
-                Line(text, $"| {Ms(r.FlushInterval)} | {r.Changes:N0} | {r.AchievedRate:N0}/s | {Ms(r.P50)} | {Ms(r.P95)} | {Ms(r.P99)} | {Ms(r.Max)} | " +
+                Line(text, $"| {Ms(r.FlushInterval)} | {Meanwhile(r)} | {r.Changes:N0} | {r.AchievedRate:N0}/s | {Ms(r.P50)} | {Ms(r.P95)} | {Ms(r.P99)} | {Ms(r.Max)} | " +
                     $"≤ {Ms(r.Target)} {(r.P99 <= r.Target ? "(met)" : "(missed)")} | {Megabytes(r.PeakRss)} |");
+            }
+            var pairs = latency.Where(r => r.BackfillRows > 0)
+                .Select(d => (During: d, Without: latency.FirstOrDefault(w => w.BackfillRows == 0 && w.FlushInterval == d.FlushInterval)))
+                .Where(p => p.Without is not null).ToList();
+            if (pairs.Count > 0)
+            {
+                Line(text, "");
+                Line(text, "p99 during a backfill of the catalog table (same process, same emulator; rows from the end of the warm-up to the backfill's end) " +
+                    "against p99 without:");
+                Line(text, "");
+                Line(text, "| Flush interval | p99 without | p99 during | during/without | target ≤ 2× |");
+                Line(text, "|---:|---:|---:|---:|---|");
+                foreach (var (during, without) in pairs)
+                {
+                    var ratio = during.P99 / without!.P99;
+                    Line(text, string.Create(CultureInfo.InvariantCulture,
+                        $"| {Ms(during.FlushInterval)} | {Ms(without.P99)} | {Ms(during.P99)} | {ratio:F2} | {(ratio <= 2 ? "met" : "missed")} |"));
+                }
             }
         }
         return text.ToString();
@@ -50,8 +90,15 @@ internal static class Report
     private static string Rate(ThroughputResult result, TimeSpan elapsed) =>
         string.Create(CultureInfo.InvariantCulture, $"{result.Rate(elapsed):N0}/s ({elapsed.TotalSeconds:F2} s)");
 
+    private static string Rate(BackfillResult result, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{result.Rate(elapsed):N0}/s ({elapsed.TotalSeconds:F2} s)");
+
     private static string Micros(ThroughputResult result, TimeSpan cpu) =>
         string.Create(CultureInfo.InvariantCulture, $"{cpu.TotalMicroseconds / result.Workload.Changes:F1} µs");
+
+    private static string Meanwhile(LatencyResult result) => result.BackfillRows == 0 ? "none"
+        : string.Create(CultureInfo.InvariantCulture, $"{result.BackfillRows:N0} rows, ") +
+          (result.Backfill is { } took ? string.Create(CultureInfo.InvariantCulture, $"{took.TotalSeconds:F1} s") : "not done by the end");
 
     private static string Ms(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:N0} ms");
 

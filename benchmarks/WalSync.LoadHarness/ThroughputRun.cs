@@ -10,8 +10,8 @@ namespace WalSync.LoadHarness;
 /// with (a) pg_recvlogical, (b) walsync into the null sink, (c) walsync into the emulator, then a and b again. Of a
 /// and of b the faster run counts: the machine is shared, and a busy moment should not decide the ratio either way.
 /// </summary>
-/// <remarks>walsync resumes the existing slot, so it copies nothing; it creates the collection before it starts
-/// streaming. Its time runs from its "Streaming from slot" log line until the slot's confirmed_flush_lsn reaches the
+/// <remarks>walsync resumes the existing slot and finds the collection already there (<see cref="CollectionSeed"/>), so
+/// it backfills nothing; it adds the table's fields to the collection before it starts streaming. Its time runs from its "Streaming from slot" log line until the slot's confirmed_flush_lsn reaches the
 /// workload's last commit. Batch:FlushInterval is 100 ms here: batches fill to Batch:MaxRows long before that, and the
 /// interval only decides how long the last, partial batch waits (a 2 s wait would be measured as 2 s of work).</remarks>
 internal static class ThroughputRun
@@ -33,11 +33,13 @@ internal static class ThroughputRun
         Progress.Say($"{workload.Name}: a took {baseline.TotalSeconds:F2} s; b: walsync into the null sink");
         DrainResult nullSink, emulator;
         await using var sink = await NullTypesense.StartAsync();
+        await CollectionSeed.SeedProductsAsync(sink.Url, ApiKey);
         nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll);
         Progress.Say($"{workload.Name}: b took {nullSink.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSink.Cpu.TotalSeconds:F2} s; c: walsync into the emulator");
         string check;
         await using (var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey }))
         {
+            await CollectionSeed.SeedProductsAsync(server.Url, ApiKey);
             emulator = await DrainAsync(database, "emulator", server.Url, end, walsyncDll);
             var documents = await EmulatorProbe.CountDocumentsAsync(server.Url, ApiKey);
             var rows = await database.CountProductsAsync();

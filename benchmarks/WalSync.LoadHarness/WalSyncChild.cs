@@ -1,34 +1,43 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
 
 namespace WalSync.LoadHarness;
 
 /// <summary>
-/// The real <c>walsync run</c> process: started with a generated configuration, watched for the log line that says
-/// it starts streaming, measured for peak resident memory, and stopped with SIGTERM.
+/// The real <c>walsync run</c> process: started with a generated configuration, watched for log lines (the start of
+/// streaming, a backfill's start and end), measured for peak resident memory, and stopped with SIGTERM.
 /// </summary>
 internal sealed class WalSyncChild : IAsyncDisposable
 {
     /// <summary>The processes not yet disposed, so that an interrupted run can stop them. Guarded by itself.</summary>
     private static readonly HashSet<Process> Live = [];
 
+    // A section left null (Backfill without a chunk size) is left out: walsync's defaults apply.
+    private static readonly JsonSerializerOptions ConfigJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
     // ReplicationLog.StreamingStarted's event id, as the console logger prints it.
     private const string StreamingEvent = "[1001]";
 
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<long> _streaming = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The lines printed so far, each with the <see cref="Stopwatch"/> timestamp at which it arrived. Guarded by itself.</summary>
+    private readonly List<(long Time, string Line)> _lines = [];
+
+    /// <summary>Waiters for a line not printed yet. Guarded by <see cref="_lines"/>.</summary>
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<(long Time, string Line)> Found)> _waiters = [];
+
     private readonly string _configPath;
     private readonly string _name;
-    private readonly long _startedAt = Stopwatch.GetTimestamp();
 
-    private WalSyncChild(Process process, string configPath, string name)
+    private WalSyncChild(Process process, string configPath, string name, long startedAt)
     {
         _process = process;
         _configPath = configPath;
         _name = name;
+        StartedAt = startedAt;
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -41,8 +50,8 @@ internal sealed class WalSyncChild : IAsyncDisposable
     /// <summary>Where each run's output is written when it is disposed; null for nowhere.</summary>
     public static string? LogDirectory { get; set; }
 
-    /// <summary>Completes with the <see cref="Stopwatch"/> timestamp at which walsync said it starts streaming.</summary>
-    public Task<long> Streaming => _streaming.Task;
+    /// <summary>The <see cref="Stopwatch"/> timestamp just before the process was started.</summary>
+    public long StartedAt { get; }
 
     /// <summary>The process id.</summary>
     public int Id => _process.Id;
@@ -55,34 +64,41 @@ internal sealed class WalSyncChild : IAsyncDisposable
     {
         get
         {
-            lock (_output)
+            lock (_lines)
             {
-                return _output.ToString();
+                return string.Join('\n', _lines.Select(l => l.Line));
             }
         }
     }
 
-    /// <summary>Starts <c>dotnet walsync.dll run --config</c> for the products table.</summary>
+    /// <summary>Starts <c>dotnet walsync.dll run --config</c> for the products table, or for <paramref name="tables"/>.</summary>
     /// <param name="name">Names the run's log file.</param>
     /// <param name="walsyncDll">The walsync.dll to run.</param>
-    /// <param name="connectionString">The source database.</param>
-    /// <param name="slot">An existing slot to resume (so no snapshot copy is made).</param>
+    /// <param name="connectionString">The source database (walsync gets it with pooling on).</param>
+    /// <param name="slot">The slot: an existing one is resumed, a missing one is created (and every table backfilled).</param>
     /// <param name="typesenseUrl">The Typesense-compatible server.</param>
     /// <param name="apiKey">Its API key.</param>
     /// <param name="flushInterval">Batch:FlushInterval.</param>
-    public static WalSyncChild Start(string name, string walsyncDll, string connectionString, string slot, Uri typesenseUrl, string apiKey, TimeSpan flushInterval)
+    /// <param name="tables">Tables of the public schema, each into the collection of its name, in this order; null for products alone.</param>
+    /// <param name="chunkRows">Backfill:ChunkRows; null for walsync's default.</param>
+    public static WalSyncChild Start(string name, string walsyncDll, string connectionString, string slot, Uri typesenseUrl, string apiKey,
+        TimeSpan flushInterval, IReadOnlyList<string>? tables = null, int? chunkRows = null)
     {
+        // Pooled, as deployed (the harness's own connections are not): without a pool every backfill chunk runs in a new
+        // backend, which page-faults its way into shared memory on each buffer it touches (about 4× slower here).
+        var pooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true }.ConnectionString;
         var config = new
         {
-            Postgres = new { ConnectionString = connectionString, Slot = slot, Publication = "walsync" },
+            Postgres = new { ConnectionString = pooled, Slot = slot, Publication = "walsync" },
             Typesense = new { Nodes = new[] { typesenseUrl.ToString().TrimEnd('/') }, ApiKey = apiKey },
             Batch = new { MaxRows = 5000, FlushInterval = flushInterval.ToString("c", CultureInfo.InvariantCulture) },
-            Tables = new[] { new { Table = "public.products", Collection = "products" } },
+            Backfill = chunkRows is { } rows ? new { ChunkRows = rows } : null,
+            Tables = (tables ?? ["products"]).Select(t => new { Table = "public." + t, Collection = t }).ToArray(),
             // Port 0: a free port, so that a walsync running elsewhere on this machine does not stop the run.
             Http = new { Urls = "http://127.0.0.1:0" },
         };
         var path = Path.Combine(Path.GetTempPath(), $"walsync-harness-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        File.WriteAllText(path, JsonSerializer.Serialize(config, ConfigJson));
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
@@ -95,12 +111,13 @@ internal sealed class WalSyncChild : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
+        var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("walsync did not start.");
         lock (Live)
         {
             Live.Add(process);
         }
-        var child = new WalSyncChild(process, path, name);
+        var child = new WalSyncChild(process, path, name, startedAt);
         Progress.Say($"{name}: walsync is process {child.Id}");
         return child;
     }
@@ -109,15 +126,38 @@ internal sealed class WalSyncChild : IAsyncDisposable
     /// <exception cref="InvalidOperationException">walsync exited or did not start streaming within <paramref name="timeout"/>.</exception>
     public async Task<long> WaitForStreamingAsync(TimeSpan timeout)
     {
-        var exited = _process.WaitForExitAsync();
-        var first = await Task.WhenAny(Streaming, exited, Task.Delay(timeout));
-        if (first != Streaming)
-        {
-            throw new InvalidOperationException($"walsync {(first == exited ? "exited" : "did not start streaming")}:\n{Output}");
-        }
-        var streaming = await Streaming;
-        Progress.Say($"{_name}: walsync started streaming {Stopwatch.GetElapsedTime(_startedAt, streaming).TotalSeconds:F2} s after it was started");
+        var (streaming, _) = await WaitForLineAsync(line => line.Contains(StreamingEvent, StringComparison.Ordinal), "that it starts streaming", timeout);
+        Progress.Say($"{_name}: walsync started streaming {Stopwatch.GetElapsedTime(StartedAt, streaming).TotalSeconds:F2} s after it was started");
         return streaming;
+    }
+
+    /// <summary>Waits for the first line, printed before or after this call, that <paramref name="match"/> accepts.</summary>
+    /// <param name="match">Accepts the line waited for.</param>
+    /// <param name="what">What the line says, for the error.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>The <see cref="Stopwatch"/> timestamp at which the line arrived, and the line.</returns>
+    /// <exception cref="InvalidOperationException">walsync exited or printed no such line within <paramref name="timeout"/>.</exception>
+    public async Task<(long Time, string Line)> WaitForLineAsync(Func<string, bool> match, string what, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<(long Time, string Line)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            foreach (var printed in _lines)
+            {
+                if (match(printed.Line))
+                {
+                    return printed;
+                }
+            }
+            _waiters.Add((match, found));
+        }
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(found.Task, exited, Task.Delay(timeout));
+        if (first != found.Task)
+        {
+            throw new InvalidOperationException($"walsync {(first == exited ? "exited" : "did not log " + what)}:\n{Output}");
+        }
+        return await found.Task;
     }
 
     /// <summary>The peak resident set size so far, in bytes (<c>VmHWM</c> of /proc/PID/status).</summary>
@@ -214,13 +254,15 @@ internal sealed class WalSyncChild : IAsyncDisposable
         {
             return;
         }
-        if (line.Contains(StreamingEvent, StringComparison.Ordinal))
+        var now = Stopwatch.GetTimestamp();
+        lock (_lines)
         {
-            _streaming.TrySetResult(Stopwatch.GetTimestamp());
-        }
-        lock (_output)
-        {
-            _output.AppendLine(line);
+            _lines.Add((now, line));
+            foreach (var waiter in _waiters.Where(w => w.Match(line)).ToList())
+            {
+                waiter.Found.TrySetResult((now, line));
+                _waiters.Remove(waiter);
+            }
         }
     }
 }

@@ -12,8 +12,8 @@ namespace WalSync.LoadHarness;
 /// <param name="LastTransactionSql">The statements of the last transaction; its commit's end LSN ends the workload.</param>
 internal sealed record Workload(string Name, string Description, long Changes, string PrepareSql, string StreamSql, string LastTransactionSql)
 {
-    /// <summary>The products table of the README and its publication.</summary>
-    public const string SchemaSql = """
+    /// <summary>The products table of the README.</summary>
+    public const string ProductsTableSql = """
         CREATE TABLE products (
             id uuid PRIMARY KEY,
             product_name text NOT NULL,
@@ -21,6 +21,10 @@ internal sealed record Workload(string Name, string Description, long Changes, s
             price numeric(10,2),
             updated_at timestamptz NOT NULL DEFAULT now(),
             user_id uuid);
+        """;
+
+    /// <summary>The products table and its publication.</summary>
+    public const string SchemaSql = ProductsTableSql + """
         CREATE PUBLICATION walsync FOR TABLE products WITH (publish_via_partition_root = true);
         """;
 

@@ -22,8 +22,8 @@ internal sealed class WorkloadDatabase : IAsyncDisposable
     /// <summary>A superuser connection string to the database.</summary>
     public string ConnectionString => _cluster.ConnectionStringFor(Name);
 
-    /// <summary>Creates the database with the products table and the publication <c>walsync</c>.</summary>
-    public static async Task<WorkloadDatabase> CreateAsync(PostgresCluster cluster, string name)
+    /// <summary>Creates the database with the products table and the publication <c>walsync</c>, or with <paramref name="schemaSql"/>.</summary>
+    public static async Task<WorkloadDatabase> CreateAsync(PostgresCluster cluster, string name, string schemaSql = Workload.SchemaSql)
     {
         await using (var admin = await OpenAsync(cluster.ConnectionString))
         {
@@ -31,7 +31,7 @@ internal sealed class WorkloadDatabase : IAsyncDisposable
             await ExecuteAsync(admin, $"CREATE DATABASE {name}");
         }
         var database = new WorkloadDatabase(cluster, name);
-        await database.ExecuteAsync(Workload.SchemaSql + "; CREATE EXTENSION pg_walinspect;");
+        await database.ExecuteAsync(schemaSql + "; CREATE EXTENSION pg_walinspect;");
         return database;
     }
 
@@ -56,6 +56,9 @@ internal sealed class WorkloadDatabase : IAsyncDisposable
             _slots.Add(slot);
         }
     }
+
+    /// <summary>Drops <paramref name="slot"/> with the database if it exists then: for a slot walsync creates.</summary>
+    public void DropsSlot(string slot) => _slots.Add(slot);
 
     /// <summary>
     /// Runs <paramref name="sql"/> as one transaction committed synchronously (so its WAL is flushed and can be

@@ -5,7 +5,7 @@ using WalSync.Typesense;
 namespace WalSync.Tests.Backfill;
 
 /// <summary>Backfills and versions in process: a table added later, a collection from before aliases, a rebuild while
-/// rows change; each ends with the alias serving a version equal to its table.</summary>
+/// rows change; each ends with the alias serving a version equal to its table. And the start line's row estimate.</summary>
 public sealed class BackfillTests : IAsyncLifetime
 {
     private const string ItemsExpected = "SELECT id::text, jsonb_build_object('name', name) FROM items";
@@ -51,6 +51,17 @@ public sealed class BackfillTests : IAsyncLifetime
         Assert.Contains(again.Logs.Lines, l => l.Contains("Backfill of public.tags into", StringComparison.Ordinal));
         Assert.DoesNotContain(again.Logs.Lines, l => l.Contains("Backfill of public.items into", StringComparison.Ordinal));
         Assert.Equal(2L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM walsync.backfills WHERE finished_at IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task RunAsync_AnalysedPlainTable_StartLineEstimatesItsRows()
+    {
+        await _harness.ExecuteAsync("ANALYZE items");
+
+        await using var run = await SyncRun.StartStreamingAsync(_harness, _harness.Options(("public.items", "items")));
+
+        await run.AssertConvergedAsync("items", ItemsExpected);
+        Assert.Contains(run.Logs.Lines, l => l.Contains("Backfill of public.items into", StringComparison.Ordinal) && l.EndsWith("about 300 rows", StringComparison.Ordinal));
     }
 
     [Fact]
