@@ -27,7 +27,7 @@ GRANT SELECT ON products TO walsync;
 
 -- What WalSync would otherwise create itself, made here by the tables' owner so that the walsync role needs neither
 -- CREATE on the database nor ownership of the tables (CREATE PUBLICATION ... FOR TABLE takes both): the publication,
--- and the dead-letter table with the rights to write it. WalSync uses both as they are.
+-- the dead-letter table and the backfill progress table, with the rights to write them. WalSync uses them as they are.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'walsync') THEN
@@ -48,5 +48,17 @@ CREATE TABLE IF NOT EXISTS walsync.dead_letters (
     error text NOT NULL,
     document text,
     retried_at timestamptz);
+-- Where backfills keep their progress, so that a stopped WalSync resumes them after the last chunk it wrote.
+CREATE TABLE IF NOT EXISTS walsync.backfills (
+    slot text NOT NULL,
+    table_name text NOT NULL,
+    collection text NOT NULL,
+    last_key text[],
+    rows_done bigint NOT NULL DEFAULT 0,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz,
+    PRIMARY KEY (slot, table_name, collection));
 GRANT USAGE ON SCHEMA walsync TO walsync;
 GRANT SELECT, INSERT, UPDATE ON walsync.dead_letters TO walsync;
+GRANT SELECT, INSERT, UPDATE, DELETE ON walsync.backfills TO walsync;
