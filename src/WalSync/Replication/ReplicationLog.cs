@@ -53,4 +53,7 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1017, Level = LogLevel.Information, Message = "Added {Table} to publication {Publication}")]
     public static partial void PublicationTableAdded(ILogger logger, string publication, string table);
 
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "{Table}: {Reason}; rebuilding its collection from the table")]
+    public static partial void SilentChange(ILogger logger, string table, string reason);
+
 }
