@@ -56,4 +56,7 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "{Table}: {Reason}; rebuilding its collection from the table")]
     public static partial void SilentChange(ILogger logger, string table, string reason);
 
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Information, Message = "{Table}: partition {Partition} was {Change} without rows the stream did not carry; nothing to rebuild")]
+    public static partial void EmptyPartition(ILogger logger, string table, string partition, string change);
+
 }
