@@ -386,6 +386,14 @@ public sealed class SyncService
         {
             described.Add(await source.DescribeTableAsync(table, cancellationToken));
         }
-        return new TableRegistry(await source.EnsurePublicationAsync(described, cancellationToken), types, source.DataSource);
+        var published = await source.EnsurePublicationAsync(described, cancellationToken);
+        foreach (var table in published)
+        {
+            if (await source.GeneratedColumnsMissingAsync(table, cancellationToken) is { } missing)
+            {
+                ReplicationLog.GeneratedColumnsMissing(_logger, table.Relation.QualifiedName, missing);
+            }
+        }
+        return new TableRegistry(published, types, source.DataSource);
     }
 }

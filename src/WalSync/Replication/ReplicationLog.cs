@@ -59,4 +59,7 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1019, Level = LogLevel.Information, Message = "{Table}: partition {Partition} was {Change} without rows the stream did not carry; nothing to rebuild")]
     public static partial void EmptyPartition(ILogger logger, string table, string partition, string change);
 
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "{Table}: {Explanation}")]
+    public static partial void GeneratedColumnsMissing(ILogger logger, string table, string explanation);
+
 }

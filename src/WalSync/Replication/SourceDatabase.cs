@@ -121,7 +121,7 @@ internal sealed class SourceDatabase : IAsyncDisposable
         var columns = new List<ColumnInfo>();
         await using (var command = new NpgsqlCommand(
             "SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a " +
-            "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum", connection))
+            $"WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND {GeneratedColumns.ReadCondition(connection)} ORDER BY a.attnum", connection))
         {
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -187,6 +187,14 @@ internal sealed class SourceDatabase : IAsyncDisposable
     /// <exception cref="ConfigurationException">As for <see cref="EnsurePublicationAsync"/>.</exception>
     public Task<IReadOnlyList<SourceTable>> ApplyPublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
         new Publication(DataSource, _options.Publication, _logger).ApplyAsync(tables, cancellationToken);
+
+    /// <summary>Why some generated columns of <paramref name="table"/> are not in its documents, with what would bring them,
+    /// or null (<see cref="GeneratedColumns"/>).</summary>
+    public async Task<string?> GeneratedColumnsMissingAsync(SourceTable table, CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        return await GeneratedColumns.MissingAsync(connection, table, _options.Publication, cancellationToken);
+    }
 
     /// <summary>The configured slot's row in <c>pg_replication_slots</c>, or null when it does not exist.</summary>
     public async Task<SlotState?> GetSlotAsync(CancellationToken cancellationToken)

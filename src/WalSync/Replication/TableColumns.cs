@@ -3,7 +3,7 @@ using Npgsql;
 namespace WalSync.Replication;
 
 /// <summary>A configured table's columns as the catalog has them now, as the stream would publish them: the publication's
-/// column list applied, generated columns left out (pgoutput before PostgreSQL 18 never publishes them).</summary>
+/// column list applied, generated columns only where the server can publish them (<see cref="GeneratedColumns"/>).</summary>
 internal static class TableColumns
 {
     /// <summary>The table's columns now, as a relation version; <paramref name="previous"/> when nothing changed, so
@@ -14,7 +14,8 @@ internal static class TableColumns
         ArgumentNullException.ThrowIfNull(previous);
         var columns = new List<ColumnInfo>();
         await using (var command = new NpgsqlCommand(
-            "SELECT attname, atttypid, atttypmod FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum", connection))
+            "SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped " +
+            $"AND {GeneratedColumns.ReadCondition(connection)} ORDER BY a.attnum", connection))
         {
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
