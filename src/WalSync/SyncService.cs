@@ -206,15 +206,18 @@ public sealed class SyncService
         await using var reader = new ReplicationReader(_options.Postgres, tables.Bindings.Select(b => b.Source.Relation),
             _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived);
         var sources = tables.Bindings.Select(b => b.Source).ToList();
+        var planned = Channel.CreateUnbounded<BackfillJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var heartbeat = _options.Postgres.HeartbeatInterval is { } interval
             ? Heartbeat.RunAsync(source.DataSource, interval, _time, _logger, heartbeatStop.Token)
             : Task.CompletedTask;
         try
         {
-            await pipeline.RunAsync(reader, token => TogetherAsync(
-                    stop => runner.RunAsync(jobs, RebuildsAsync(planner, tables, stop), stop),
-                    stop => _watch.RunAsync(sources, source.DataSource, stop), token), () =>
+            // Beside the stream: the backfills, the planning of rebuilds asked for meanwhile, and the watch that asks for some.
+            await pipeline.RunAsync(reader, token => TogetherAsync(token,
+                    stop => runner.RunAsync(jobs, planned.Reader.ReadAllAsync(stop), stop),
+                    stop => PlanRebuildsAsync(planner, tables, planned.Writer, stop),
+                    stop => _watch.RunAsync(sources, source.DataSource, stop)), () =>
             {
                 State.SetPhase(SyncPhase.Streaming);
                 Streaming?.Invoke();
@@ -272,31 +275,10 @@ public sealed class SyncService
         return rebuild;
     }
 
-    /// <summary>Turns rebuild requests (<see cref="RequestRebuild(string, string)"/>) into backfills while the pipeline runs.</summary>
-    private async IAsyncEnumerable<BackfillJob> RebuildsAsync(BackfillPlanner planner, TableRegistry tables,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var planned = Channel.CreateUnbounded<BackfillJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var planning = PlanRebuildsAsync(planner, tables, planned.Writer, stop.Token);
-        try
-        {
-            await foreach (var job in planned.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return job;
-            }
-        }
-        finally
-        {
-            // A job planned and not run yet is resumed from its durable progress by the next run.
-            await stop.CancelAsync();
-            await planning;
-        }
-    }
-
-    /// <summary>Plans each rebuild as soon as it is asked for, so that its new version receives the stream and its progress
-    /// is durable while it waits for a free backfill slot. A table whose earlier rebuild has not finished waits for it: that
-    /// one may have read rows before the reason for this one. A request the run stops before planning is asked again.</summary>
+    /// <summary>Turns rebuild requests (<see cref="RequestRebuild(string, string)"/>) into backfills as soon as they come, so
+    /// that the new version receives the stream and its progress is durable while it waits for a free backfill slot (a job
+    /// planned and not run when the run stops resumes in the next). A table whose earlier rebuild has not finished waits
+    /// for it: that one may have read rows before the reason for this one. A request the run stops before planning stays asked.</summary>
     private async Task PlanRebuildsAsync(BackfillPlanner planner, TableRegistry tables, ChannelWriter<BackfillJob> planned, CancellationToken cancellationToken)
     {
         try
@@ -337,11 +319,10 @@ public sealed class SyncService
                     Interlocked.Decrement(ref _backfilling);
                 }
             }
-            planned.TryComplete();
         }
-        catch (Exception e)
+        finally
         {
-            planned.TryComplete(e);
+            planned.TryComplete();
         }
     }
 
@@ -352,9 +333,9 @@ public sealed class SyncService
         Interlocked.Exchange(ref _backfillFinished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
-    /// <summary>Runs <paramref name="first"/> and <paramref name="second"/> side by side until <paramref name="cancellationToken"/>
-    /// is cancelled; the first to fail stops the other, and its failure is thrown.</summary>
-    private static async Task TogetherAsync(Func<CancellationToken, Task> first, Func<CancellationToken, Task> second, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="parts"/> side by side until <paramref name="cancellationToken"/> is cancelled; the first
+    /// to fail stops the others, and its failure is thrown.</summary>
+    private static async Task TogetherAsync(CancellationToken cancellationToken, params Func<CancellationToken, Task>[] parts)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         async Task RunAsync(Func<CancellationToken, Task> part)
@@ -369,7 +350,7 @@ public sealed class SyncService
                 throw;
             }
         }
-        await Task.WhenAll(RunAsync(first), RunAsync(second));
+        await Task.WhenAll(parts.Select(RunAsync));
     }
 
     /// <summary>The start-up checks of the source: server settings and role, the tables, the publication.</summary>
