@@ -32,8 +32,17 @@ public sealed class SyncService
     /// <summary>Backfills planned or asked for that have not finished. Written by the run and the runner.</summary>
     private int _backfilling;
 
-    /// <summary>Rebuilds asked for while running, by table (schema.table).</summary>
-    private readonly Channel<string> _rebuilds = Channel.CreateUnbounded<string>();
+    /// <summary>Rebuilds asked for while running and not planned yet: the table (schema.table) and why.</summary>
+    private readonly Channel<(string Table, string Reason)> _rebuilds = Channel.CreateUnbounded<(string, string)>();
+
+    /// <summary>Tables in <see cref="_rebuilds"/>: a second request before the rebuild is planned is the same rebuild. Guarded by itself.</summary>
+    private readonly HashSet<string> _rebuildsQueued = new(StringComparer.Ordinal);
+
+    /// <summary>Completed, and replaced, each time a backfill finishes. Replaced by the runner, read by the planning of rebuilds.</summary>
+    private TaskCompletionSource _backfillFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Notices what the stream does not carry as rows (rewrites, partitions attached or detached) through every run.</summary>
+    private readonly SilentChangeWatch _watch;
 
     /// <summary>Creates the service; nothing is opened until <see cref="RunAsync"/>.</summary>
     /// <param name="options">A validated configuration (<see cref="WalSyncOptionsValidator"/>).</param>
@@ -48,6 +57,7 @@ public sealed class SyncService
         _time = time ?? TimeProvider.System;
         State = new SyncState(options.Postgres.Slot, options.Postgres.Publication, _time);
         _checkpointer = new Checkpointer();
+        _watch = new SilentChangeWatch(options.Postgres.CatalogCheckInterval, _time, _logger, RequestRebuild);
         _checkpointer.Acknowledged += lsn =>
         {
             State.Acknowledged(lsn);
@@ -78,12 +88,23 @@ public sealed class SyncService
     public IReadOnlyCollection<string> Reindex { get; init; } = [];
 
     /// <summary>Asks the running service to rebuild <paramref name="table"/>'s collection (schema.table) into a new version
-    /// behind its alias; an unknown table is ignored. Returns at once.</summary>
-    public void RequestRebuild(string table)
+    /// behind its alias; an unknown table is ignored. A request for a table whose rebuild was asked for and has not started
+    /// yet is that same rebuild. Returns at once.</summary>
+    public void RequestRebuild(string table) => RequestRebuild(table, "a rebuild was asked for");
+
+    /// <summary>Asks for a rebuild of <paramref name="table"/> for <paramref name="reason"/>, which its log line gives.</summary>
+    internal void RequestRebuild(string table, string reason)
     {
+        lock (_rebuildsQueued)
+        {
+            if (!_rebuildsQueued.Add(table))
+            {
+                return;
+            }
+        }
         // Counted at once, so that Backfilling is true from the request on.
         Interlocked.Increment(ref _backfilling);
-        _rebuilds.Writer.TryWrite(table);
+        _rebuilds.Writer.TryWrite((table, reason));
     }
 
     /// <summary>The first delay before restarting after a transient failure; it doubles (with jitter) up to
@@ -171,23 +192,32 @@ public sealed class SyncService
         var rebuildIncompatible = _options.Schema.OnIncompatibleChange == RecoveryAction.Rebuild;
         var planner = new BackfillPlanner(client, versions, schemas, backfills, _logger, rebuildIncompatible, source.DataSource);
         var jobs = await planner.PlanAsync(tables, rebuild, attempt == 0 ? Reindex : [], startup);
-        Volatile.Write(ref _backfilling, jobs.Count);
+        lock (_rebuildsQueued)
+        {
+            // Rebuilds asked for and not planned yet are still to come.
+            Volatile.Write(ref _backfilling, jobs.Count + _rebuildsQueued.Count);
+        }
         var asked = new HashSet<TableBinding>();
         var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger,
             rebuildIncompatible ? table => RebuildOnce(table, asked) : null, State);
         var windows = new BackfillWindows();
         var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows, State);
-        var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger,
-            () => Interlocked.Decrement(ref _backfilling), State);
+        var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger, BackfillFinished, State);
         await using var reader = new ReplicationReader(_options.Postgres, tables.Bindings.Select(b => b.Source.Relation),
-            _loggers.CreateLogger<ReplicationReader>(), State);
+            _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived);
+        var sources = tables.Bindings.Select(b => b.Source).ToList();
+        var planned = Channel.CreateUnbounded<BackfillJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var heartbeat = _options.Postgres.HeartbeatInterval is { } interval
             ? Heartbeat.RunAsync(source.DataSource, interval, _time, _logger, heartbeatStop.Token)
             : Task.CompletedTask;
         try
         {
-            await pipeline.RunAsync(reader, token => runner.RunAsync(jobs, RebuildsAsync(planner, tables, token), token), () =>
+            // Beside the stream: the backfills, the planning of rebuilds asked for meanwhile, and the watch that asks for some.
+            await pipeline.RunAsync(reader, token => TogetherAsync(token,
+                    stop => runner.RunAsync(jobs, planned.Reader.ReadAllAsync(stop), stop),
+                    stop => PlanRebuildsAsync(planner, tables, planned.Writer, stop),
+                    stop => _watch.RunAsync(sources, source.DataSource, stop)), () =>
             {
                 State.SetPhase(SyncPhase.Streaming);
                 Streaming?.Invoke();
@@ -245,22 +275,82 @@ public sealed class SyncService
         return rebuild;
     }
 
-    /// <summary>Turns rebuild requests (<see cref="RequestRebuild"/>) into backfills while the pipeline runs.</summary>
-    private async IAsyncEnumerable<BackfillJob> RebuildsAsync(BackfillPlanner planner, TableRegistry tables,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Turns rebuild requests (<see cref="RequestRebuild(string, string)"/>) into backfills as soon as they come, so
+    /// that the new version receives the stream and its progress is durable while it waits for a free backfill slot (a job
+    /// planned and not run when the run stops resumes in the next). A table whose earlier rebuild has not finished waits
+    /// for it: that one may have read rows before the reason for this one. A request the run stops before planning stays asked.</summary>
+    private async Task PlanRebuildsAsync(BackfillPlanner planner, TableRegistry tables, ChannelWriter<BackfillJob> planned, CancellationToken cancellationToken)
     {
-        await foreach (var name in _rebuilds.Reader.ReadAllAsync(cancellationToken))
+        try
         {
-            if (tables.Bindings.FirstOrDefault(b => b.Source.Relation.QualifiedName == name) is { } table
-                && await planner.PlanRebuildAsync(tables, table, cancellationToken) is { } job)
+            while (await _rebuilds.Reader.WaitToReadAsync(cancellationToken))
             {
-                yield return job;
-            }
-            else
-            {
-                Interlocked.Decrement(ref _backfilling);
+                if (!_rebuilds.Reader.TryRead(out var request))
+                {
+                    continue;
+                }
+                var table = tables.Bindings.FirstOrDefault(b => b.Source.Relation.QualifiedName == request.Table);
+                try
+                {
+                    while (table is not null && table.Targets.Names.Count > 1)
+                    {
+                        var finished = Volatile.Read(ref _backfillFinished).Task;
+                        if (table.Targets.Names.Count > 1)
+                        {
+                            await finished.WaitAsync(cancellationToken);
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    _rebuilds.Writer.TryWrite(request);
+                    throw;
+                }
+                lock (_rebuildsQueued)
+                {
+                    _rebuildsQueued.Remove(request.Table);
+                }
+                if (table is not null && await planner.PlanRebuildAsync(tables, table, request.Reason, cancellationToken) is { } job)
+                {
+                    planned.TryWrite(job);
+                }
+                else
+                {
+                    Interlocked.Decrement(ref _backfilling);
+                }
             }
         }
+        finally
+        {
+            planned.TryComplete();
+        }
+    }
+
+    /// <summary>Counts a finished backfill and wakes rebuilds waiting for it.</summary>
+    private void BackfillFinished()
+    {
+        Interlocked.Decrement(ref _backfilling);
+        Interlocked.Exchange(ref _backfillFinished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>Runs <paramref name="parts"/> side by side until <paramref name="cancellationToken"/> is cancelled; the first
+    /// to fail stops the others, and its failure is thrown.</summary>
+    private static async Task TogetherAsync(CancellationToken cancellationToken, params Func<CancellationToken, Task>[] parts)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        async Task RunAsync(Func<CancellationToken, Task> part)
+        {
+            try
+            {
+                await part(failed.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !failed.IsCancellationRequested)
+            {
+                await failed.CancelAsync();
+                throw;
+            }
+        }
+        await Task.WhenAll(parts.Select(RunAsync));
     }
 
     /// <summary>The start-up checks of the source: server settings and role, the tables, the publication.</summary>
@@ -277,6 +367,14 @@ public sealed class SyncService
         {
             described.Add(await source.DescribeTableAsync(table, cancellationToken));
         }
-        return new TableRegistry(await source.EnsurePublicationAsync(described, cancellationToken), types, source.DataSource);
+        var published = await source.EnsurePublicationAsync(described, cancellationToken);
+        foreach (var table in published)
+        {
+            if (await source.GeneratedColumnsMissingAsync(table, cancellationToken) is { } missing)
+            {
+                ReplicationLog.GeneratedColumnsMissing(_logger, table.Relation.QualifiedName, missing);
+            }
+        }
+        return new TableRegistry(published, types, source.DataSource);
     }
 }

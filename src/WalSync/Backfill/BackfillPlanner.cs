@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using WalSync.Mapping;
+using WalSync.Replication;
 using WalSync.Sink;
 using WalSync.Typesense;
 
@@ -66,9 +67,9 @@ internal sealed class BackfillPlanner
         return jobs;
     }
 
-    /// <summary>Plans a rebuild of <paramref name="table"/> asked for while streaming (<c>walsync reindex</c>).</summary>
-    public Task<BackfillJob?> PlanRebuildAsync(TableRegistry tables, TableBinding table, CancellationToken cancellationToken) =>
-        PlanAsync(tables, table, "a rebuild was asked for", cancellationToken);
+    /// <summary>Plans a rebuild of <paramref name="table"/> asked for while streaming, for <paramref name="reason"/> (logged).</summary>
+    public Task<BackfillJob?> PlanRebuildAsync(TableRegistry tables, TableBinding table, string reason, CancellationToken cancellationToken) =>
+        PlanAsync(tables, table, reason, cancellationToken);
 
     private async Task<BackfillJob?> ResumeAsync(TableRegistry tables, TableBinding table, BackfillRecord record, CancellationToken cancellationToken)
     {
@@ -145,7 +146,7 @@ internal sealed class BackfillPlanner
     private async Task<DocumentMapper> CurrentMapperAsync(TableRegistry tables, TableBinding table, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-        var relation = await ChunkReader.CurrentRelationAsync(connection, table.Source, table.Source.Relation, cancellationToken);
+        var relation = await TableColumns.CurrentAsync(connection, table.Source, table.Source.Relation, cancellationToken);
         return await tables.GetMapperAsync(table, relation, cancellationToken);
     }
 }

@@ -26,7 +26,7 @@ internal sealed class ChunkReader
     public async Task<string[]?> ReadAsync(NpgsqlConnection connection, BackfillChunk chunk, string[]? after, int rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        chunk.Relation = _relation = await CurrentRelationAsync(connection, _table, _relation, cancellationToken);
+        chunk.Relation = _relation = await TableColumns.CurrentAsync(connection, _table, _relation, cancellationToken);
         var keys = string.Join(", ", _table.KeyColumns.Select(SourceTable.QuoteIdentifier));
         var conditions = new List<string>();
         if (after is not null)
@@ -71,29 +71,5 @@ internal sealed class ChunkReader
         }
         chunk.Rows = read;
         return read.Count == 0 ? null : [.. _table.KeyColumns.Select(k => read[^1].GetString(_relation.IndexOf(k)) ?? "")];
-    }
-
-    /// <summary>The table's columns now (the publication's column list applied), as a relation version; <paramref name="previous"/>
-    /// when nothing changed, so mappers are reused.</summary>
-    public static async Task<RelationInfo> CurrentRelationAsync(NpgsqlConnection connection, SourceTable table, RelationInfo previous, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        ArgumentNullException.ThrowIfNull(previous);
-        var columns = new List<ColumnInfo>();
-        await using (var command = new NpgsqlCommand(
-            "SELECT attname, atttypid, atttypmod FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum", connection))
-        {
-            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var name = reader.GetString(0);
-                if (table.PublishedColumns is null || table.PublishedColumns.Contains(name))
-                {
-                    columns.Add(new ColumnInfo(name, reader.GetFieldValue<uint>(1), reader.GetInt32(2), table.KeyColumns.Contains(name)));
-                }
-            }
-        }
-        return columns.SequenceEqual(previous.Columns) ? previous : previous with { Columns = columns };
     }
 }

@@ -52,6 +52,13 @@ public sealed partial class StartupChecks
         else if (await CheckAsync(results, "publication", () => source.CheckPublicationAsync(described, cancellationToken), cancellationToken))
         {
             published = await source.ApplyPublicationAsync(described, cancellationToken);
+            foreach (var table in published)
+            {
+                if (await source.GeneratedColumnsMissingAsync(table, cancellationToken) is { } missing)
+                {
+                    results.Add(new CheckResult($"generated columns of {table.Relation.QualifiedName}", CheckStatus.Warning, $"{table.Relation.QualifiedName}: {missing}"));
+                }
+            }
         }
         await CheckAsync(results, "dead letters", () => CheckDeadLettersAsync(source, cancellationToken), cancellationToken);
         await CheckSlotAsync(source, results, cancellationToken);

@@ -18,6 +18,11 @@ public sealed class PostgresOptions
     /// this one is idle). Off by default.</summary>
     public TimeSpan? HeartbeatInterval { get; set; }
 
+    /// <summary>How often the catalog is checked for changes the stream does not carry as rows: a partition attached
+    /// to or detached from a configured partitioned table, a configured table made unlogged. The check also runs at each
+    /// Relation message. Default 1 minute; at most 1 day.</summary>
+    public TimeSpan CatalogCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>When the slot is in use by another process, wait as a standby until it is free instead of failing.
     /// Default false.</summary>
     public bool WaitForSlot { get; set; }

@@ -96,6 +96,10 @@ public static partial class WalSyncOptionsValidator
         {
             errors.Add($"Postgres:HeartbeatInterval is {Durations.Format(heartbeat)}; set a duration above zero and at most one hour (e.g. \"00:01:00\"), or remove it.");
         }
+        if (postgres.CatalogCheckInterval <= TimeSpan.Zero || postgres.CatalogCheckInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add($"Postgres:CatalogCheckInterval is {Durations.Format(postgres.CatalogCheckInterval)}; set a duration above zero and at most one day (e.g. \"00:01:00\", the default).");
+        }
         if (string.IsNullOrWhiteSpace(postgres.Publication) || postgres.Publication.Length > 63)
         {
             errors.Add("Postgres:Publication must be a name of 1 to 63 characters (default \"walsync\").");

@@ -186,7 +186,9 @@ internal sealed class Publication
     private async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, bool commit, CancellationToken cancellationToken)
     {
         var list = string.Join(", ", tables.Select(t => t.Options.Where is { } where ? $"{t.SqlName} WHERE ({where})" : t.SqlName));
-        var create = $"CREATE PUBLICATION {QuotedName} FOR TABLE {list} WITH (publish_via_partition_root = true)";
+        // From PostgreSQL 18 stored generated columns can be published, and then they are in documents like any column.
+        var generated = connection.PostgreSqlVersion.Major >= GeneratedColumns.PublishedFromVersion ? ", publish_generated_columns = stored" : "";
+        var create = $"CREATE PUBLICATION {QuotedName} FOR TABLE {list} WITH (publish_via_partition_root = true{generated})";
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {

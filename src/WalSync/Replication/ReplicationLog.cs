@@ -53,4 +53,13 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1017, Level = LogLevel.Information, Message = "Added {Table} to publication {Publication}")]
     public static partial void PublicationTableAdded(ILogger logger, string publication, string table);
 
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "{Table}: {Reason}; rebuilding its collection from the table")]
+    public static partial void SilentChange(ILogger logger, string table, string reason);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Information, Message = "{Table}: partition {Partition} was {Change} without rows the stream did not carry; nothing to rebuild")]
+    public static partial void EmptyPartition(ILogger logger, string table, string partition, string change);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "{Table}: {Explanation}")]
+    public static partial void GeneratedColumnsMissing(ILogger logger, string table, string explanation);
+
 }

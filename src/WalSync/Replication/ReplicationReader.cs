@@ -28,6 +28,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     private readonly PostgresOptions _options;
     private readonly ILogger _logger;
     private readonly SyncState? _state;
+    private readonly Action<RelationInfo>? _relationReceived;
     private readonly PgOutputDecoder _decoder = new();
     private readonly CancellationTokenSource _replication = new();
 
@@ -54,9 +55,12 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     /// <param name="relations">The configured tables' relations from the catalog, used until the first Relation message.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="state">Told of each transaction handed on, for the lag in seconds; none when null.</param>
-    public ReplicationReader(PostgresOptions options, IEnumerable<RelationInfo> relations, ILogger logger, SyncState? state = null)
+    /// <param name="relationReceived">Given each Relation message's relation, in the reading loop (it must not block); none when null.</param>
+    public ReplicationReader(PostgresOptions options, IEnumerable<RelationInfo> relations, ILogger logger, SyncState? state = null,
+        Action<RelationInfo>? relationReceived = null)
     {
         _state = state;
+        _relationReceived = relationReceived;
         _options = options;
         _relations = relations;
         _logger = logger;
@@ -157,6 +161,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
             case PgOutputMessageKind.Relation:
                 var info = _decoder.LastRelation!;
                 ReplicationLog.RelationReceived(_logger, info.QualifiedName, info.RelationId, info.Columns.Count, info.ReplicaIdentity);
+                _relationReceived?.Invoke(info);
                 break;
             case PgOutputMessageKind.Change:
                 await WriteAsync(writer, change, cancellationToken);

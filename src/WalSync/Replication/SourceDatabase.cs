@@ -74,8 +74,10 @@ internal sealed class SourceDatabase : IAsyncDisposable
     /// <summary>Reads a configured table's columns and key from the catalog.</summary>
     /// <remarks>The document key is the replica identity index under <c>REPLICA IDENTITY USING INDEX</c> (deletes carry only
     /// its columns), else the primary key.</remarks>
-    /// <exception cref="ConfigurationException">The table does not exist, or the role cannot SELECT it, would not see every
-    /// row of it (row-level security) or it has no usable key: every one of these problems of the table in one message.</exception>
+    /// <exception cref="ConfigurationException">The table does not exist or cannot be published (unlogged, temporary, a view,
+    /// a foreign table: <see cref="Publishability"/>); or the role cannot SELECT it, would not see every row of it (row-level
+    /// security), it has no usable key or a partition whose rows are never published: every one of these problems of the
+    /// table in one message.</exception>
     public async Task<SourceTable> DescribeTableAsync(TableOptions table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -85,9 +87,10 @@ internal sealed class SourceDatabase : IAsyncDisposable
         ReplicaIdentity replicaIdentity;
         bool partitioned;
         await using (var command = new NpgsqlCommand(
-            "SELECT c.oid, c.relreplident, c.relkind = 'p', has_table_privilege(c.oid, 'SELECT'), " + RowSecurity.SeesAllRowsSql + ", c.relforcerowsecurity " +
+            "SELECT c.oid, c.relreplident, c.relkind = 'p', has_table_privilege(c.oid, 'SELECT'), " + RowSecurity.SeesAllRowsSql + ", c.relforcerowsecurity, " +
+            "c.relkind, c.relpersistence, n.nspname IN ('pg_catalog', 'information_schema') " +
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles r ON r.rolname = current_user " +
-            "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')", connection))
+            "WHERE n.nspname = $1 AND c.relname = $2", connection))
         {
             command.Parameters.AddWithValue(table.SchemaName);
             command.Parameters.AddWithValue(table.TableName);
@@ -96,6 +99,10 @@ internal sealed class SourceDatabase : IAsyncDisposable
             {
                 throw new ConfigurationException($"Tables: the table {table.SchemaName}.{table.TableName} does not exist in the database " +
                     $"'{connection.Database}'. Check the Table name (schema.table) or the Database in Postgres:ConnectionString.");
+            }
+            if (Publishability.Refusal($"{table.SchemaName}.{table.TableName}", reader.GetChar(6), reader.GetChar(7), reader.GetBoolean(8)) is { } refusal)
+            {
+                throw new ConfigurationException(refusal);
             }
             oid = reader.GetFieldValue<uint>(0);
             replicaIdentity = (ReplicaIdentity)reader.GetChar(1);
@@ -114,7 +121,7 @@ internal sealed class SourceDatabase : IAsyncDisposable
         var columns = new List<ColumnInfo>();
         await using (var command = new NpgsqlCommand(
             "SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a " +
-            "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum", connection))
+            $"WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND {GeneratedColumns.ReadCondition(connection)} ORDER BY a.attnum", connection))
         {
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -143,6 +150,10 @@ internal sealed class SourceDatabase : IAsyncDisposable
         }
 
         var name = $"{table.SchemaName}.{table.TableName}";
+        if (partitioned)
+        {
+            problems.AddRange(await Publishability.UnpublishedPartitionsAsync(connection, oid, name, cancellationToken));
+        }
         if (keys.Count == 0 || replicaIdentity == ReplicaIdentity.Nothing)
         {
             problems.Add($"The table {name} has no primary key or replica identity index, so its rows " +
@@ -176,6 +187,14 @@ internal sealed class SourceDatabase : IAsyncDisposable
     /// <exception cref="ConfigurationException">As for <see cref="EnsurePublicationAsync"/>.</exception>
     public Task<IReadOnlyList<SourceTable>> ApplyPublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
         new Publication(DataSource, _options.Publication, _logger).ApplyAsync(tables, cancellationToken);
+
+    /// <summary>Why some generated columns of <paramref name="table"/> are not in its documents, with what would bring them,
+    /// or null (<see cref="GeneratedColumns"/>).</summary>
+    public async Task<string?> GeneratedColumnsMissingAsync(SourceTable table, CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        return await GeneratedColumns.MissingAsync(connection, table, _options.Publication, cancellationToken);
+    }
 
     /// <summary>The configured slot's row in <c>pg_replication_slots</c>, or null when it does not exist.</summary>
     public async Task<SlotState?> GetSlotAsync(CancellationToken cancellationToken)

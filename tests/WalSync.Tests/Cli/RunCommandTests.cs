@@ -66,6 +66,9 @@ public sealed class RunCommandTests : IAsyncLifetime
         await using var process = WalSyncProcess.Run(options, new Dictionary<string, string> { ["WALSYNC_LOG_LEVEL"] = "Debug" });
         await Eventually.HoldsAsync(() => Task.FromResult(process.Output.Contains("Streaming from slot", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(60), "streaming to start", () => Task.FromResult(process.Output));
+        // The end of a backfill chunk flushes its batch at once: the insert must come after the first backfill.
+        await Eventually.HoldsAsync(() => Task.FromResult(process.Output.Contains("Backfill of public.orders into", StringComparison.Ordinal)
+            && process.Output.Contains(" done: ", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), "the first backfill to finish", () => Task.FromResult(process.Output));
         await _harness.ExecuteAsync("INSERT INTO orders VALUES (1000, 'late', 1)");
         // The 30 s flush interval has not passed: only the graceful stop can flush the insert, once walsync has it.
         await Eventually.HoldsAsync(() => Task.FromResult(process.Output.Contains("Received the commit", StringComparison.Ordinal)),

@@ -55,6 +55,8 @@ public sealed class ConfigurationFileTests
         { "bad console format", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "Console": { "FormatterName": "xml" } } }""", "Logging:Console:FormatterName 'xml' is not a console format" },
         { "unknown console key", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "Console": { "Formatter": "json" } } }""", "Logging:Console:Formatter is not a WalSync setting" },
         { "summary too often", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "SummaryInterval": "00:00:00.1" } }""", "Logging:SummaryInterval is" },
+        { "catalog check interval zero", $$"""{ "Postgres": { "ConnectionString": "Host=127.0.0.1;Port=1;Password={{Password}}", "CatalogCheckInterval": "00:00:00" }, {{Typesense}}, {{Tables}} }""",
+            "Postgres:CatalogCheckInterval is 0 s; set a duration above zero and at most one day" },
         { "no file", null, "does not exist" },
     };
 

@@ -1,0 +1,82 @@
+using Npgsql;
+
+namespace WalSync.Replication;
+
+/// <summary>
+/// Generated columns and the stream: pgoutput publishes none before PostgreSQL 18; from 18 on it publishes STORED ones
+/// when the publication says <c>publish_generated_columns = stored</c> (which WalSync sets when it creates the
+/// publication) or names them in its column list, and VIRTUAL ones never. Documents hold only what the stream and the
+/// backfills read, so the columns left out are named at start instead of missing without a word.
+/// </summary>
+/// <remarks>https://www.postgresql.org/docs/18/sql-createpublication.html (<c>publish_generated_columns</c>),
+/// https://www.postgresql.org/docs/18/ddl-generated-columns.html; before 18, <c>pgoutput.c</c> skips every column with
+/// <c>attgenerated</c> set.</remarks>
+internal static class GeneratedColumns
+{
+    /// <summary>The first PostgreSQL version whose pgoutput can publish (stored) generated columns.</summary>
+    public const int PublishedFromVersion = 18;
+
+    /// <summary>The SQL condition on <c>pg_attribute</c> (alias <c>a</c>) for the columns a read of the table takes:
+    /// ordinary ones, and stored generated ones where the server can publish them (the publication's column list then
+    /// says whether it does).</summary>
+    public static string ReadCondition(NpgsqlConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.PostgreSqlVersion.Major >= PublishedFromVersion ? "a.attgenerated IN ('', 's')" : "a.attgenerated = ''";
+    }
+
+    /// <summary>One sentence naming the generated columns of <paramref name="table"/> that its documents lack, why, and
+    /// what would bring them; null when there are none (or the configuration leaves them out anyway).</summary>
+    /// <param name="connection">A connection to the source database.</param>
+    /// <param name="table">The table as the publication publishes it.</param>
+    /// <param name="publication">The publication's name, for the statement that publishes stored columns.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task<string?> MissingAsync(NpgsqlConnection connection, SourceTable table, string publication, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(table);
+        var stored = new List<string>();
+        var virtuals = new List<string>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT attname, attgenerated = 's' FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated <> '' ORDER BY attnum", connection))
+        {
+            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var name = reader.GetString(0);
+                var wanted = (table.Options.Columns is not { Count: > 0 } columns || columns.Contains(name)) && table.Options.ExcludeColumns?.Contains(name) != true;
+                if (wanted && table.Relation.IndexOf(name) < 0)
+                {
+                    (reader.GetBoolean(1) ? stored : virtuals).Add(name);
+                }
+            }
+        }
+        if (stored.Count + virtuals.Count == 0)
+        {
+            return null;
+        }
+        var version = connection.PostgreSqlVersion;
+        var all = string.Join(", ", stored.Concat(virtuals));
+        var leaveOut = $"List them in Tables[]:ExcludeColumns of {table.Relation.QualifiedName} to say they are left out on purpose.";
+        if (version.Major < PublishedFromVersion)
+        {
+            return $"the generated column(s) {all} are not in its documents: PostgreSQL publishes generated columns to logical replication " +
+                $"only from version {PublishedFromVersion} on (this server is {version.Major}.{version.Minor}), so neither the stream nor the " +
+                $"backfills carry them. Upgrade to PostgreSQL {PublishedFromVersion}, or compute them where the documents are read. {leaveOut}";
+        }
+        var parts = new List<string>();
+        if (stored.Count > 0)
+        {
+            parts.Add($"the stored generated column(s) {string.Join(", ", stored)} are not published, so they are not in its documents. Publish them with " +
+                $"ALTER PUBLICATION {SourceTable.QuoteIdentifier(publication)} SET (publish_generated_columns = stored); (or name them in the " +
+                $"publication's column list), then rebuild the collection with walsync run --reindex {table.Relation.QualifiedName}");
+        }
+        if (virtuals.Count > 0)
+        {
+            parts.Add($"the virtual generated column(s) {string.Join(", ", virtuals)} are not in its documents: PostgreSQL never publishes virtual " +
+                "generated columns. Make them STORED to have them published");
+        }
+        return string.Join("; ", parts) + ". " + leaveOut;
+    }
+}

@@ -1,0 +1,279 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using WalSync.Configuration;
+
+namespace WalSync.Replication;
+
+/// <summary>
+/// Notices changes to a table's rows that the stream never carries as inserts, updates or deletes, and asks for a
+/// rebuild of the table's collection with the reason: a column added with a default or retyped (the rows were rewritten
+/// or given a value in the catalog only), a partition attached with rows in it, a partition detached or dropped. It
+/// compares the catalog (each table's columns and the partitions of partitioned ones) with what it saw before, at each
+/// Relation message (which follows such a change before the table's next row; a partition's first row brings its own)
+/// and every <see cref="PostgresOptions.CatalogCheckInterval"/> (for tables that do not change again). A configured table
+/// made unlogged, or an unlogged or foreign partition attached, stops the run: its rows can never be published. One watch lives as long as
+/// the service, so what it saw survives the pipeline's restarts.
+/// </summary>
+/// <remarks>
+/// The catalog, not the Relation message, is compared: after a restart the stream may still describe the table as it
+/// was before the change, and one place to compare with asks for one rebuild per change.
+/// Source of PostgreSQL's behaviour: rewrites are skipped by logical decoding (<c>reorderbuffer.c</c>, <c>relrewrite</c>); a
+/// non-volatile default is kept in <c>pg_attribute.attmissingval</c> (<c>atthasmissing</c>) and no row is written
+/// (https://www.postgresql.org/docs/15/sql-altertable.html, Notes); "ATTACHing a table into a partition tree whose root
+/// is published … does not result in the table's existing contents being replicated"
+/// (https://www.postgresql.org/docs/15/sql-createpublication.html, Notes), and DETACH or DROP of a partition publishes
+/// no deletes. A table made unlogged leaves a FOR ALL TABLES publication without a word (<c>tablecmds.c
+/// ATPrepChangePersistence</c> checks only explicit members).
+/// </remarks>
+internal sealed class SilentChangeWatch
+{
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action<string, string> _rebuild;
+
+    /// <summary>Relation messages not looked at yet; written by the reading loop, read by <see cref="RunAsync"/>.</summary>
+    private readonly Channel<RelationInfo> _received = Channel.CreateUnbounded<RelationInfo>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    /// <summary>Per table (schema.table), the version of its columns last compared. Used only by <see cref="RunAsync"/>
+    /// (runs never overlap).</summary>
+    private readonly Dictionary<string, RelationInfo> _relations = new(StringComparer.Ordinal);
+
+    /// <summary>Per partitioned table (schema.table), its leaf partitions last seen, by OID. Used only by <see cref="RunAsync"/>.</summary>
+    private readonly Dictionary<string, Dictionary<uint, string>> _partitions = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the watch.</summary>
+    /// <param name="interval">How often the catalog is checked besides each Relation message.</param>
+    /// <param name="time">The clock of the checks.</param>
+    /// <param name="logger">Receives why a rebuild is asked for.</param>
+    /// <param name="rebuild">Asks for a rebuild of a table (schema.table) for a reason.</param>
+    public SilentChangeWatch(TimeSpan interval, TimeProvider time, ILogger logger, Action<string, string> rebuild)
+    {
+        _interval = interval;
+        _time = time;
+        _logger = logger;
+        _rebuild = rebuild;
+    }
+
+    /// <summary>Tells the watch of a Relation message, so that it checks the catalog now. Never blocks.</summary>
+    public void RelationReceived(RelationInfo relation) => _received.Writer.TryWrite(relation);
+
+    /// <summary>Compares the catalog with what an earlier run saw, then again after each Relation message and each interval,
+    /// until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <param name="tables">The configured tables as the run found them in the catalog.</param>
+    /// <param name="source">The source database.</param>
+    /// <param name="cancellationToken">Ends the watch with the pipeline run.</param>
+    /// <exception cref="ConfigurationException">A configured table became unlogged, or a partition that is unlogged or foreign
+    /// was attached: its rows can never be published.</exception>
+    /// <exception cref="NpgsqlException">A catalog read failed; the pipeline restarts and the next run compares again.</exception>
+    public async Task RunAsync(IReadOnlyList<SourceTable> tables, NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        using var timer = new PeriodicTimer(_interval, _time);
+        var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+        var received = _received.Reader.WaitToReadAsync(cancellationToken).AsTask();
+        while (true)
+        {
+            // Every Relation message that came meanwhile is answered by this one look at the catalog.
+            while (_received.Reader.TryRead(out _))
+            {
+            }
+            await CheckCatalogAsync(source, tables, cancellationToken);
+            await Task.WhenAny(tick, received);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (received.IsCompleted)
+            {
+                received = _received.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            }
+            if (tick.IsCompleted)
+            {
+                tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+            }
+        }
+    }
+
+    /// <summary>Compares the table's columns now with those seen before, and asks for a rebuild when rows got values the
+    /// stream did not carry.</summary>
+    private async Task CompareColumnsAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    {
+        var name = table.Relation.QualifiedName;
+        // The first time, the columns as the run found them at start are what the stream and the backfills follow.
+        var previous = _relations.GetValueOrDefault(name) ?? table.Relation;
+        var current = await TableColumns.CurrentAsync(connection, table, previous, cancellationToken);
+        if (RelationDiff.Compare(previous, current) is { IsEmpty: false } diff)
+        {
+            var reasons = new List<string>();
+            foreach (var (before, after) in diff.Retyped)
+            {
+                reasons.Add($"column {after.Name} changed type from {await TypeNameAsync(connection, before, cancellationToken)} to " +
+                    $"{await TypeNameAsync(connection, after, cancellationToken)}, and ALTER COLUMN … TYPE rewrites the rows without publishing them");
+            }
+            foreach (var column in await FilledColumnsAsync(connection, table.Relation.RelationId, diff.Added, cancellationToken))
+            {
+                reasons.Add($"column {column} was added with a value for every existing row (a default), which PostgreSQL does not publish");
+            }
+            if (reasons.Count > 0)
+            {
+                Rebuild(name, string.Join("; ", reasons));
+            }
+        }
+        _relations[name] = current;
+    }
+
+    /// <summary>Checks that every configured table is still logged, and compares each one's columns and each partitioned
+    /// table's leaf partitions with those seen before.</summary>
+    private async Task CheckCatalogAsync(NpgsqlDataSource source, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancellationToken);
+        foreach (var table in tables)
+        {
+            var name = table.Relation.QualifiedName;
+            await ThrowIfUnloggedAsync(connection, table, cancellationToken);
+            await CompareColumnsAsync(connection, table, cancellationToken);
+            if (!table.IsPartitioned)
+            {
+                continue;
+            }
+            Publication.ThrowIfAny(await Publishability.UnpublishedPartitionsAsync(connection, table.Relation.RelationId, name, cancellationToken));
+            await ComparePartitionsAsync(connection, table, cancellationToken);
+        }
+    }
+
+    /// <summary>Compares a partitioned table's leaf partitions with those seen before, and asks for a rebuild when one came
+    /// with rows or went with rows.</summary>
+    private async Task ComparePartitionsAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    {
+        var name = table.Relation.QualifiedName;
+        var now = await LeafPartitionsAsync(connection, table.Relation.RelationId, cancellationToken);
+        if (_partitions.TryGetValue(name, out var before))
+        {
+            var reasons = new List<string>();
+            var empty = new List<(string Partition, string Change)>();
+            foreach (var (oid, partition) in now.Where(p => !before.ContainsKey(p.Key)))
+            {
+                if (await HasRowsFromBeforeAsync(connection, oid, partition, cancellationToken))
+                {
+                    reasons.Add($"partition {partition} was attached with rows in it, and ATTACH PARTITION does not publish them");
+                }
+                else
+                {
+                    empty.Add((partition, "attached"));
+                }
+            }
+            foreach (var (oid, partition) in before.Where(p => !now.ContainsKey(p.Key)))
+            {
+                var hasRows = await HasRowsAsync(connection, oid, cancellationToken);
+                if (hasRows == false)
+                {
+                    empty.Add((partition, "detached"));
+                }
+                else
+                {
+                    reasons.Add($"partition {partition} was {(hasRows is null ? "dropped" : "detached")}, which publishes no deletes, so its rows' documents must go");
+                }
+            }
+            if (reasons.Count > 0)
+            {
+                Rebuild(name, string.Join("; ", reasons));
+            }
+            foreach (var (partition, change) in empty)
+            {
+                ReplicationLog.EmptyPartition(_logger, name, partition, change);
+            }
+        }
+        _partitions[name] = now;
+    }
+
+    private void Rebuild(string table, string reason)
+    {
+        ReplicationLog.SilentChange(_logger, table, reason);
+        _rebuild(table, reason);
+    }
+
+    private static async Task ThrowIfUnloggedAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT relkind, relpersistence FROM pg_class WHERE oid = $1", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (await reader.ReadAsync(cancellationToken) && Publishability.Refusal(table.Relation.QualifiedName, reader.GetChar(0), reader.GetChar(1), system: false) is { } refusal)
+        {
+            throw new ConfigurationException(refusal);
+        }
+    }
+
+    /// <summary>The leaf partitions of <paramref name="root"/> now (OID → quoted name), however deep.</summary>
+    private static async Task<Dictionary<uint, string>> LeafPartitionsAsync(NpgsqlConnection connection, uint root, CancellationToken cancellationToken)
+    {
+        var leaves = new Dictionary<uint, string>();
+        await using var command = new NpgsqlCommand(
+            "SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_partition_tree($1::oid::regclass) t " +
+            "JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.isleaf", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, root);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            leaves[reader.GetFieldValue<uint>(0)] = reader.GetString(1);
+        }
+        return leaves;
+    }
+
+    /// <summary>Whether the partition <paramref name="oid"/> holds rows written before it became a partition, which the stream
+    /// never sent: rows older than its <c>pg_class</c> row, which ATTACH PARTITION (or CREATE TABLE … PARTITION OF)
+    /// wrote. Rows written since came through the stream. When the role may not read the partition directly, any row counts.</summary>
+    /// <remarks>A later change of the partition's <c>pg_class</c> row only makes more rows count: a rebuild too many, never
+    /// one too few.</remarks>
+    private static async Task<bool> HasRowsFromBeforeAsync(NpgsqlConnection connection, uint oid, string partition, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT EXISTS (SELECT 1 FROM ONLY {partition} WHERE age(xmin) > (SELECT age(xmin) FROM pg_class WHERE oid = $1))", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
+        try
+        {
+            return await command.ExecuteScalarAsync(cancellationToken) is true;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedTable)
+        {
+            return await HasRowsAsync(connection, oid, cancellationToken) != false;
+        }
+    }
+
+    /// <summary>Whether the table <paramref name="oid"/> may hold rows (its main fork is not empty), without reading it
+    /// (the role may not SELECT a partition directly); null when it no longer exists.</summary>
+    private static async Task<bool?> HasRowsAsync(NpgsqlConnection connection, uint oid, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_relation_size(oid) > 0 FROM pg_class WHERE oid = $1", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
+        return await command.ExecuteScalarAsync(cancellationToken) is bool hasRows ? hasRows : null;
+    }
+
+    /// <summary>The columns of <paramref name="added"/> that give existing rows a value: a default (kept in the catalog, or
+    /// written by a rewrite), an identity or a generated column.</summary>
+    private static async Task<List<string>> FilledColumnsAsync(NpgsqlConnection connection, uint table, IReadOnlyList<ColumnInfo> added, CancellationToken cancellationToken)
+    {
+        var filled = new List<string>();
+        if (added.Count == 0)
+        {
+            return filled;
+        }
+        await using var command = new NpgsqlCommand(
+            "SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attname = ANY($2) AND NOT attisdropped " +
+            "AND (atthasmissing OR atthasdef OR attidentity <> '' OR attgenerated <> '') ORDER BY attnum", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table);
+        command.Parameters.AddWithValue(added.Select(c => c.Name).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            filled.Add(reader.GetString(0));
+        }
+        return filled;
+    }
+
+    private static async Task<string> TypeNameAsync(NpgsqlConnection connection, ColumnInfo column, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT format_type($1, $2)", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, column.TypeOid);
+        command.Parameters.AddWithValue(column.TypeModifier);
+        return (string?)await command.ExecuteScalarAsync(cancellationToken) ?? $"type {column.TypeOid}";
+    }
+}
