@@ -108,8 +108,13 @@ public sealed class SlotLifecycleTests : IAsyncLifetime
         await using var process = WalSyncProcess.Run(options, new Dictionary<string, string> { ["WALSYNC_LOG_LEVEL"] = "Debug" });
         await _harness.WaitForConvergenceAsync("things", Expected);
         await process.WaitForOutputAsync("Streaming from slot", TimeSpan.FromSeconds(30));
-        var before = await _harness.ConfirmedFlushLsnAsync();
+        // The first backfill writes its progress into the WAL as it ends; the slot must have passed that before the outage.
+        await process.WaitForOutputAsync($"Backfill of public.things into {_harness.Prefix}things__v1 done", TimeSpan.FromSeconds(60));
+        var written = await PostgresServer.ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(_harness.ConnectionString, "SELECT pg_current_wal_lsn()");
+        await Eventually.HoldsAsync(async () => await _harness.ConfirmedFlushLsnAsync() >= written, TimeSpan.FromSeconds(30),
+            "the slot to pass the first backfill's end");
         _harness.Emulator!.Faults.FailWritesFor(TimeSpan.FromMinutes(10), FaultKind.ServiceUnavailable);
+        var before = await _harness.ConfirmedFlushLsnAsync();
         await _harness.ExecuteAsync("INSERT INTO things VALUES (700, 'never written')");
         await process.WaitForOutputAsync("Received the commit", TimeSpan.FromSeconds(30));
         await Eventually.HoldsAsync(() => Task.FromResult(_harness.Emulator.Faults.FaultsServed > 0), TimeSpan.FromSeconds(30), "the flush to hit the outage");
