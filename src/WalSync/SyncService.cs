@@ -57,7 +57,7 @@ public sealed class SyncService
         _time = time ?? TimeProvider.System;
         State = new SyncState(options.Postgres.Slot, options.Postgres.Publication, _time);
         _checkpointer = new Checkpointer();
-        _watch = new SilentChangeWatch(options.Postgres.CatalogCheckInterval, _time, _logger, RequestRebuild);
+        _watch = new SilentChangeWatch(options.Postgres.CatalogCheckInterval, _time, _logger, RebuildSilentlyChanged);
         _checkpointer.Acknowledged += lsn =>
         {
             State.Acknowledged(lsn);
@@ -105,6 +105,20 @@ public sealed class SyncService
         // Counted at once, so that Backfilling is true from the request on.
         Interlocked.Increment(ref _backfilling);
         _rebuilds.Writer.TryWrite((table, reason));
+    }
+
+    /// <summary>Asks for the rebuild the catalog watch found needed, unless a column changed type and
+    /// <c>Schema:OnIncompatibleChange</c> is Stop: the rewritten rows then stop the run with the fix.</summary>
+    /// <exception cref="SchemaChangeException">A column changed type and Schema:OnIncompatibleChange is Stop.</exception>
+    private void RebuildSilentlyChanged(string table, string reason, bool retyped)
+    {
+        if (retyped && _options.Schema.OnIncompatibleChange == RecoveryAction.Stop)
+        {
+            throw new SchemaChangeException($"Table {table} changed: {reason}. Schema:OnIncompatibleChange is Stop, so WalSync " +
+                $"stops instead of rebuilding by itself. Rebuild it into a new version while this one keeps serving: " +
+                $"walsync run --reindex {table} (or set Schema:OnIncompatibleChange to Rebuild, its default, to do so by itself).");
+        }
+        RequestRebuild(table, reason);
     }
 
     /// <summary>The first delay before restarting after a transient failure; it doubles (with jitter) up to

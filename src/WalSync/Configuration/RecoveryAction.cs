@@ -1,8 +1,8 @@
 namespace WalSync.Configuration;
 
 /// <summary>What WalSync does when a collection can no longer follow its table by streaming: the slot was invalidated
-/// (<c>Postgres:OnSlotInvalidated</c>: changes were missed) or a column changed to a type the stored documents cannot
-/// take (<c>Schema:OnIncompatibleChange</c>).</summary>
+/// (<c>Postgres:OnSlotInvalidated</c>: changes were missed) or a column changed type (its rows rewritten unpublished, and
+/// perhaps a type the stored documents cannot take: <c>Schema:OnIncompatibleChange</c>).</summary>
 public enum RecoveryAction
 {
     /// <summary>Rebuild the collections concerned into new versions behind their aliases (and, for a lost slot, create a

@@ -31,7 +31,7 @@ internal sealed class SilentChangeWatch
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Action<string, string> _rebuild;
+    private readonly Action<string, string, bool> _rebuild;
 
     /// <summary>Relation messages not looked at yet; written by the reading loop, read by <see cref="RunAsync"/>.</summary>
     private readonly Channel<RelationInfo> _received = Channel.CreateUnbounded<RelationInfo>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -47,8 +47,9 @@ internal sealed class SilentChangeWatch
     /// <param name="interval">How often the catalog is checked besides each Relation message.</param>
     /// <param name="time">The clock of the checks.</param>
     /// <param name="logger">Receives why a rebuild is asked for.</param>
-    /// <param name="rebuild">Asks for a rebuild of a table (schema.table) for a reason.</param>
-    public SilentChangeWatch(TimeSpan interval, TimeProvider time, ILogger logger, Action<string, string> rebuild)
+    /// <param name="rebuild">Asks for a rebuild of a table (schema.table) for a reason; the flag is true when a column changed
+    /// type, which <c>Schema:OnIncompatibleChange</c> governs (the callback may throw to stop the run instead).</param>
+    public SilentChangeWatch(TimeSpan interval, TimeProvider time, ILogger logger, Action<string, string, bool> rebuild)
     {
         _interval = interval;
         _time = time;
@@ -115,7 +116,7 @@ internal sealed class SilentChangeWatch
             }
             if (reasons.Count > 0)
             {
-                Rebuild(name, string.Join("; ", reasons));
+                Rebuild(name, string.Join("; ", reasons), retyped: diff.Retyped.Count > 0);
             }
         }
         _relations[name] = current;
@@ -175,7 +176,7 @@ internal sealed class SilentChangeWatch
             }
             if (reasons.Count > 0)
             {
-                Rebuild(name, string.Join("; ", reasons));
+                Rebuild(name, string.Join("; ", reasons), retyped: false);
             }
             foreach (var (partition, change) in empty)
             {
@@ -185,10 +186,10 @@ internal sealed class SilentChangeWatch
         _partitions[name] = now;
     }
 
-    private void Rebuild(string table, string reason)
+    private void Rebuild(string table, string reason, bool retyped)
     {
+        _rebuild(table, reason, retyped);
         ReplicationLog.SilentChange(_logger, table, reason);
-        _rebuild(table, reason);
     }
 
     private static async Task ThrowIfUnloggedAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
