@@ -220,6 +220,7 @@ public sealed class SyncService
         await using var reader = new ReplicationReader(_options.Postgres, tables.Bindings.Select(b => b.Source.Relation),
             _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived);
         var sources = tables.Bindings.Select(b => b.Source).ToList();
+        await _watch.ReadBaselineAsync(sources, source.DataSource, abort);
         var planned = Channel.CreateUnbounded<BackfillJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var heartbeat = _options.Postgres.HeartbeatInterval is { } interval

@@ -40,7 +40,8 @@ internal sealed class SilentChangeWatch
     /// (runs never overlap).</summary>
     private readonly Dictionary<string, RelationInfo> _relations = new(StringComparer.Ordinal);
 
-    /// <summary>Per partitioned table (schema.table), its leaf partitions last seen, by OID. Used only by <see cref="RunAsync"/>.</summary>
+    /// <summary>Per partitioned table (schema.table), its leaf partitions last seen, by OID. Used by <see cref="ReadBaselineAsync"/> before each
+    /// run and by <see cref="RunAsync"/> during it.</summary>
     private readonly Dictionary<string, Dictionary<uint, string>> _partitions = new(StringComparer.Ordinal);
 
     /// <summary>Creates the watch.</summary>
@@ -59,6 +60,22 @@ internal sealed class SilentChangeWatch
 
     /// <summary>Tells the watch of a Relation message, so that it checks the catalog now. Never blocks.</summary>
     public void RelationReceived(RelationInfo relation) => _received.Writer.TryWrite(relation);
+
+    /// <summary>Reads the leaf partitions of the partitioned tables the watch has not seen yet, before the run streams or
+    /// backfills: a partition attached after that is one the watch notices, however soon it comes.</summary>
+    /// <param name="tables">The configured tables as the run found them in the catalog.</param>
+    /// <param name="source">The source database.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public async Task ReadBaselineAsync(IReadOnlyList<SourceTable> tables, NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(source);
+        await using var connection = await source.OpenConnectionAsync(cancellationToken);
+        foreach (var table in tables.Where(t => t.IsPartitioned && !_partitions.ContainsKey(t.Relation.QualifiedName)))
+        {
+            _partitions[table.Relation.QualifiedName] = await LeafPartitionsAsync(connection, table.Relation.RelationId, cancellationToken);
+        }
+    }
 
     /// <summary>Compares the catalog with what an earlier run saw, then again after each Relation message and each interval,
     /// until <paramref name="cancellationToken"/> is cancelled.</summary>
@@ -221,13 +238,16 @@ internal sealed class SilentChangeWatch
 
     /// <summary>Whether the partition <paramref name="oid"/> holds rows written before it became a partition, which the stream
     /// never sent: rows older than its <c>pg_class</c> row, which ATTACH PARTITION (or CREATE TABLE … PARTITION OF)
-    /// wrote. Rows written since came through the stream. When the role may not read the partition directly, any row counts.</summary>
+    /// wrote, including rows written earlier in the same transaction (an earlier command id: logical decoding reads each
+    /// change with the catalog as of its command, when the table was no partition yet). Rows written since came through
+    /// the stream. When the role may not read the partition directly, any row counts.</summary>
     /// <remarks>A later change of the partition's <c>pg_class</c> row only makes more rows count: a rebuild too many, never
     /// one too few.</remarks>
     private static async Task<bool> HasRowsFromBeforeAsync(NpgsqlConnection connection, uint oid, string partition, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT EXISTS (SELECT 1 FROM ONLY {partition} WHERE age(xmin) > (SELECT age(xmin) FROM pg_class WHERE oid = $1))", connection);
+            $"SELECT EXISTS (SELECT 1 FROM ONLY {partition} p, (SELECT xmin, cmin FROM pg_class WHERE oid = $1) c WHERE age(p.xmin) > age(c.xmin) " +
+            "OR (p.xmin = c.xmin AND p.cmin::text::bigint < c.cmin::text::bigint))", connection);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
         try
         {

@@ -98,6 +98,28 @@ public sealed class SilentChangeTests : IAsyncLifetime
         Assert.Contains(run.Logs.Lines, l => l.Contains("public.events: partition public.events_3 was attached with rows in it", StringComparison.Ordinal));
     }
 
+    // Regression: rows written in the transaction that attaches their table share the xmin of its pg_class row, and
+    // were taken for rows the stream had carried. Logical decoding reads them as rows of a table outside the publication.
+    [Fact]
+    public async Task RunAsync_PartitionCreatedFilledAndAttachedInOneTransaction_ItsRowsBecomeDocuments()
+    {
+        await using var run = await SyncRun.StartStreamingAsync(_harness, Options(TimeSpan.FromSeconds(1), "events"));
+        await run.AssertConvergedAsync("events", EventsExpected);
+
+        await _harness.ExecuteAsync("""
+            BEGIN;
+            CREATE TABLE events_9 (LIKE events);
+            INSERT INTO events_9 SELECT g, 'loaded apart' FROM generate_series(9000, 9019) g;
+            ALTER TABLE events ATTACH PARTITION events_9 FOR VALUES FROM (9000) TO (10000);
+            COMMIT;
+            """);
+
+        await Eventually.HoldsAsync(() => Task.FromResult(run.Logs.Lines.Any(l => l.Contains("partition public.events_9 was attached with rows in it", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), "the attach to be noticed");
+        await run.AssertConvergedAsync("events", EventsExpected);
+        Assert.Equal(20, (await _harness.DocumentsAsync("events")).Keys.Count(id => int.Parse(id, System.Globalization.CultureInfo.InvariantCulture) >= 9000));
+    }
+
     [Theory]
     [InlineData("ALTER TABLE events DETACH PARTITION events_2", "detached")]
     [InlineData("DROP TABLE events_2", "dropped")]
