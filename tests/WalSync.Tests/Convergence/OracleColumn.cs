@@ -9,6 +9,10 @@ namespace WalSync.Tests.Convergence;
 /// <param name="IsField">False for a column the table's options leave out of the documents.</param>
 internal sealed record OracleColumn(string Name, string SqlType, Func<OracleValues, string> Generate, string Expected, bool IsField = true)
 {
+    /// <summary>The DEFAULT a column added mid-stream gets, which gives every existing row a value without publishing
+    /// one; null for none.</summary>
+    public string? Default { get; init; }
+
     /// <summary>A scalar column whose field is computed as <paramref name="expect"/> says.</summary>
     public static OracleColumn Scalar(string name, string type, Func<OracleValues, string> generate, Expect expect = Expect.Value) =>
         new(name, type, generate, ExpectedSql.Scalar(name, expect));
@@ -19,4 +23,7 @@ internal sealed record OracleColumn(string Name, string SqlType, Func<OracleValu
 
     /// <summary>This column, left out of the documents by the table's options.</summary>
     public OracleColumn NotAField() => this with { IsField = false };
+
+    /// <summary>This column, added with <c>DEFAULT <paramref name="value"/></c>.</summary>
+    public OracleColumn WithDefault(string value) => this with { Default = value };
 }

@@ -32,6 +32,10 @@ internal sealed class OracleTable
     /// <summary>Columns added mid-stream with ALTER TABLE ... ADD COLUMN.</summary>
     public required IReadOnlyList<OracleColumn> LaterColumns { get; init; }
 
+    /// <summary>For a table partitioned by list on its first key column: a value no generated key has, for a partition
+    /// that is created apart, filled, attached and later detached; null for other tables.</summary>
+    public string? SparePartitionValue { get; init; }
+
     /// <summary>The column holding large, out-of-line TOASTed text.</summary>
     public required string BigColumn { get; init; }
 

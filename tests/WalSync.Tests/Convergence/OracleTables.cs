@@ -7,7 +7,8 @@ namespace WalSync.Tests.Convergence;
 /// json, the text-form types, domains), a bigint key named <c>id</c>, TOASTed text and jsonb and a soft-delete column.
 /// <c>pairs</c> has a composite text/int key whose text holds the id escapes (<c>|</c>, <c>\</c>) and the characters
 /// delete-by-filter cannot take, and ExcludeColumns (one of them holding 2-D arrays). <c>events</c> is partitioned
-/// (published through its root) with a composite key that moves rows between partitions, and Tables[].Columns.
+/// (published through its root) with a composite key that moves rows between partitions, and Tables[].Columns; a
+/// partition with rows is attached to it and later detached. Some columns added mid-stream have a default.
 /// </summary>
 internal static class OracleTables
 {
@@ -92,7 +93,7 @@ internal static class OracleTables
             NewKey = v => [v.Random.NextInt64(-1_000_000_000_000L, 1_000_000_000_000L).ToString(CultureInfo.InvariantCulture)],
             IdExpression = "id::text",
             Columns = columns,
-            LaterColumns = [OracleColumn.Scalar("extra", "integer", v => v.Int32()), OracleColumn.ArrayOf("extra_tags", "text", v => v.Text())],
+            LaterColumns = [OracleColumn.Scalar("extra", "integer", v => v.Int32()).WithDefault("7"), OracleColumn.ArrayOf("extra_tags", "text", v => v.Text())],
             BigColumn = "big",
             SoftDeleteColumn = "deleted",
             RowFilters = ("id % 3 <> 0", "i4 IS NULL OR i4 % 2 = 0"),
@@ -120,7 +121,7 @@ internal static class OracleTables
             OracleColumn.ArrayOf("tags", "text", v => v.Text()),
             OracleColumn.Scalar("big", "text", v => v.BigText()),
         ],
-        LaterColumns = [OracleColumn.ArrayOf("added_on", "date", v => v.Date(), Expect.Epoch)],
+        LaterColumns = [OracleColumn.ArrayOf("added_on", "date", v => v.Date(), Expect.Epoch).WithDefault("'{2001-02-03,NULL}'")],
         BigColumn = "big",
         ExcludeColumns = ["secret", "grid"],
         RowFilters = ("k2 % 2 = 0", "v IS NULL OR v % 2 = 0"),
@@ -150,6 +151,7 @@ internal static class OracleTables
             OracleColumn.Scalar("big", "text", v => v.BigText()),
         ],
         LaterColumns = [OracleColumn.Scalar("ignored", "text", v => v.Text()).NotAField()],
+        SparePartitionValue = "'asia'",
         BigColumn = "big",
         OnlyColumns = ["kind", "payload", "at", "big"],
         RowFilters = ("region <> 'mars'", null),

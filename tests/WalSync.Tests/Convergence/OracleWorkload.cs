@@ -4,7 +4,8 @@ namespace WalSync.Tests.Convergence;
 /// A seeded random workload over the <see cref="OracleTables"/>: inserts, updates of some columns, updates of large
 /// TOASTed values, key changes (also into a key deleted in the same transaction, and across partitions), deletes,
 /// INSERT ... ON CONFLICT, multi-row updates, soft deletes and restores, truncates, rolled back transactions and
-/// savepoints, and columns added mid-stream. The same seed gives the same statements.
+/// savepoints, columns added mid-stream (some with a default), and a partition attached with rows and detached again.
+/// The same seed gives the same statements.
 /// </summary>
 internal sealed class OracleWorkload
 {
@@ -52,12 +53,42 @@ internal sealed class OracleWorkload
         {
             foreach (var column in table.LaterColumns)
             {
-                statements.Add($"ALTER TABLE {table.Name} ADD COLUMN {column.Name} {column.SqlType}");
+                statements.Add($"ALTER TABLE {table.Name} ADD COLUMN {column.Name} {column.SqlType}{(column.Default is { } value ? " DEFAULT " + value : "")}");
                 table.Columns.Add(column);
                 statements.AddRange(table.Rows.Take(3).Select(key => $"UPDATE {table.Name} SET {column.Name} = {column.Generate(_values)} WHERE {table.Match(key)}"));
             }
         }
         return statements;
+    }
+
+    /// <summary>The spare partition's name for <paramref name="table"/>.</summary>
+    public static string SparePartition(OracleTable table) => table.Name + "_spare";
+
+    /// <summary>A partition created apart from <paramref name="table"/>, filled with rows (which no stream carries) and
+    /// attached: ATTACH PARTITION publishes none of them.</summary>
+    /// <param name="table">A table with <see cref="OracleTable.SparePartitionValue"/>.</param>
+    /// <param name="identity">The replica identity the partition gets, like the table's others.</param>
+    public List<string> AttachPartition(OracleTable table, string identity)
+    {
+        var partition = SparePartition(table);
+        var statements = new List<string>
+        {
+            $"CREATE TABLE {partition} (LIKE {table.Name} INCLUDING DEFAULTS INCLUDING STORAGE)",
+            $"ALTER TABLE {partition} ADD PRIMARY KEY ({string.Join(", ", table.KeyColumns.Select(k => k.Name))})",
+            $"ALTER TABLE {partition} REPLICA IDENTITY {identity}",
+        };
+        var keys = Enumerable.Range(1, _values.Random.Next(3, 9)).Select(i => (string[])[table.SparePartitionValue!, .. table.NewKey(_values)[1..]])
+            .DistinctBy(k => string.Join("|", k)).ToList();
+        statements.AddRange(keys.Select(key => Insert(table, key, partition)));
+        statements.Add($"ALTER TABLE {table.Name} ATTACH PARTITION {partition} FOR VALUES IN ({table.SparePartitionValue})");
+        return statements;
+    }
+
+    /// <summary>The spare partition detached from <paramref name="table"/>: DETACH PARTITION publishes no deletes.</summary>
+    public static List<string> DetachPartition(OracleTable table)
+    {
+        table.Rows.RemoveAll(key => key[0] == table.SparePartitionValue);
+        return [$"ALTER TABLE {table.Name} DETACH PARTITION {SparePartition(table)}"];
     }
 
     private IEnumerable<string> Operation(OracleTable table)
@@ -87,14 +118,15 @@ internal sealed class OracleWorkload
         };
     }
 
-    private string Insert(OracleTable table)
+    private string Insert(OracleTable table) => Insert(table, table.FreshKey(_values), table.Name);
+
+    private string Insert(OracleTable table, string[] key, string into)
     {
-        var key = table.FreshKey(_values);
         table.Rows.Add(key);
         var columns = table.Columns.Where(c => c.Name == table.BigColumn ? _values.Chance(0.6) : _values.Chance(0.7)).ToList();
         var names = table.KeyColumns.Select(k => k.Name).Concat(columns.Select(c => c.Name));
         var values = key.Concat(columns.Select(Value));
-        return $"INSERT INTO {table.Name} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
+        return $"INSERT INTO {into} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
     }
 
     private IEnumerable<string> UpdateNewest(OracleTable table) =>
