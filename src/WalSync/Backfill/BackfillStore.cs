@@ -13,70 +13,37 @@ internal sealed class BackfillStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _slot;
-    private readonly string _schema;
-    private readonly string _table;
+    private readonly OwnedTable _table;
 
     /// <summary>Creates the store of <paramref name="slot"/>'s backfills in <paramref name="qualifiedTable"/> (schema.table).</summary>
     public BackfillStore(NpgsqlDataSource dataSource, string slot, string qualifiedTable)
     {
-        ArgumentNullException.ThrowIfNull(qualifiedTable);
         _dataSource = dataSource;
         _slot = slot;
-        var dot = qualifiedTable.IndexOf('.', StringComparison.Ordinal);
-        _schema = dot < 0 ? "public" : qualifiedTable[..dot];
-        _table = dot < 0 ? qualifiedTable : qualifiedTable[(dot + 1)..];
+        _table = new OwnedTable(dataSource, qualifiedTable, """
+            (
+                slot text NOT NULL,
+                table_name text NOT NULL,
+                collection text NOT NULL,
+                last_key text[],
+                rows_done bigint NOT NULL DEFAULT 0,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz,
+                PRIMARY KEY (slot, table_name, collection))
+            """, "SELECT, INSERT, UPDATE, DELETE", "backfill progress table", "or set Backfill:Table to a table the role may create.");
     }
 
-    private string SqlName => $"{SourceTable.QuoteIdentifier(_schema)}.{SourceTable.QuoteIdentifier(_table)}";
-
-    private string CreateSql => $"""
-        CREATE SCHEMA IF NOT EXISTS {SourceTable.QuoteIdentifier(_schema)};
-        CREATE TABLE IF NOT EXISTS {SqlName} (
-            slot text NOT NULL,
-            table_name text NOT NULL,
-            collection text NOT NULL,
-            last_key text[],
-            rows_done bigint NOT NULL DEFAULT 0,
-            started_at timestamptz NOT NULL DEFAULT now(),
-            updated_at timestamptz NOT NULL DEFAULT now(),
-            finished_at timestamptz,
-            PRIMARY KEY (slot, table_name, collection));
-        """;
+    private string SqlName => _table.SqlName;
 
     /// <summary>Uses the table when it exists and the role may write it; creates it otherwise.</summary>
     /// <exception cref="ConfigurationException">The role may not write or create it; the message holds the statements to run.</exception>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var role = SourceTable.QuoteIdentifier(connection.UserName ?? "walsync");
-        var grants = $"GRANT USAGE ON SCHEMA {SourceTable.QuoteIdentifier(_schema)} TO {role}; GRANT SELECT, INSERT, UPDATE, DELETE ON {SqlName} TO {role};";
-        await using (var check = new NpgsqlCommand(
-            "SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE') " +
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2", connection))
-        {
-            check.Parameters.AddWithValue(_schema);
-            check.Parameters.AddWithValue(_table);
-            if (await check.ExecuteScalarAsync(cancellationToken) is bool writable)
-            {
-                if (writable)
-                {
-                    return;
-                }
-                throw new ConfigurationException($"The role {role} may not write the backfill progress table {_schema}.{_table}. Have its owner run: {grants}");
-            }
-        }
-        try
-        {
-            await using var command = new NpgsqlCommand(CreateSql, connection);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            throw new ConfigurationException($"The backfill progress table {_schema}.{_table} does not exist and the role {role} may not create it " +
-                $"({e.MessageText}). Have an administrator run:{Environment.NewLine}{CreateSql}{Environment.NewLine}{grants}{Environment.NewLine}" +
-                "or set Backfill:Table to a table the role may create.", e);
-        }
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => _table.InitializeAsync(cancellationToken);
+
+    /// <summary>Checks what <see cref="InitializeAsync"/> would do without changing anything.</summary>
+    /// <returns>What was found, in one sentence.</returns>
+    /// <exception cref="ConfigurationException">As for <see cref="InitializeAsync"/>.</exception>
+    public Task<string> CheckAsync(CancellationToken cancellationToken) => _table.CheckAsync(cancellationToken);
 
     /// <summary>The backfills of this slot that have not finished.</summary>
     public async Task<IReadOnlyList<BackfillRecord>> LoadUnfinishedAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using WalSync.Backfill;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
 using WalSync.Mapping;
@@ -9,7 +10,7 @@ namespace WalSync.Checks;
 /// <summary>The checks of the source database.</summary>
 public sealed partial class StartupChecks
 {
-    private static readonly string[] SourceChecks = ["wal_level", "REPLICATION", "publication", "dead letters", "slot"];
+    private static readonly string[] SourceChecks = ["wal_level", "REPLICATION", "publication", "dead letters", "backfills", "slot"];
 
     /// <summary>Checks PostgreSQL; returns the tables as the stream will send them when every table passed, else null.</summary>
     private async Task<TableRegistry?> CheckSourceAsync(SourceDatabase source, List<CheckResult> results, CancellationToken cancellationToken)
@@ -61,6 +62,8 @@ public sealed partial class StartupChecks
             }
         }
         await CheckAsync(results, "dead letters", () => CheckDeadLettersAsync(source, cancellationToken), cancellationToken);
+        await CheckAsync(results, "backfills", () => new BackfillStore(source.DataSource, _options.Postgres.Slot, _options.Backfill.Table).CheckAsync(cancellationToken),
+            cancellationToken);
         await CheckSlotAsync(source, results, cancellationToken);
         return published is not null && described.Count == _options.Tables.Count ? new TableRegistry(published, types!, source.DataSource) : null;
     }

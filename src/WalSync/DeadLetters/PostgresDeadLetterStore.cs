@@ -9,96 +9,41 @@ namespace WalSync.DeadLetters;
 internal sealed class PostgresDeadLetterStore : IDeadLetterArchive
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly string _schema;
-    private readonly string _table;
+    private readonly OwnedTable _table;
 
     /// <summary>Creates the store for <paramref name="qualifiedTable"/> (schema.table).</summary>
     public PostgresDeadLetterStore(NpgsqlDataSource dataSource, string qualifiedTable)
     {
-        ArgumentNullException.ThrowIfNull(qualifiedTable);
         _dataSource = dataSource;
-        var dot = qualifiedTable.IndexOf('.', StringComparison.Ordinal);
-        _schema = dot < 0 ? "public" : qualifiedTable[..dot];
-        _table = dot < 0 ? qualifiedTable : qualifiedTable[(dot + 1)..];
+        _table = new OwnedTable(dataSource, qualifiedTable, """
+            (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                table_name text NOT NULL,
+                collection text NOT NULL,
+                document_id text NOT NULL,
+                key text[] NOT NULL,
+                operation text NOT NULL,
+                lsn pg_lsn,
+                error text NOT NULL,
+                document text,
+                retried_at timestamptz)
+            """, "SELECT, INSERT, UPDATE", "dead-letter table",
+            "or set DeadLetter:Table to a table the role may create, or DeadLetter:Directory to keep dead letters in files.");
     }
 
     /// <summary>The table as a quoted SQL name.</summary>
-    public string SqlName => $"{SourceTable.QuoteIdentifier(_schema)}.{SourceTable.QuoteIdentifier(_table)}";
-
-    /// <summary>The DDL of the table, as WalSync runs it and as the error for a role that may not run it prints it.</summary>
-    private string CreateSql => $"""
-        CREATE SCHEMA IF NOT EXISTS {SourceTable.QuoteIdentifier(_schema)};
-        CREATE TABLE IF NOT EXISTS {SqlName} (
-            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            table_name text NOT NULL,
-            collection text NOT NULL,
-            document_id text NOT NULL,
-            key text[] NOT NULL,
-            operation text NOT NULL,
-            lsn pg_lsn,
-            error text NOT NULL,
-            document text,
-            retried_at timestamptz);
-        """;
+    public string SqlName => _table.SqlName;
 
     /// <summary>Uses the table when it exists and the role may write it (no CREATE right needed); creates it otherwise.</summary>
     /// <exception cref="ConfigurationException">The table exists but the role may not write it, or it is missing and the role
     /// may not create it; the message holds the statements to run.</exception>
-    public Task InitializeAsync(CancellationToken cancellationToken) => InitializeAsync(create: true, cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken) => _table.InitializeAsync(cancellationToken);
 
-    /// <summary>Checks what <see cref="InitializeAsync(CancellationToken)"/> would do without changing anything: a missing
-    /// table is created in a transaction that is rolled back, which proves the role's right to create it.</summary>
+    /// <summary>Checks what <see cref="InitializeAsync(CancellationToken)"/> would do without changing anything.</summary>
     /// <returns>What was found, in one sentence.</returns>
     /// <exception cref="ConfigurationException">As for <see cref="InitializeAsync(CancellationToken)"/>.</exception>
-    public async Task<string> CheckAsync(CancellationToken cancellationToken) =>
-        await InitializeAsync(create: false, cancellationToken)
-            ? $"dead-letter table {_schema}.{_table} exists and the role may write it"
-            : $"dead-letter table {_schema}.{_table} does not exist yet; the role may create it, and walsync run will";
-
-    /// <summary>Returns true when the table existed.</summary>
-    private async Task<bool> InitializeAsync(bool create, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var role = SourceTable.QuoteIdentifier(connection.UserName ?? "walsync");
-        var grants = $"GRANT USAGE ON SCHEMA {SourceTable.QuoteIdentifier(_schema)} TO {role}; GRANT SELECT, INSERT, UPDATE ON {SqlName} TO {role};";
-        await using (var check = new NpgsqlCommand(
-            "SELECT has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE') " +
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2", connection))
-        {
-            check.Parameters.AddWithValue(_schema);
-            check.Parameters.AddWithValue(_table);
-            if (await check.ExecuteScalarAsync(cancellationToken) is bool writable)
-            {
-                if (writable)
-                {
-                    return true;
-                }
-                throw new ConfigurationException($"The role {role} may not write the dead-letter table {_schema}.{_table}. Have its owner run: {grants}");
-            }
-        }
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            await using var command = new NpgsqlCommand(CreateSql, connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            throw new ConfigurationException($"The dead-letter table {_schema}.{_table} does not exist and the role {role} may not create it " +
-                $"({e.MessageText}). Have an administrator run:{Environment.NewLine}{CreateSql}{Environment.NewLine}{grants}{Environment.NewLine}" +
-                "or set DeadLetter:Table to a table the role may create, or DeadLetter:Directory to keep dead letters in files.", e);
-        }
-        if (create)
-        {
-            await transaction.CommitAsync(cancellationToken);
-        }
-        else
-        {
-            await transaction.RollbackAsync(cancellationToken);
-        }
-        return false;
-    }
+    public Task<string> CheckAsync(CancellationToken cancellationToken) => _table.CheckAsync(cancellationToken);
 
     /// <inheritdoc/>
     public async Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)

@@ -56,6 +56,7 @@ public sealed class CheckCommandTests : IAsyncLifetime
             $"ALTER TABLE items OWNER TO {role.Name};");
         var options = role.Use(_harness.Options(("public.items", "items")));
         options.DeadLetter.Table = _harness.Prefix + "dead.letters";
+        options.Backfill.Table = _harness.Prefix + "dead.backfills";
 
         await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
@@ -64,12 +65,35 @@ public sealed class CheckCommandTests : IAsyncLifetime
         Assert.True(code == 0, $"exit code {code}: {output}");
         Assert.Contains("publication 'walsync_test' does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains($"dead-letter table {_harness.Prefix}dead.letters does not exist yet; the role may create it", output, StringComparison.Ordinal);
+        Assert.Contains($"backfill progress table {_harness.Prefix}dead.backfills does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains("checks passed", output, StringComparison.Ordinal);
         // The publication and the dead-letter table were created only in transactions that were rolled back.
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM pg_publication WHERE pubname = 'walsync_test'"));
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, $"SELECT count(*) FROM pg_namespace WHERE nspname = '{_harness.Prefix}dead'"));
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{_harness.Slot}'"));
         Assert.Null(await _harness.Client.GetCollectionAsync(_harness.Prefix + "items", CancellationToken.None));
+    }
+
+    // The role of samples/products.sql without the grants on the backfill table: check says what run would refuse.
+    [Fact]
+    public async Task Check_BackfillTableMissingAndRoleMayNotCreateIt_FailsWithTheStatementsToRun()
+    {
+        await using var role = await ReplicationRole.CreateAsync(_harness);
+        await _harness.ExecuteAsync($"CREATE TABLE goods (id int PRIMARY KEY, label text); GRANT SELECT ON goods TO {role.Name};");
+        var options = role.Use(_harness.Options(("public.goods", "goods")));
+        options.DeadLetter.Directory = Path.Combine(Path.GetTempPath(), _harness.Prefix + "dead");
+        options.Backfill.Table = _harness.Prefix + "locked.backfills";
+
+        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var output = process.Output;
+        Assert.True(code != 0, $"exit code {code}: {output}");
+        Assert.True(output.Contains($"FAILED backfills: The backfill progress table {_harness.Prefix}locked.backfills does not exist and the role \"{role.Name}\" may not create it",
+            StringComparison.Ordinal), output);
+        Assert.Contains($"CREATE TABLE IF NOT EXISTS \"{_harness.Prefix}locked\".\"backfills\" (", output, StringComparison.Ordinal);
+        Assert.Contains($"GRANT SELECT, INSERT, UPDATE, DELETE ON \"{_harness.Prefix}locked\".\"backfills\" TO \"{role.Name}\";", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
     [Fact]
