@@ -152,6 +152,8 @@ public sealed class OracleTests
         options.Batch.FlushInterval = TimeSpan.FromMilliseconds(FlushMilliseconds[random.Next(FlushMilliseconds.Length)]);
         // Small chunks open many watermark windows while the workload runs.
         options.Backfill.ChunkRows = ChunkRows[random.Next(ChunkRows.Length)];
+        // Seed 2 reads in key order, the others in physical order, the default.
+        options.Backfill.Order = seed % 3 == 2 ? BackfillOrder.Key : BackfillOrder.Physical;
         return options;
     }
 
