@@ -185,7 +185,7 @@ internal sealed class BackfillRunner
         try
         {
             await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-            await EmitAsync(connection, chunk.Id + ":L", cancellationToken);
+            await EmitAsync(connection, chunk.Id + ":L", flush: false, cancellationToken);
             BackfillRecord after;
             bool last;
             if (physical)
@@ -199,7 +199,7 @@ internal sealed class BackfillRunner
                 (after, last) = (lastKey is null ? at : at with { LastKey = lastKey }, chunk.Rows.Count < _options.ChunkRows);
             }
             // Even an empty chunk closes its window, so the batcher stops watching the table for it.
-            await EmitAsync(connection, chunk.Id + ":H", cancellationToken);
+            await EmitAsync(connection, chunk.Id + ":H", flush: true, cancellationToken);
             return (chunk, after, last);
         }
         catch
@@ -222,16 +222,17 @@ internal sealed class BackfillRunner
         }
     }
 
-    /// <summary>Writes a watermark into the WAL, outside any transaction, so the stream delivers it in commit order, and
-    /// makes sure the WAL is flushed past it: the WAL sender sends only flushed WAL.</summary>
-    private static async Task EmitAsync(NpgsqlConnection connection, string content, CancellationToken cancellationToken)
+    /// <summary>Writes a watermark into the WAL, outside any transaction, so the stream delivers it in commit order; with
+    /// <paramref name="flush"/>, makes sure the WAL is flushed past it: the WAL sender sends only flushed WAL. A low
+    /// watermark need not be flushed (one round trip): its chunk's high watermark flushes the WAL past both.</summary>
+    private static async Task EmitAsync(NpgsqlConnection connection, string content, bool flush, CancellationToken cancellationToken)
     {
-        if (connection.PostgreSqlVersion.Major >= 17)
+        if (!flush || connection.PostgreSqlVersion.Major >= 17)
         {
-            await using var flushed = new NpgsqlCommand("SELECT pg_logical_emit_message(false, $1, $2, true)", connection);
-            flushed.Parameters.AddWithValue(Replication.PgOutputDecoder.WatermarkPrefix);
-            flushed.Parameters.AddWithValue(content);
-            await flushed.ExecuteNonQueryAsync(cancellationToken);
+            await using var direct = new NpgsqlCommand($"SELECT pg_logical_emit_message(false, $1, $2{(flush ? ", true" : "")})", connection);
+            direct.Parameters.AddWithValue(Replication.PgOutputDecoder.WatermarkPrefix);
+            direct.Parameters.AddWithValue(content);
+            await direct.ExecuteNonQueryAsync(cancellationToken);
             return;
         }
         // Before 17 the message waits for the next WAL flush (up to wal_writer_delay): the commit of a transaction that
