@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WalSync.Configuration;
+using WalSync.Mapping;
 using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Sink;
@@ -11,10 +12,11 @@ namespace WalSync.Backfill;
 
 /// <summary>
 /// Reads tables into collections while the stream goes on, chunk by chunk between watermarks: for each chunk it
-/// registers the chunk, writes a low watermark into the WAL (<c>pg_logical_emit_message</c>), reads the rows, writes a
-/// high watermark, and waits until the batch holding the rows is flushed (<see cref="BackfillWindows"/> reconciles them
-/// with the stream). Then it records the last key, so a restarted WalSync resumes after it. A finished rebuild moves the
-/// collection's alias to the new version.
+/// registers the chunk, writes a low watermark into the WAL (<c>pg_logical_emit_message</c>), reads the rows (a range of
+/// pages, or of keys: <see cref="ChunkReader"/>), writes a high watermark; <see cref="BackfillWindows"/> reconciles the
+/// rows with the stream by document id, whatever order they were read in. The next chunk is read while the batch holding
+/// the rows is flushed; once it is, the runner records the last page or key, so a restarted WalSync resumes after it.
+/// A finished rebuild moves the collection's alias to the new version.
 /// </summary>
 /// <remarks>Watermarks are non-transactional logical decoding messages, which need pgoutput's <c>messages</c> option
 /// (PostgreSQL 14+); PostgreSQL 17 flushes them at once, earlier versions with the next WAL flush
@@ -22,6 +24,9 @@ namespace WalSync.Backfill;
 internal sealed class BackfillRunner
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Chunks of one backfill read and not yet flushed: two, so the next chunk is read while one is flushed.</summary>
+    private const int ChunksInFlight = 2;
 
     private readonly BackfillOptions _options;
     private readonly NpgsqlDataSource _source;
@@ -74,12 +79,16 @@ internal sealed class BackfillRunner
     {
         var table = job.Table;
         var record = job.Record;
+        // A backfill goes on in the order it began in: a key and a page are not interchangeable.
+        var physical = record.Pages is not null || (record.LastKey is null && _options.Order == BackfillOrder.Physical && !table.Source.IsPartitioned);
         var reader = new ChunkReader(table.Source);
         var estimate = await EstimateRowsAsync(table.Source, cancellationToken);
         var started = _time.GetTimestamp();
         var startRows = record.RowsDone;
         var reported = started;
-        var from = record.LastKey is null ? "its first row" : "key (" + string.Join(", ", record.LastKey) + ")";
+        var from = record.LastKey is not null ? "key (" + string.Join(", ", record.LastKey) + ")"
+            : record.Pages is { } resumed ? $"page {resumed.NextPage} of {resumed.EndPage}"
+            : physical ? "its first page" : "its first row";
         BackfillLog.Started(_logger, record.Table, record.Collection, from, estimate);
         using var span = WalSyncTelemetry.ActivitySource.StartActivity("walsync.backfill");
         span?.SetTag("db.system", "postgresql");
@@ -88,36 +97,43 @@ internal sealed class BackfillRunner
         var tableTag = new KeyValuePair<string, object?>("table", record.Table);
         _state?.BackfillStarted(record.Table, record.Collection, record.RowsDone, estimate);
         _windows.BackfillStarted();
+        // Chunks read and not yet flushed, oldest first, each with the position after it. The next chunk is read while
+        // the previous one is flushed; progress is saved in chunk order, each position once its chunk is flushed.
+        var inFlight = new Queue<(BackfillChunk Chunk, BackfillRecord After, bool Last)>();
         try
         {
-            while (true)
+            var next = record;
+            var reading = true;
+            while (reading || inFlight.Count > 0)
             {
-                var chunk = new BackfillChunk($"{_windows.RunId}:{Interlocked.Increment(ref _sequence)}", table);
-                string[]? lastKey;
-                _windows.Register(chunk);
-                try
+                if (reading && inFlight.Count < ChunksInFlight)
                 {
-                    await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-                    await EmitAsync(connection, chunk.Id + ":L", cancellationToken);
-                    lastKey = await reader.ReadAsync(connection, chunk, record.LastKey, _options.ChunkRows, cancellationToken);
-                    // Even an empty chunk closes its window, so the batcher stops watching the table for it.
-                    await EmitAsync(connection, chunk.Id + ":H", cancellationToken);
-                    await chunk.Flushed.Task.WaitAsync(cancellationToken);
-                }
-                finally
-                {
-                    _windows.Forget(chunk);
-                }
-                if (chunk.ReadAgain)
-                {
+                    var read = await ReadChunkAsync(table, reader, next, physical, cancellationToken);
+                    if (read.After.Pages is { } pages && next.Pages is { Filenode: not 0 } before && pages.Filenode != before.Filenode)
+                    {
+                        BackfillLog.Rewritten(_logger, record.Table, record.Collection);
+                    }
+                    inFlight.Enqueue(read);
+                    (next, reading) = (read.After, !read.Last);
                     continue;
                 }
-                if (lastKey is null)
+                var (chunk, after, _) = inFlight.Dequeue();
+                await WaitFlushedAsync(chunk, cancellationToken);
+                if (chunk.ReadAgain)
                 {
-                    break;
+                    // Read again from this chunk on; the chunks read after it are written but their progress not kept.
+                    while (inFlight.TryDequeue(out var later))
+                    {
+                        await WaitFlushedAsync(later.Chunk, cancellationToken);
+                    }
+                    (next, reading) = (record, true);
+                    continue;
                 }
-                record = record with { LastKey = lastKey, RowsDone = record.RowsDone + chunk.Rows.Count };
-                await _store.SaveAsync(record, cancellationToken);
+                record = after with { RowsDone = record.RowsDone + chunk.Rows.Count };
+                if (record.LastKey is not null || record.Pages is not null)
+                {
+                    await _store.SaveAsync(record, cancellationToken);
+                }
                 WalSyncTelemetry.RowsBackfilled.Add(chunk.Rows.Count, tableTag);
                 _state?.RowsBackfilled(record.Table, chunk.Rows.Count);
                 if (_time.GetElapsedTime(reported) >= ProgressInterval)
@@ -125,10 +141,6 @@ internal sealed class BackfillRunner
                     reported = _time.GetTimestamp();
                     var rate = (record.RowsDone - startRows) / Math.Max(_time.GetElapsedTime(started).TotalSeconds, 0.001);
                     BackfillLog.Progress(_logger, record.Table, record.Collection, record.RowsDone, estimate, rate);
-                }
-                if (chunk.Rows.Count < _options.ChunkRows)
-                {
-                    break;
                 }
             }
             if (job.SwapWhenDone)
@@ -154,20 +166,73 @@ internal sealed class BackfillRunner
         }
         finally
         {
+            foreach (var (chunk, _, _) in inFlight)
+            {
+                _windows.Forget(chunk);
+            }
             _windows.BackfillEnded();
         }
     }
 
-    /// <summary>Writes a watermark into the WAL, outside any transaction, so the stream delivers it in commit order, and
-    /// makes sure the WAL is flushed past it: the WAL sender sends only flushed WAL.</summary>
-    private static async Task EmitAsync(NpgsqlConnection connection, string content, CancellationToken cancellationToken)
+    /// <summary>Reads the chunk after <paramref name="at"/> between its watermarks.</summary>
+    /// <returns>The chunk, registered with the windows; the position after it (<see cref="BackfillRecord.RowsDone"/> not
+    /// counted); and whether it was the table's last.</returns>
+    private async Task<(BackfillChunk Chunk, BackfillRecord After, bool Last)> ReadChunkAsync(TableBinding table, ChunkReader reader, BackfillRecord at,
+        bool physical, CancellationToken cancellationToken)
     {
-        if (connection.PostgreSqlVersion.Major >= 17)
+        var chunk = new BackfillChunk($"{_windows.RunId}:{Interlocked.Increment(ref _sequence)}", table);
+        _windows.Register(chunk);
+        try
         {
-            await using var flushed = new NpgsqlCommand("SELECT pg_logical_emit_message(false, $1, $2, true)", connection);
-            flushed.Parameters.AddWithValue(Replication.PgOutputDecoder.WatermarkPrefix);
-            flushed.Parameters.AddWithValue(content);
-            await flushed.ExecuteNonQueryAsync(cancellationToken);
+            await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+            await EmitAsync(connection, chunk.Id + ":L", flush: false, cancellationToken);
+            BackfillRecord after;
+            bool last;
+            if (physical)
+            {
+                var pages = await reader.ReadPagesAsync(connection, chunk, at.Pages, _options.ChunkRows, cancellationToken);
+                (after, last) = (at with { Pages = pages }, pages.Done);
+            }
+            else
+            {
+                var lastKey = await reader.ReadAsync(connection, chunk, at.LastKey, _options.ChunkRows, cancellationToken);
+                (after, last) = (lastKey is null ? at : at with { LastKey = lastKey }, chunk.Rows.Count < _options.ChunkRows);
+            }
+            // Even an empty chunk closes its window, so the batcher stops watching the table for it.
+            await EmitAsync(connection, chunk.Id + ":H", flush: true, cancellationToken);
+            return (chunk, after, last);
+        }
+        catch
+        {
+            _windows.Forget(chunk);
+            throw;
+        }
+    }
+
+    /// <summary>Waits until the batch holding <paramref name="chunk"/>'s rows is flushed, then forgets it.</summary>
+    private async Task WaitFlushedAsync(BackfillChunk chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await chunk.Flushed.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _windows.Forget(chunk);
+        }
+    }
+
+    /// <summary>Writes a watermark into the WAL, outside any transaction, so the stream delivers it in commit order; with
+    /// <paramref name="flush"/>, makes sure the WAL is flushed past it: the WAL sender sends only flushed WAL. A low
+    /// watermark need not be flushed (one round trip): its chunk's high watermark flushes the WAL past both.</summary>
+    private static async Task EmitAsync(NpgsqlConnection connection, string content, bool flush, CancellationToken cancellationToken)
+    {
+        if (!flush || connection.PostgreSqlVersion.Major >= 17)
+        {
+            await using var direct = new NpgsqlCommand($"SELECT pg_logical_emit_message(false, $1, $2{(flush ? ", true" : "")})", connection);
+            direct.Parameters.AddWithValue(Replication.PgOutputDecoder.WatermarkPrefix);
+            direct.Parameters.AddWithValue(content);
+            await direct.ExecuteNonQueryAsync(cancellationToken);
             return;
         }
         // Before 17 the message waits for the next WAL flush (up to wal_writer_delay): the commit of a transaction that

@@ -7,8 +7,10 @@ namespace WalSync.Backfill;
 /// <summary>
 /// The durable progress of backfills, one row per slot, table and collection being filled, in a table of the source
 /// database (<c>Backfill:Table</c>, default <c>walsync.backfills</c>), created when missing: a restarted WalSync
-/// resumes each backfill after the last key it wrote.
+/// resumes each backfill after the last key or page it wrote.
 /// </summary>
+/// <remarks>Physical order's progress goes into <c>last_key</c> as <c>{NULL, filenode, next page, end page}</c>: a key
+/// never holds a NULL, and the table keeps the shape that existing deployments granted.</remarks>
 internal sealed class BackfillStore
 {
     private readonly NpgsqlDataSource _dataSource;
@@ -56,7 +58,10 @@ internal sealed class BackfillStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            records.Add(new BackfillRecord(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<string[]>(2), reader.GetInt64(3)));
+            var last = reader.IsDBNull(2) ? null : reader.GetFieldValue<string?[]>(2);
+            records.Add(last is [null, var node, var next, var end]
+                ? new BackfillRecord(reader.GetString(0), reader.GetString(1), null, reader.GetInt64(3), new PageProgress(Parse(node), Parse(next), Parse(end)))
+                : new BackfillRecord(reader.GetString(0), reader.GetString(1), last!, reader.GetInt64(3)));
         }
         return records;
     }
@@ -67,13 +72,19 @@ internal sealed class BackfillStore
         "ON CONFLICT (slot, table_name, collection) DO UPDATE SET last_key = NULL, rows_done = 0, started_at = now(), updated_at = now(), finished_at = NULL",
         cancellationToken, _slot, table, collection);
 
-    /// <summary>Records that every row up to <paramref name="record"/>'s last key is written.</summary>
+    /// <summary>Records that every row up to <paramref name="record"/>'s last key or page is written.</summary>
     public Task SaveAsync(BackfillRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        object last = record.Pages is { } pages ? new string?[] { null, Format(pages.Filenode), Format(pages.NextPage), Format(pages.EndPage) }
+            : record.LastKey ?? (object)DBNull.Value;
         return ExecuteAsync($"UPDATE {SqlName} SET last_key = $4, rows_done = $5, updated_at = now() WHERE slot = $1 AND table_name = $2 AND collection = $3",
-            cancellationToken, _slot, record.Table, record.Collection, record.LastKey ?? (object)DBNull.Value, record.RowsDone);
+            cancellationToken, _slot, record.Table, record.Collection, last, record.RowsDone);
     }
+
+    private static string Format(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static long Parse(string? value) => long.Parse(value ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Records that the backfill is complete.</summary>
     public Task FinishAsync(BackfillRecord record, CancellationToken cancellationToken)

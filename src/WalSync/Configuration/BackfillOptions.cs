@@ -4,8 +4,13 @@ namespace WalSync.Configuration;
 /// later, rebuilds).</summary>
 public sealed class BackfillOptions
 {
-    /// <summary>Rows read per chunk, in primary-key order, each chunk in its own short transaction. Default 10000.</summary>
+    /// <summary>Rows read per chunk, each chunk in its own short statement; in <see cref="BackfillOrder.Physical"/> order a
+    /// chunk is as many pages as hold about this many rows. Default 10000.</summary>
     public int ChunkRows { get; set; } = 10_000;
+
+    /// <summary>The order a table is read in. Default <see cref="BackfillOrder.Physical"/>; a backfill resumed after a
+    /// restart goes on in the order it began in.</summary>
+    public BackfillOrder Order { get; set; } = BackfillOrder.Physical;
 
     /// <summary>Tables backfilled at once. Default 1.</summary>
     public int Parallelism { get; set; } = 1;

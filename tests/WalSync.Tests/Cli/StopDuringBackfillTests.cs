@@ -23,6 +23,8 @@ public sealed class StopDuringBackfillTests : IAsyncLifetime
     {
         var options = _harness.Options(("public.ledger", "ledger"));
         options.Backfill.ChunkRows = 1000;
+        // Key order here; physical order's resume is in RebuildKillTests.
+        options.Backfill.Order = WalSync.Configuration.BackfillOrder.Key;
         // Slow imports (0.1 s per import) keep the backfill running for many seconds, so the stop lands inside it.
         _harness.Emulator!.Faults.SetDelay(TimeSpan.FromMilliseconds(100));
         await using (var first = WalSyncProcess.Run(options))

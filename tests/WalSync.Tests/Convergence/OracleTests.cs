@@ -178,6 +178,8 @@ public sealed class OracleTests
         options.Backfill.ChunkRows = ChunkRows[random.Next(ChunkRows.Length)];
         // A partition attached or detached is noticed at the catalog check when no row of the table follows it.
         options.Postgres.CatalogCheckInterval = TimeSpan.FromSeconds(1);
+        // Seed 2 reads in key order, the others in physical order, the default.
+        options.Backfill.Order = seed % 3 == 2 ? BackfillOrder.Key : BackfillOrder.Physical;
         return options;
     }
 
