@@ -83,6 +83,23 @@ public sealed class NestedDocumentTests
         await AssertBothAsync(second);
     }
 
+    [Fact]
+    public async Task Run_NestedTableWithoutForeignKey_ExitsWithCode2NamingTheTablesAndTheSetting()
+    {
+        await using var harness = await SyncHarness.StartAsync("nested_nofk");
+        await harness.ExecuteAsync(NestedSchema.Create + "CREATE TABLE notes (id integer PRIMARY KEY, body text);");
+        var options = NestedSchema.Options(harness);
+        options.Tables[1].Nested!.Add(new WalSync.Configuration.NestedOptions { Field = "notes", Table = "public.notes" });
+
+        await using var process = WalSyncProcess.Run(options);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(2, code);
+        Assert.Contains("no foreign key links public.products and public.notes", process.Output, StringComparison.Ordinal);
+        Assert.Contains("Through", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+    }
+
     private static async Task AssertBothAsync(SyncRun run)
     {
         await run.AssertConvergedAsync("users", NestedSchema.ExpectedUsers);
