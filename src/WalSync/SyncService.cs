@@ -192,7 +192,7 @@ public sealed class SyncService
         // Every problem the user must fix is reported at once; servers that do not answer are left to the retries below.
         StartupChecks.ThrowIfAnyFailed(await new StartupChecks(_options, _loggers, _time) { Resnapshot = attempt == 0 && Resnapshot }.RunAsync(startup));
         await using var source = new SourceDatabase(_options.Postgres, _logger);
-        var tables = await PrepareSourceAsync(source, startup);
+        var (tables, relations) = await PrepareSourceAsync(source, startup);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
         await deadLetters.InitializeAsync(startup);
         var backfills = new BackfillStore(source.DataSource, _options.Postgres.Slot, _options.Backfill.Table);
@@ -217,7 +217,7 @@ public sealed class SyncService
         var windows = new BackfillWindows();
         var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows, State);
         var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger, BackfillFinished, State);
-        await using var reader = new ReplicationReader(_options.Postgres, tables.Bindings.Select(b => b.Source.Relation),
+        await using var reader = new ReplicationReader(_options.Postgres, relations,
             _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived);
         var sources = tables.Bindings.Select(b => b.Source).ToList();
         await _watch.ReadBaselineAsync(sources, source.DataSource, abort);
@@ -369,7 +369,8 @@ public sealed class SyncService
     }
 
     /// <summary>The start-up checks of the source: server settings and role, the tables, the publication.</summary>
-    private async Task<TableRegistry> PrepareSourceAsync(SourceDatabase source, CancellationToken cancellationToken)
+    /// <returns>The configured tables, and the relations of every published table (nested and join tables too).</returns>
+    private async Task<(TableRegistry Tables, List<RelationInfo> Relations)> PrepareSourceAsync(SourceDatabase source, CancellationToken cancellationToken)
     {
         await source.CheckServerAsync(cancellationToken);
         PgTypeCatalog types;
@@ -382,7 +383,15 @@ public sealed class SyncService
         {
             described.Add(await source.DescribeTableAsync(table, cancellationToken));
         }
-        var published = await source.EnsurePublicationAsync(described, cancellationToken);
+        var nested = await ResolveNestedAsync(source, described, types, cancellationToken);
+        var configured = described.Select(t => t.Relation.QualifiedName).ToHashSet(StringComparer.Ordinal);
+        var related = new List<SourceTable>();
+        foreach (var table in nested.Values.SelectMany(NestedRelations.TablesOf).Distinct(StringComparer.Ordinal).Where(t => !configured.Contains(t)))
+        {
+            // Nested and join tables are published like configured ones: their changes rebuild the documents above them.
+            related.Add(await source.DescribeTableAsync(new TableOptions { Table = table }, cancellationToken));
+        }
+        var published = await source.EnsurePublicationAsync([.. described, .. related], cancellationToken);
         foreach (var table in published)
         {
             if (await source.GeneratedColumnsMissingAsync(table, cancellationToken) is { } missing)
@@ -390,6 +399,21 @@ public sealed class SyncService
                 ReplicationLog.GeneratedColumnsMissing(_logger, table.Relation.QualifiedName, missing);
             }
         }
-        return new TableRegistry(published, types, source.DataSource);
+        var registry = new TableRegistry(published.Where(t => configured.Contains(t.Relation.QualifiedName)), types, source.DataSource, nested);
+        return (registry, [.. published.Select(t => t.Relation)]);
+    }
+
+    /// <summary>Resolves every table's <c>Nested</c> entries against the catalog (relation kinds, replica identities).</summary>
+    /// <exception cref="ConfigurationException">An entry cannot be resolved; the message names the setting and the fix.</exception>
+    private static async Task<Dictionary<string, IReadOnlyList<NestedPlan>>> ResolveNestedAsync(SourceDatabase source, List<SourceTable> tables, PgTypeCatalog types,
+        CancellationToken cancellationToken)
+    {
+        var nested = new Dictionary<string, IReadOnlyList<NestedPlan>>(StringComparer.Ordinal);
+        await using var connection = await source.DataSource.OpenConnectionAsync(cancellationToken);
+        foreach (var table in tables.Where(t => t.Options.Nested is { Count: > 0 }))
+        {
+            nested[table.Relation.QualifiedName] = await NestedRelations.ResolveAsync(connection, table, types, cancellationToken);
+        }
+        return nested;
     }
 }

@@ -32,6 +32,10 @@ public sealed class TableOptions
     /// (https://www.postgresql.org/docs/15/logical-replication-row-filter.html).</remarks>
     public string? Where { get; set; }
 
+    /// <summary>Related tables whose rows become object or array fields of each document, found through foreign keys
+    /// (see <see cref="NestedOptions"/>). A change to any of them rebuilds the documents it affects.</summary>
+    public IList<NestedOptions>? Nested { get; set; }
+
     /// <summary>The schema part of <see cref="Table"/>.</summary>
     public string SchemaName => Table.Contains('.', StringComparison.Ordinal) ? Table[..Table.IndexOf('.', StringComparison.Ordinal)] : "public";
 

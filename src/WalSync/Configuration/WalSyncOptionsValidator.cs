@@ -164,6 +164,43 @@ public static partial class WalSyncOptionsValidator
             {
                 errors.Add($"Tables:{i} sets both Columns and ExcludeColumns; keep only one of them.");
             }
+            ValidateNested(table.Nested, $"Tables:{i}:Nested", errors);
+        }
+    }
+
+    /// <summary>Checks the entries of a <c>Nested</c> list and, recursively, theirs.</summary>
+    private static void ValidateNested(IList<NestedOptions>? nested, string path, List<string> errors)
+    {
+        var fields = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (nested?.Count ?? 0); i++)
+        {
+            var entry = nested![i];
+            var at = $"{path}:{i}";
+            if (string.IsNullOrWhiteSpace(entry.Field) || entry.Field.Contains('.', StringComparison.Ordinal) || entry.Field == "id")
+            {
+                errors.Add($"{at}:Field '{entry.Field}' must name the field that holds the related rows, without dots and not \"id\", e.g. \"organizations\".");
+            }
+            else if (!fields.Add(entry.Field))
+            {
+                errors.Add($"{at}:Field '{entry.Field}' is used twice at this level; give each nested entry its own field.");
+            }
+            foreach (var (setting, name) in (ReadOnlySpan<(string, string?)>)[("Table", entry.Table), ("Through", entry.Through)])
+            {
+                if ((setting == "Table" || name is not null)
+                    && (string.IsNullOrWhiteSpace(name) || name.Split('.').Length > 2 || name.Split('.').Any(string.IsNullOrWhiteSpace)))
+                {
+                    errors.Add($"{at}:{setting} '{name}' must name a table as schema.table or table, e.g. \"public.organizations\".");
+                }
+            }
+            if (entry.Columns is { Count: > 0 } && entry.ExcludeColumns is { Count: > 0 })
+            {
+                errors.Add($"{at} sets both Columns and ExcludeColumns; keep only one of them.");
+            }
+            if (entry.ForeignKey is { Count: 0 } || entry.ForeignKey?.Any(string.IsNullOrWhiteSpace) == true)
+            {
+                errors.Add($"{at}:ForeignKey must list the referencing columns of one foreign key, e.g. [\"category_id\"], or be left out.");
+            }
+            ValidateNested(entry.Nested, $"{at}:Nested", errors);
         }
     }
 

@@ -30,13 +30,41 @@ internal sealed class DocumentMapper
     /// not <see cref="ColumnInfo.IsKey"/>, which REPLICA IDENTITY FULL sets on every column.</param>
     /// <param name="table">The table's settings (Columns, ExcludeColumns, SoftDeleteColumn).</param>
     /// <param name="types">The type catalog that knows every column type of the relation.</param>
+    /// <param name="nested">The table's resolved <c>Nested</c> entries; none when null.</param>
     /// <exception cref="MappingConfigurationException">A setting names no column, excludes a key column, Columns and
     /// ExcludeColumns are both set, a key column is not published, or the table has no key.</exception>
-    public DocumentMapper(RelationInfo relation, IReadOnlyList<string> keyColumns, TableOptions table, PgTypeCatalog types)
+    public DocumentMapper(RelationInfo relation, IReadOnlyList<string> keyColumns, TableOptions table, PgTypeCatalog types,
+        IReadOnlyList<NestedPlan>? nested = null)
     {
         _plan = MappingPlan.Create(relation, keyColumns, table, types);
         Relation = relation;
-        Fields = Array.AsReadOnly(_plan.Fields.Select(f => new FieldSchema { Name = f.Name, Type = f.Type.TypesenseType, Optional = !f.IsKey }).ToArray());
+        Nested = nested ?? [];
+        var fields = _plan.Fields.Select(f => new FieldSchema { Name = f.Name, Type = f.Type.TypesenseType, Optional = !f.IsKey }).ToList();
+        AddNestedFields(fields, Nested, "", inArray: false);
+        Fields = fields.AsReadOnly();
+    }
+
+    /// <summary>The table's resolved <c>Nested</c> entries; empty when it has none. Documents of such a table are always
+    /// written whole, from rows read back with their nested fields (<see cref="NestedSql"/>).</summary>
+    public IReadOnlyList<NestedPlan> Nested { get; }
+
+    // Every nested field and sub-field is declared, optional: a sub-field's type would otherwise be fixed by the first
+    // value seen (5 makes int64, and a later 5.5 is refused). Values reached through an array are arrays
+    // (Typesense v29 field.cpp flatten_field; typesense-api reference §16.1).
+    private static void AddNestedFields(List<FieldSchema> fields, IReadOnlyList<NestedPlan> plans, string prefix, bool inArray)
+    {
+        foreach (var plan in plans)
+        {
+            var array = inArray || plan.IsArray;
+            var name = prefix + plan.Field;
+            fields.Add(new FieldSchema { Name = name, Type = array ? "object[]" : "object", Optional = true });
+            foreach (var column in plan.Columns)
+            {
+                var type = column.Type.TypesenseType;
+                fields.Add(new FieldSchema { Name = $"{name}.{column.Name}", Type = array && !type.EndsWith("[]", StringComparison.Ordinal) ? type + "[]" : type, Optional = true });
+            }
+            AddNestedFields(fields, plan.Children, name + ".", array);
+        }
     }
 
     /// <summary>The relation version this mapper was made for.</summary>
@@ -106,9 +134,22 @@ internal sealed class DocumentMapper
     /// <param name="partial">True for <c>action=update</c>: unchanged-TOAST columns are left out and NULL columns are
     /// written as null. False for <c>action=upsert</c>: every column must be present, NULL columns are left out.</param>
     /// <returns>Success, or the reason (naming the column) the row cannot become a document.</returns>
-    public MappingResult WriteDocument(RowImage row, IBufferWriter<byte> output, bool partial)
+    public MappingResult WriteDocument(RowImage row, IBufferWriter<byte> output, bool partial) => WriteDocument(row, default, output, partial);
+
+    /// <summary>Writes <paramref name="row"/> with its nested fields as one JSON document followed by '\n' to <paramref name="output"/>.</summary>
+    /// <param name="row">A full row of this relation.</param>
+    /// <param name="nested">The nested fields as <see cref="NestedSql.Document"/> read them; required when the table has <see cref="Nested"/> entries.</param>
+    /// <param name="output">Where the line goes; nothing is written to it on failure.</param>
+    /// <param name="partial">As for <see cref="WriteDocument(RowImage, IBufferWriter{byte}, bool)"/>; never true for a table with nested entries.</param>
+    /// <returns>Success, or the reason (naming the column or sub-field) the row cannot become a document.</returns>
+    public MappingResult WriteDocument(RowImage row, ReadOnlySpan<byte> nested, IBufferWriter<byte> output, bool partial)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (Nested.Count > 0 && (partial || nested.IsEmpty))
+        {
+            // Without its nested fields the document would replace the stored one with less than the row's document.
+            return MappingResult.Failure($"the nested fields of {Relation.QualifiedName} were not read with the row; it is written when read back whole");
+        }
         var keyError = CheckKey(row, requireNonEmpty: true);
         if (keyError is not null)
         {
@@ -148,6 +189,10 @@ internal sealed class DocumentMapper
                     }
                     break;
             }
+        }
+        if (Nested.Count > 0 && NestedJsonWriter.Write(writer, Nested, nested) is { } nestedError)
+        {
+            return MappingResult.Failure(nestedError);
         }
         json.EndObject();
         var document = json.Written;

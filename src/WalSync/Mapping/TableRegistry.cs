@@ -16,15 +16,27 @@ internal sealed class TableRegistry
     private readonly NpgsqlDataSource _dataSource;
     private readonly PgTypeCatalog _types;
 
+    /// <summary>Per nested or join table (schema.table), where it appears in configured tables' documents.</summary>
+    private readonly Dictionary<string, List<RelatedLink>> _related = new(StringComparer.Ordinal);
+
     /// <summary>Creates the registry for the configured <paramref name="tables"/>.</summary>
-    public TableRegistry(IEnumerable<SourceTable> tables, PgTypeCatalog types, NpgsqlDataSource dataSource)
+    /// <param name="tables">The configured tables.</param>
+    /// <param name="types">The type catalog.</param>
+    /// <param name="dataSource">The source database, to refresh the type catalog.</param>
+    /// <param name="nested">The resolved <c>Nested</c> entries per configured table (schema.table); none when null.</param>
+    public TableRegistry(IEnumerable<SourceTable> tables, PgTypeCatalog types, NpgsqlDataSource dataSource,
+        IReadOnlyDictionary<string, IReadOnlyList<NestedPlan>>? nested = null)
     {
         ArgumentNullException.ThrowIfNull(tables);
         foreach (var table in tables)
         {
-            var binding = new TableBinding(table, table.Options.CollectionName);
+            var binding = new TableBinding(table, table.Options.CollectionName)
+            {
+                Nested = nested?.GetValueOrDefault(table.Relation.QualifiedName) ?? [],
+            };
             _byName[table.Relation.QualifiedName] = binding;
             Bindings.Add(binding);
+            AddRelated(binding, binding.Nested);
         }
         _types = types;
         _dataSource = dataSource;
@@ -40,6 +52,39 @@ internal sealed class TableRegistry
     public TableBinding? Find(RelationInfo relation) =>
         _byName.GetValueOrDefault(relation?.QualifiedName ?? throw new ArgumentNullException(nameof(relation)));
 
+    /// <summary>Where <paramref name="relation"/> appears in configured tables' documents as a nested or join table; null when nowhere.</summary>
+    public IReadOnlyList<RelatedLink>? FindRelated(RelationInfo relation) =>
+        _related.GetValueOrDefault(relation?.QualifiedName ?? throw new ArgumentNullException(nameof(relation)));
+
+    /// <summary>Where any of <paramref name="relations"/> appears in configured tables' documents, one link per root and entry.</summary>
+    public IReadOnlyList<RelatedLink> FindRelated(IEnumerable<RelationInfo> relations) =>
+        [.. relations.SelectMany(r => FindRelated(r) ?? []).Distinct()];
+
+    /// <summary>Every nested and join table, schema.table.</summary>
+    public IEnumerable<string> RelatedTables => _related.Keys;
+
+    private void AddRelated(TableBinding root, IReadOnlyList<NestedPlan> plans)
+    {
+        foreach (var plan in plans)
+        {
+            Link(plan.Table, new RelatedLink(root, plan, Join: false));
+            if (plan.Through is { } through)
+            {
+                Link(through, new RelatedLink(root, plan, Join: true));
+            }
+            AddRelated(root, plan.Children);
+        }
+    }
+
+    private void Link(string table, RelatedLink link)
+    {
+        if (!_related.TryGetValue(table, out var links))
+        {
+            _related[table] = links = [];
+        }
+        links.Add(link);
+    }
+
     /// <summary>The mapper for this version of <paramref name="table"/>'s relation.</summary>
     /// <exception cref="MappingConfigurationException">The relation lost a key column or a configured column.</exception>
     public async ValueTask<DocumentMapper> GetMapperAsync(TableBinding table, RelationInfo relation, CancellationToken cancellationToken)
@@ -54,7 +99,7 @@ internal sealed class TableRegistry
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await _types.RefreshAsync(connection, cancellationToken);
         }
-        mapper = new DocumentMapper(relation, table.Source.KeyColumns, table.Source.Options, _types);
+        mapper = new DocumentMapper(relation, table.Source.KeyColumns, table.Source.Options, _types, table.Nested);
         _mappers.AddOrUpdate(relation, mapper);
         return mapper;
     }

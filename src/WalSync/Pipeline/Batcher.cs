@@ -26,6 +26,7 @@ internal sealed class Batcher
     private RelationInfo? _lastRelation;
     private TableBinding? _lastTable;
     private DocumentMapper? _lastMapper;
+    private IReadOnlyList<RelatedLink>? _lastRelated;
 
     /// <summary>Creates a batcher.</summary>
     /// <param name="options">When to cut a batch.</param>
@@ -136,7 +137,7 @@ internal sealed class Batcher
                         _windows?.OnTruncated(truncated);
                     }
                 }
-                return default;
+                return _tables.FindRelated(change.TruncatedRelations ?? []) is { Count: > 0 } links ? TruncateRelatedAsync(batch, links, cancellationToken) : default;
             case ChangeKind.Watermark:
                 return _windows?.OnWatermark(change.Watermark!) is { } closed ? AddChunkAsync(batch, closed, cancellationToken) : default;
         }
@@ -151,6 +152,10 @@ internal sealed class Batcher
             {
                 Apply(batch.For(_lastTable), change, _lastMapper!, ActiveWindows);
             }
+            else if (_lastRelated is not null)
+            {
+                return AddRelatedAsync(batch, change, _lastRelated, cancellationToken);
+            }
             return default;
         }
         return ResolveAndAddAsync(batch, change, rel, cancellationToken);
@@ -161,11 +166,39 @@ internal sealed class Batcher
         var table = _tables.Find(rel);
         var mapper = table is null ? null : await _tables.GetMapperAsync(table, rel, cancellationToken);
         (_lastRelation, _lastTable, _lastMapper) = (rel, table, mapper);
+        _lastRelated = table is null ? _tables.FindRelated(rel) : null;
         if (table is not null)
         {
+            table.LastRelation = rel;
             Apply(batch.For(table), change, mapper!, ActiveWindows);
         }
+        else if (_lastRelated is not null)
+        {
+            await AddRelatedAsync(batch, change, _lastRelated, cancellationToken);
+        }
     }
+
+    /// <summary>Records a change to a nested or join table with every root collection whose documents hold its rows.</summary>
+    private async ValueTask AddRelatedAsync(Batch batch, ChangeEvent change, IReadOnlyList<RelatedLink> links, CancellationToken cancellationToken)
+    {
+        foreach (var link in links)
+        {
+            batch.For(link.Root).AddRelated(new RelatedChange(link, change.Relation!, change.OldRow,
+                change.Kind == ChangeKind.Delete ? default : change.NewRow), await RootMapperAsync(link.Root, cancellationToken));
+        }
+    }
+
+    /// <summary>Records a TRUNCATE of nested or join tables: every root above them is rebuilt.</summary>
+    private async ValueTask TruncateRelatedAsync(Batch batch, IReadOnlyList<RelatedLink> links, CancellationToken cancellationToken)
+    {
+        foreach (var link in links)
+        {
+            batch.For(link.Root).TruncateRelated(await RootMapperAsync(link.Root, cancellationToken));
+        }
+    }
+
+    private ValueTask<DocumentMapper> RootMapperAsync(TableBinding root, CancellationToken cancellationToken) =>
+        _tables.GetMapperAsync(root, root.LastRelation ?? root.Source.Relation, cancellationToken);
 
     /// <summary>The windows to report changes to while a backfill runs; null otherwise, so streaming alone pays nothing.</summary>
     private BackfillWindows? ActiveWindows => _windows is { Active: true } ? _windows : null;

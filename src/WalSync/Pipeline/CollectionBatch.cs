@@ -71,6 +71,34 @@ internal sealed class CollectionBatch
         return change with { Operation = operation, Row = merged };
     }
 
+    /// <summary>Changed rows of nested and join tables, in commit order: the roots above them are rebuilt.</summary>
+    public List<RelatedChange> Related { get; } = [];
+
+    /// <summary>True when a nested or join table was truncated: every root is rebuilt.</summary>
+    public bool RelatedTruncated { get; private set; }
+
+    /// <summary>The mapper roots are read back with when their nested rows changed: of the root table's latest relation version.</summary>
+    public DocumentMapper? RelatedMapper { get; private set; }
+
+    /// <summary>Records a change to a nested or join table of this collection's documents; <paramref name="mapper"/> is
+    /// the root table's current mapper.</summary>
+    public void AddRelated(RelatedChange change, DocumentMapper mapper)
+    {
+        RelatedMapper = mapper;
+        if (!RelatedTruncated)
+        {
+            Related.Add(change);
+        }
+    }
+
+    /// <summary>Records a TRUNCATE of a nested or join table: every root is rebuilt, which covers every related change.</summary>
+    public void TruncateRelated(DocumentMapper mapper)
+    {
+        RelatedMapper = mapper;
+        Related.Clear();
+        RelatedTruncated = true;
+    }
+
     /// <summary>Records a TRUNCATE: every earlier change of the batch is void, and the collection is emptied first.</summary>
     public void Truncate()
     {

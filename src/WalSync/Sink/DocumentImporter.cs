@@ -44,7 +44,7 @@ internal sealed class DocumentImporter
             {
                 var change = documents[i].Value;
                 var start = body.WrittenCount;
-                var mapped = change.Mapper.WriteDocument(change.Row, body, action == ImportAction.Update);
+                var mapped = change.Mapper.WriteDocument(change.Row, change.Nested.Span, body, action == ImportAction.Update);
                 if (mapped.Success)
                 {
                     documentOfLine[lines] = i;

@@ -19,7 +19,7 @@ namespace WalSync.Sink;
 /// its content goes to the dead-letter store; every other failure throws (the client has already retried what is
 /// transient), so nothing of the batch is acknowledged.
 /// </summary>
-internal sealed class TypesenseSink : IBatchSink
+internal sealed partial class TypesenseSink : IBatchSink
 {
     private readonly TypesenseClient _client;
     private readonly DocumentImporter _importer;
@@ -127,7 +127,7 @@ internal sealed class TypesenseSink : IBatchSink
         var counters = last ? _state?.Collection(batch.Table.Collection, batch.Table.Source.Relation.QualifiedName) : null;
         var collectionTag = new KeyValuePair<string, object?>("collection", batch.Table.Collection);
         long bytes;
-        if (batch.LatestMapper is { } latest)
+        if ((batch.LatestMapper ?? batch.RelatedMapper) is { } latest)
         {
             await _schemas.EnsureAsync(collection, latest, cancellationToken);
         }
@@ -148,6 +148,7 @@ internal sealed class TypesenseSink : IBatchSink
                 switch (change.Value.Operation)
                 {
                     case DocumentOperation.Delete: deletes.Add(change.Key); break;
+                    case var _ when batch.Table.Nested.Count > 0: reload.Add(change); break;
                     case DocumentOperation.Upsert: documents[upserts++] = change; break;
                     case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row):
                         documents[documents.Length - ++partials] = change;
@@ -155,7 +156,16 @@ internal sealed class TypesenseSink : IBatchSink
                     default: reload.Add(change); break;
                 }
             }
-            bytes = await ImportAsync(batch.Table, collection, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
+            if (batch.Table.Nested.Count > 0)
+            {
+                bytes = await FlushNestedAsync(batch, collection, reload, deadLetters, counters, cancellationToken);
+                reload.Clear();
+            }
+            else
+            {
+                bytes = 0;
+            }
+            bytes += await ImportAsync(batch.Table, collection, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
             bytes += await ImportAsync(batch.Table, collection, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, counters, cancellationToken);
             var found = await ReadBackAsync(batch.Table, reload, cancellationToken);
             bytes += await ImportAsync(batch.Table, collection, new(found), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
