@@ -49,10 +49,18 @@ public sealed partial class MetricsTests : IClassFixture<RunningWalSyncFixture>
         var names = queries.SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).ToHashSet();
         Assert.True(names.Count >= 12, $"the dashboard queries only {string.Join(", ", names)}");
 
-        var (status, metrics) = await HttpProbe.GetAsync(_walsync.Url, "metrics");
-        Assert.Equal(HttpStatusCode.OK, status);
-        var exported = metrics.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l[..l.IndexOfAny(['{', ' '])]).ToHashSet();
-        Assert.All(names, name => Assert.True(exported.Contains(name), $"{name} is queried by the dashboard but not in /metrics"));
+        // A gauge appears once its value is known (the slot's retained WAL after the first slot poll), so /metrics is read
+        // until every name is there or the time is up.
+        HashSet<string> exported = [];
+        await Eventually.HoldsAsync(async () =>
+        {
+            var (status, metrics) = await HttpProbe.GetAsync(_walsync.Url, "metrics");
+            exported = status == HttpStatusCode.OK
+                ? metrics.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l[..l.IndexOfAny(['{', ' '])]).ToHashSet()
+                : [];
+            return names.All(exported.Contains);
+        }, TimeSpan.FromSeconds(60), "every metric the dashboard queries to be in /metrics",
+            () => Task.FromResult("missing: " + string.Join(", ", names.Where(n => !exported.Contains(n)))));
         foreach (var needed in (string[])["walsync_replication_lag_bytes", "walsync_replication_lag_seconds", "walsync_changes_received_total",
             "walsync_documents_written_total", "walsync_import_duration_seconds_bucket", "walsync_dead_letters_total", "walsync_pipeline_restarts_total",
             "walsync_backfill_rows_total", "walsync_backfill_rows_estimate"])
