@@ -398,6 +398,15 @@ public sealed class SyncService
             {
                 ReplicationLog.GeneratedColumnsMissing(_logger, table.Relation.QualifiedName, missing);
             }
+            else if (table.Options.ReadBackGeneratedColumns && configured.Contains(table.Relation.QualifiedName)
+                && await source.UnpublishedGeneratedColumnsAsync(table, cancellationToken) is { Count: > 0 } readBack)
+            {
+                // Read back with every row at flush, through the same statement as nested fields.
+                var name = table.Relation.QualifiedName;
+                nested[name] = [NestedPlan.ForGeneratedColumns(table, readBack.Select(c => (c.Name, c.TypeOid)), types), .. nested.GetValueOrDefault(name) ?? []];
+                var columns = string.Join(", ", readBack.Select(c => c.Name));
+                ReplicationLog.GeneratedColumnsReadBack(_logger, name, columns);
+            }
         }
         var registry = new TableRegistry(published.Where(t => configured.Contains(t.Relation.QualifiedName)), types, source.DataSource, nested);
         return (registry, [.. published.Select(t => t.Relation)]);

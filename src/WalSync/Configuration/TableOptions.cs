@@ -32,6 +32,19 @@ public sealed class TableOptions
     /// (https://www.postgresql.org/docs/15/logical-replication-row-filter.html).</remarks>
     public string? Where { get; set; }
 
+    /// <summary>
+    /// Reads the table's generated columns that the stream does not carry back from PostgreSQL, by key, at each flush
+    /// (one batched query per collection and flush), so that documents hold them. Default false: they are left out, and
+    /// named at start. Needed before PostgreSQL 18 for STORED columns, and on 18 for VIRTUAL ones (and STORED ones a
+    /// publication does not publish). Costs one read per flush and writes every change of the table whole; measured
+    /// in <c>benchmarks/README.md</c>. Turned on for an existing collection, documents get the columns as their rows
+    /// change; <c>walsync run --reindex TABLE</c> fills them all.
+    /// </summary>
+    /// <remarks>pgoutput before 18 skips every column with <c>attgenerated</c> set; 18 publishes stored ones with
+    /// <c>publish_generated_columns = stored</c>, virtual ones never
+    /// (https://www.postgresql.org/docs/18/sql-createpublication.html).</remarks>
+    public bool ReadBackGeneratedColumns { get; set; }
+
     /// <summary>Related tables whose rows become object or array fields of each document, found through foreign keys
     /// (see <see cref="NestedOptions"/>). A change to any of them rebuilds the documents it affects.</summary>
     public IList<NestedOptions>? Nested { get; set; }

@@ -55,6 +55,11 @@ internal sealed class DocumentMapper
     {
         foreach (var plan in plans)
         {
+            if (plan.Kind == NestedRelationKind.Generated)
+            {
+                fields.AddRange(plan.Columns.Select(c => new FieldSchema { Name = c.Name, Type = c.Type.TypesenseType, Optional = true }));
+                continue;
+            }
             var array = inArray || plan.IsArray;
             var name = prefix + plan.Field;
             fields.Add(new FieldSchema { Name = name, Type = array ? "object[]" : "object", Optional = true });

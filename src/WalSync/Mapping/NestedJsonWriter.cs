@@ -40,6 +40,10 @@ internal static class NestedJsonWriter
             // A many-to-one reference that is NULL or finds no row: the field is left out.
             return null;
         }
+        if (plan.Kind == NestedRelationKind.Generated)
+        {
+            return WriteRow(writer, plan, ref reader, path);
+        }
         path += plan.Field;
         writer.Json.PropertyName(plan.EncodedField);
         if (!plan.IsArray)
@@ -58,10 +62,14 @@ internal static class NestedJsonWriter
         return null;
     }
 
-    // The reader is on the row's StartArray; it is left on its EndArray.
+    // The reader is on the row's StartArray; it is left on its EndArray. Generated columns are fields of the document itself.
     private static string? WriteRow(JsonValueWriter writer, NestedPlan plan, ref Utf8JsonReader reader, string path)
     {
-        writer.Json.StartObject();
+        var inObject = plan.Kind != NestedRelationKind.Generated;
+        if (inObject)
+        {
+            writer.Json.StartObject();
+        }
         foreach (var column in plan.Columns)
         {
             reader.Read();
@@ -79,7 +87,7 @@ internal static class NestedJsonWriter
             }
             if (error != ValueError.None)
             {
-                return MappingErrors.Describe(new FieldPlan(0, $"{path}.{column.Name}", column.EncodedName, column.Type, false), error, element);
+                return MappingErrors.Describe(new FieldPlan(0, inObject ? $"{path}.{column.Name}" : column.Name, column.EncodedName, column.Type, false), error, element);
             }
         }
         foreach (var child in plan.Children)
@@ -91,7 +99,10 @@ internal static class NestedJsonWriter
             }
         }
         reader.Read();
-        writer.Json.EndObject();
+        if (inObject)
+        {
+            writer.Json.EndObject();
+        }
         return null;
     }
 

@@ -65,5 +65,30 @@ internal sealed class NestedPlan
     public NestedPlan? Parent { get; set; }
 
     /// <summary>True when the field holds an array of objects.</summary>
-    public bool IsArray => Kind != NestedRelationKind.ManyToOne;
+    public bool IsArray => Kind is NestedRelationKind.OneToMany or NestedRelationKind.ManyToMany;
+
+    /// <summary>The entry that reads <paramref name="root"/>'s generated <paramref name="columns"/> back with each row
+    /// (<see cref="NestedRelationKind.Generated"/>), for <c>Tables[].ReadBackGeneratedColumns</c>.</summary>
+    /// <param name="root">The configured table.</param>
+    /// <param name="columns">The generated columns the stream does not carry, names and type OIDs, in column order.</param>
+    /// <param name="types">The type catalog that knows their types.</param>
+    public static NestedPlan ForGeneratedColumns(Replication.SourceTable root, IEnumerable<(string Name, uint TypeOid)> columns, PgTypeCatalog types)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return new NestedPlan
+        {
+            Options = new NestedOptions { Field = "", Table = root.Relation.QualifiedName },
+            EncodedField = [],
+            Kind = NestedRelationKind.Generated,
+            ParentTable = root.Relation.QualifiedName,
+            Table = root.Relation.QualifiedName,
+            SqlTable = root.SqlName,
+            ParentColumns = [],
+            ChildColumns = [],
+            KeyColumns = root.KeyColumns,
+            ColumnTypes = new Dictionary<string, IReadOnlyDictionary<string, string>>(),
+            Columns = [.. columns.Select(c => new NestedColumn(c.Name, JsonLineWriter.EncodePropertyName(c.Name), ColumnType.Resolve(types, c.TypeOid)))],
+            Children = [],
+        };
+    }
 }

@@ -11,4 +11,8 @@ internal enum NestedRelationKind : byte
 
     /// <summary>A join table references both: the field is an array of objects of the nested table's rows.</summary>
     ManyToMany,
+
+    /// <summary>Not a related table: the root row's own generated columns that the stream does not carry
+    /// (<c>Tables[].ReadBackGeneratedColumns</c>), read back with the row and written as top-level fields.</summary>
+    Generated,
 }

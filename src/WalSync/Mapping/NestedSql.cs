@@ -21,13 +21,14 @@ internal static class NestedSql
 
     private static string Entry(NestedPlan plan, string parent, int depth)
     {
-        var n = $"n{depth}";
+        var n = plan.Kind == NestedRelationKind.Generated ? parent : $"n{depth}";
         var values = plan.Columns.Select(c => $"CASE WHEN {n}.{Q(c.Name)} IS NULL THEN NULL ELSE format('%s', {n}.{Q(c.Name)}) END")
             .Concat(plan.Children.Select(child => Entry(child, n, depth + 1)));
         var row = $"json_build_array({string.Join(", ", values)})";
         var order = string.Join(", ", plan.KeyColumns.Select(k => $"{n}.{Q(k)}"));
         return plan.Kind switch
         {
+            NestedRelationKind.Generated => row,
             NestedRelationKind.ManyToOne => $"(SELECT {row} FROM {plan.SqlTable} {n} WHERE {Equal(n, plan.ChildColumns, parent, plan.ParentColumns)} LIMIT 1)",
             NestedRelationKind.OneToMany => $"(SELECT coalesce(json_agg({row} ORDER BY {order}), '[]'::json) FROM {plan.SqlTable} {n} " +
                 $"WHERE {Equal(n, plan.ChildColumns, parent, plan.ParentColumns)})",

@@ -65,7 +65,7 @@ internal sealed class TableRegistry
 
     private void AddRelated(TableBinding root, IReadOnlyList<NestedPlan> plans)
     {
-        foreach (var plan in plans)
+        foreach (var plan in plans.Where(p => p.Kind != NestedRelationKind.Generated))
         {
             Link(plan.Table, new RelatedLink(root, plan, Join: false));
             if (plan.Through is { } through)

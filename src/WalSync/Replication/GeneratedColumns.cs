@@ -6,7 +6,8 @@ namespace WalSync.Replication;
 /// Generated columns and the stream: pgoutput publishes none before PostgreSQL 18; from 18 on it publishes STORED ones
 /// when the publication says <c>publish_generated_columns = stored</c> (which WalSync sets when it creates the
 /// publication) or names them in its column list, and VIRTUAL ones never. Documents hold only what the stream and the
-/// backfills read, so the columns left out are named at start instead of missing without a word.
+/// backfills read, so the columns left out are named at start instead of missing without a word, unless the table reads
+/// them back (<c>Tables[].ReadBackGeneratedColumns</c>).
 /// </summary>
 /// <remarks>https://www.postgresql.org/docs/18/sql-createpublication.html (<c>publish_generated_columns</c>),
 /// https://www.postgresql.org/docs/18/ddl-generated-columns.html; before 18, <c>pgoutput.c</c> skips every column with
@@ -25,8 +26,35 @@ internal static class GeneratedColumns
         return connection.PostgreSqlVersion.Major >= PublishedFromVersion ? "a.attgenerated IN ('', 's')" : "a.attgenerated = ''";
     }
 
+    /// <summary>The generated columns of <paramref name="table"/> that its documents should hold (the configuration does
+    /// not leave them out) but the stream does not carry, in column order.</summary>
+    /// <param name="connection">A connection to the source database.</param>
+    /// <param name="table">The table as the publication publishes it.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task<IReadOnlyList<(string Name, uint TypeOid, bool Stored)>> UnpublishedAsync(NpgsqlConnection connection, SourceTable table,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(table);
+        var columns = new List<(string, uint, bool)>();
+        await using var command = new NpgsqlCommand(
+            "SELECT attname, atttypid, attgenerated = 's' FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated <> '' ORDER BY attnum", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var name = reader.GetString(0);
+            var wanted = (table.Options.Columns is not { Count: > 0 } only || only.Contains(name)) && table.Options.ExcludeColumns?.Contains(name) != true;
+            if (wanted && table.Relation.IndexOf(name) < 0)
+            {
+                columns.Add((name, reader.GetFieldValue<uint>(1), reader.GetBoolean(2)));
+            }
+        }
+        return columns;
+    }
+
     /// <summary>One sentence naming the generated columns of <paramref name="table"/> that its documents lack, why, and
-    /// what would bring them; null when there are none (or the configuration leaves them out anyway).</summary>
+    /// what would bring them; null when there are none (or the configuration leaves them out, or reads them back).</summary>
     /// <param name="connection">A connection to the source database.</param>
     /// <param name="table">The table as the publication publishes it.</param>
     /// <param name="publication">The publication's name, for the statement that publishes stored columns.</param>
@@ -35,30 +63,21 @@ internal static class GeneratedColumns
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(table);
-        var stored = new List<string>();
-        var virtuals = new List<string>();
-        await using (var command = new NpgsqlCommand(
-            "SELECT attname, attgenerated = 's' FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated <> '' ORDER BY attnum", connection))
+        if (table.Options.ReadBackGeneratedColumns)
         {
-            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var name = reader.GetString(0);
-                var wanted = (table.Options.Columns is not { Count: > 0 } columns || columns.Contains(name)) && table.Options.ExcludeColumns?.Contains(name) != true;
-                if (wanted && table.Relation.IndexOf(name) < 0)
-                {
-                    (reader.GetBoolean(1) ? stored : virtuals).Add(name);
-                }
-            }
+            return null;
         }
+        var unpublished = await UnpublishedAsync(connection, table, cancellationToken);
+        var stored = unpublished.Where(c => c.Stored).Select(c => c.Name).ToList();
+        var virtuals = unpublished.Where(c => !c.Stored).Select(c => c.Name).ToList();
         if (stored.Count + virtuals.Count == 0)
         {
             return null;
         }
         var version = connection.PostgreSqlVersion;
         var all = string.Join(", ", stored.Concat(virtuals));
-        var leaveOut = $"List them in Tables[]:ExcludeColumns of {table.Relation.QualifiedName} to say they are left out on purpose.";
+        var leaveOut = $"Set Tables[]:ReadBackGeneratedColumns of {table.Relation.QualifiedName} to true to read them back by key at each flush, " +
+            "or list them in Tables[]:ExcludeColumns to say they are left out on purpose.";
         if (version.Major < PublishedFromVersion)
         {
             return $"the generated column(s) {all} are not in its documents: PostgreSQL publishes generated columns to logical replication " +
@@ -75,7 +94,7 @@ internal static class GeneratedColumns
         if (virtuals.Count > 0)
         {
             parts.Add($"the virtual generated column(s) {string.Join(", ", virtuals)} are not in its documents: PostgreSQL never publishes virtual " +
-                "generated columns. Make them STORED to have them published");
+                "generated columns. Make them STORED to have them published, or read them back");
         }
         return string.Join("; ", parts) + ". " + leaveOut;
     }

@@ -56,7 +56,7 @@ internal sealed class NestedRelations
 
     /// <summary>Every table a list of entries reads, nested tables and join tables, schema.table, at every depth.</summary>
     public static IEnumerable<string> TablesOf(IEnumerable<NestedPlan> plans) =>
-        plans.SelectMany(p => (string?[])[p.Table, p.Through, .. TablesOf(p.Children)]).OfType<string>();
+        plans.Where(p => p.Kind != NestedRelationKind.Generated).SelectMany(p => (string?[])[p.Table, p.Through, .. TablesOf(p.Children)]).OfType<string>();
 
     private async Task<List<NestedPlan>> ResolveListAsync(IList<NestedOptions> entries, string parent, HashSet<string> parentColumns, string path,
         CancellationToken cancellationToken)

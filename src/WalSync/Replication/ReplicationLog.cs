@@ -62,4 +62,8 @@ internal static partial class ReplicationLog
     [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "{Table}: {Explanation}")]
     public static partial void GeneratedColumnsMissing(ILogger logger, string table, string explanation);
 
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information,
+        Message = "{Table}: the generated column(s) {Columns} are not in the stream; they are read back by key at each flush (Tables[]:ReadBackGeneratedColumns)")]
+    public static partial void GeneratedColumnsReadBack(ILogger logger, string table, string columns);
+
 }

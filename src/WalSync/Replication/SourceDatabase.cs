@@ -196,6 +196,14 @@ internal sealed class SourceDatabase : IAsyncDisposable
         return await GeneratedColumns.MissingAsync(connection, table, _options.Publication, cancellationToken);
     }
 
+    /// <summary>The generated columns of <paramref name="table"/> that its documents should hold but the stream does not
+    /// carry (<see cref="GeneratedColumns.UnpublishedAsync"/>).</summary>
+    public async Task<IReadOnlyList<(string Name, uint TypeOid, bool Stored)>> UnpublishedGeneratedColumnsAsync(SourceTable table, CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        return await GeneratedColumns.UnpublishedAsync(connection, table, cancellationToken);
+    }
+
     /// <summary>The configured slot's row in <c>pg_replication_slots</c>, or null when it does not exist.</summary>
     public async Task<SlotState?> GetSlotAsync(CancellationToken cancellationToken)
     {
