@@ -15,9 +15,12 @@ internal sealed class EmulatorProbe : IDisposable
     }
 
     /// <summary>The number of documents in the products collection (0 when it does not exist yet).</summary>
-    public async Task<long> CountAsync()
+    public Task<long> CountAsync() => CountAsync("products");
+
+    /// <summary>The number of documents in <paramref name="collection"/> (0 when it does not exist yet).</summary>
+    public async Task<long> CountAsync(string collection)
     {
-        using var response = await _http.GetAsync(new Uri("/collections/products", UriKind.Relative));
+        using var response = await _http.GetAsync(new Uri($"/collections/{collection}", UriKind.Relative));
         if (!response.IsSuccessStatusCode)
         {
             return 0;
@@ -27,11 +30,16 @@ internal sealed class EmulatorProbe : IDisposable
         return document.RootElement.GetProperty("num_documents").GetInt64();
     }
 
-    /// <summary>One count with a probe of its own.</summary>
-    public static async Task<long> CountDocumentsAsync(Uri url, string apiKey)
+    /// <summary>The documents of <paramref name="collections"/> (the products collection when null), counted with a probe of its own.</summary>
+    public static async Task<long> CountDocumentsAsync(Uri url, string apiKey, IEnumerable<string>? collections = null)
     {
         using var probe = new EmulatorProbe(url, apiKey);
-        return await probe.CountAsync();
+        long count = 0;
+        foreach (var collection in collections ?? ["products"])
+        {
+            count += await probe.CountAsync(collection);
+        }
+        return count;
     }
 
     /// <inheritdoc/>

@@ -23,6 +23,9 @@ internal sealed class HarnessOptions
     /// <summary>A directory where each walsync run's output is kept; null to keep none.</summary>
     public string? Logs { get; private init; }
 
+    /// <summary>With a stored generated column: <c>read-back</c> or <c>left-out</c>; null for the plain products table.</summary>
+    public string? Generated { get; private init; }
+
     /// <summary>Export traces, metrics and logs over OTLP (http/protobuf) to a sink in the harness, to measure what it costs.</summary>
     public bool Otlp { get; private init; }
 
@@ -38,11 +41,13 @@ internal sealed class HarnessOptions
           --quick                 small workloads and 10 s latency runs (a few minutes in all)
           --latency-seconds N     how long each latency run inserts (default 60; 10 with --quick)
           --rate N                changes per second during the latency runs (default 5000)
-          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, backfill, latency,
+          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, many-tables, backfill, latency,
                                   backfill-latency (the latency runs without and during a backfill)
           --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
+          --generated MODE        the products table gains a stored generated column (price_with_tax); MODE read-back: walsync
+                                  reads it back at each flush (Tables[]:ReadBackGeneratedColumns), left-out: it does not
           --otlp                  walsync exports traces, metrics and logs over OTLP to a sink in the harness (compare with a run without)
           --walsync PATH          the walsync.dll to run (default: src/WalSync.Cli/bin/Release/net10.0/walsync.dll)
           --help                  this text
@@ -57,7 +62,7 @@ internal sealed class HarnessOptions
         int? latency = null;
         var rate = 5000;
         int? chunkRows = null;
-        string? output = null, walsync = null, logs = null;
+        string? output = null, walsync = null, logs = null, generated = null;
         IReadOnlyList<string> only = [];
         for (var i = 0; i < args.Length; i++)
         {
@@ -83,6 +88,9 @@ internal sealed class HarnessOptions
                 case "--logs":
                     logs = Value(args, ++i);
                     break;
+                case "--generated":
+                    generated = Value(args, ++i) is "read-back" or "left-out" ? args[i] : throw new ArgumentException("--generated needs read-back or left-out.");
+                    break;
                 case "--walsync":
                     walsync = Value(args, ++i);
                     break;
@@ -93,7 +101,7 @@ internal sealed class HarnessOptions
         return new HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
-            ChunkRows = chunkRows,
+            ChunkRows = chunkRows, Generated = generated,
         };
     }
 

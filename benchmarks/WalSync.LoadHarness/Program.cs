@@ -28,6 +28,12 @@ if (otlp is not null)
     WalSyncChild.Environment = otlp.Environment;
     Progress.Say($"walsync exports over OTLP to {otlp.Url}");
 }
+if (options.Generated is { } generated)
+{
+    WorkloadDatabase.ProductsExtraSql = "ALTER TABLE products ADD COLUMN price_with_tax numeric(12,2) GENERATED ALWAYS AS (price * 1.2) STORED;";
+    WalSyncChild.ReadBackGeneratedColumns = generated == "read-back";
+    Progress.Say($"products has a stored generated column; walsync {(WalSyncChild.ReadBackGeneratedColumns ? "reads it back at each flush" : "leaves it out")}");
+}
 Progress.Say($"walsync: {walsync}");
 // Production-like decoding settings: PostgreSQL's default logical_decoding_work_mem (the cluster's own default of
 // 64kB is for tests that want spilling), no checkpoints or autovacuum in the middle of a measurement.
@@ -85,6 +91,10 @@ try
         }
     }
     var report = Report.Format(options, version, (loadAtStart, MachineLoad.OneMinute()), throughput, backfill, latency);
+    if (options.Generated is not null)
+    {
+        report += $"\nproducts with a stored generated column, walsync {(WalSyncChild.ReadBackGeneratedColumns ? "reading it back (ReadBackGeneratedColumns)" : "leaving it out")}.\n";
+    }
     if (otlp is not null)
     {
         report += $"\nOTLP export on: the sink received {otlp.Requests:N0} export requests, {otlp.Bytes:N0} bytes.\n";

@@ -22,7 +22,7 @@ internal static class ThroughputRun
     /// <summary>Runs <paramref name="workload"/>.</summary>
     public static async Task<ThroughputResult> RunAsync(PostgresCluster cluster, Workload workload, string walsyncDll)
     {
-        await using var database = await WorkloadDatabase.CreateAsync(cluster, "load_" + workload.Name.Replace('-', '_'));
+        await using var database = await WorkloadDatabase.CreateAsync(cluster, "load_" + workload.Name.Replace('-', '_'), workload.Schema);
         await database.ExecuteAsync(workload.PrepareSql);
         await database.CreateSlotsAsync("baseline", "null_sink", "emulator", "baseline_again", "null_sink_again");
         Progress.Say($"{workload.Name}: writing {workload.Description}");
@@ -33,23 +33,23 @@ internal static class ThroughputRun
         Progress.Say($"{workload.Name}: a took {baseline.TotalSeconds:F2} s; b: walsync into the null sink");
         DrainResult nullSink, emulator;
         await using var sink = await NullTypesense.StartAsync();
-        await CollectionSeed.SeedProductsAsync(sink.Url, ApiKey);
-        nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll);
+        await CollectionSeed.SeedAsync(sink.Url, ApiKey, workload.Tables);
+        nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll, workload.Tables);
         Progress.Say($"{workload.Name}: b took {nullSink.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSink.Cpu.TotalSeconds:F2} s; c: walsync into the emulator");
         string check;
         await using (var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey }))
         {
-            await CollectionSeed.SeedProductsAsync(server.Url, ApiKey);
-            emulator = await DrainAsync(database, "emulator", server.Url, end, walsyncDll);
-            var documents = await EmulatorProbe.CountDocumentsAsync(server.Url, ApiKey);
-            var rows = await database.CountProductsAsync();
+            await CollectionSeed.SeedAsync(server.Url, ApiKey, workload.Tables);
+            emulator = await DrainAsync(database, "emulator", server.Url, end, walsyncDll, workload.Tables);
+            var documents = await EmulatorProbe.CountDocumentsAsync(server.Url, ApiKey, workload.Tables);
+            var rows = await database.CountRowsAsync(workload.Tables);
             check = documents == rows ? "ok" : $"{documents:N0} documents for {rows:N0} rows";
         }
         Progress.Say($"{workload.Name}: c took {emulator.Elapsed.TotalSeconds:F2} s, walsync CPU {emulator.Cpu.TotalSeconds:F2} s; emulator check: {check}; a again");
         var again = await BaselineAsync(cluster, database, "baseline_again", end);
         Progress.Say($"{workload.Name}: a took {again.TotalSeconds:F2} s the second time; b again");
         baseline = again < baseline ? again : baseline;
-        var nullSinkAgain = await DrainAsync(database, "null_sink_again", sink.Url, end, walsyncDll);
+        var nullSinkAgain = await DrainAsync(database, "null_sink_again", sink.Url, end, walsyncDll, workload.Tables);
         Progress.Say($"{workload.Name}: b took {nullSinkAgain.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSinkAgain.Cpu.TotalSeconds:F2} s the second time");
         // The faster run counts; the peak RSS is the larger of the two.
         nullSink = (nullSinkAgain.Elapsed < nullSink.Elapsed ? nullSinkAgain : nullSink) with { PeakRss = Math.Max(nullSink.PeakRss, nullSinkAgain.PeakRss) };
@@ -68,9 +68,10 @@ internal static class ThroughputRun
     }
 
     /// <summary>Runs walsync on <paramref name="slot"/> until it has acknowledged <paramref name="end"/>; returns the time from its start of streaming and its peak RSS.</summary>
-    private static async Task<DrainResult> DrainAsync(WorkloadDatabase database, string slot, Uri typesense, NpgsqlLogSequenceNumber end, string walsyncDll)
+    private static async Task<DrainResult> DrainAsync(WorkloadDatabase database, string slot, Uri typesense, NpgsqlLogSequenceNumber end, string walsyncDll,
+        IReadOnlyList<string> tables)
     {
-        await using var child = WalSyncChild.Start($"{database.Name}-{slot}", walsyncDll, database.ConnectionString, slot, typesense, ApiKey, FlushInterval);
+        await using var child = WalSyncChild.Start($"{database.Name}-{slot}", walsyncDll, database.ConnectionString, slot, typesense, ApiKey, FlushInterval, tables);
         var started = await child.WaitForStreamingAsync(TimeSpan.FromMinutes(2));
         var cpuAtStart = child.CpuTime();
         var harnessCpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;

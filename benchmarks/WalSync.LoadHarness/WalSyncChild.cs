@@ -47,6 +47,9 @@ internal sealed class WalSyncChild : IAsyncDisposable
     /// <summary>Variables every walsync process gets (the OTLP export of <c>--otlp</c>); none when empty.</summary>
     public static IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>();
 
+    /// <summary>Tables[]:ReadBackGeneratedColumns of every table (<c>--generated read-back</c>).</summary>
+    public static bool ReadBackGeneratedColumns { get; set; }
+
     /// <summary>Where each run's output is written when it is disposed; null for nowhere.</summary>
     public static string? LogDirectory { get; set; }
 
@@ -93,7 +96,7 @@ internal sealed class WalSyncChild : IAsyncDisposable
             Typesense = new { Nodes = new[] { typesenseUrl.ToString().TrimEnd('/') }, ApiKey = apiKey },
             Batch = new { MaxRows = 5000, FlushInterval = flushInterval.ToString("c", CultureInfo.InvariantCulture) },
             Backfill = chunkRows is { } rows ? new { ChunkRows = rows } : null,
-            Tables = (tables ?? ["products"]).Select(t => new { Table = "public." + t, Collection = t }).ToArray(),
+            Tables = (tables ?? ["products"]).Select(t => new { Table = "public." + t, Collection = t, ReadBackGeneratedColumns }).ToArray(),
             // Port 0: a free port, so that a walsync running elsewhere on this machine does not stop the run.
             Http = new { Urls = "http://127.0.0.1:0" },
         };

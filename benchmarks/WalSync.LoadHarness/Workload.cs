@@ -10,8 +10,20 @@ namespace WalSync.LoadHarness;
 /// <param name="PrepareSql">Run before the slots are created; may be empty.</param>
 /// <param name="StreamSql">The stream except its last transaction (run outside a transaction block, so a DO block may COMMIT); may be empty.</param>
 /// <param name="LastTransactionSql">The statements of the last transaction; its commit's end LSN ends the workload.</param>
-internal sealed record Workload(string Name, string Description, long Changes, string PrepareSql, string StreamSql, string LastTransactionSql)
+/// <param name="Tables">The published tables of the public schema, each into the collection of its name.</param>
+/// <param name="Schema">Creates the tables and the publication <c>walsync</c>.</param>
+internal sealed record Workload(string Name, string Description, long Changes, string PrepareSql, string StreamSql, string LastTransactionSql,
+    IReadOnlyList<string> Tables, string Schema)
 {
+    /// <summary>A workload on the products table alone.</summary>
+    public Workload(string name, string description, long changes, string prepareSql, string streamSql, string lastTransactionSql)
+        : this(name, description, changes, prepareSql, streamSql, lastTransactionSql, ["products"], SchemaSql)
+    {
+    }
+
+    /// <summary>How many tables the many-tables workload publishes.</summary>
+    public const int ManyTables = 100;
+
     /// <summary>The products table of the README.</summary>
     public const string ProductsTableSql = """
         CREATE TABLE products (
@@ -49,7 +61,23 @@ internal sealed record Workload(string Name, string Description, long Changes, s
                 $"DO $$ BEGIN FOR g IN 1..{singleRows - 1} LOOP INSERT INTO products SELECT {RowValues}; COMMIT; END LOOP; END $$",
                 $"INSERT INTO products SELECT {RowValues} FROM generate_series({singleRows}, {singleRows}) g"),
             Mixed(mixedTransactions),
+            Many(singleRows),
         ];
+    }
+
+    // The single-row workload spread over ManyTables copies of the products table, one after another (row g goes to
+    // table g % ManyTables), each published and each into a collection of its own.
+    private static Workload Many(int rows)
+    {
+        var tables = Enumerable.Range(0, ManyTables).Select(i => $"products_{i:D3}").ToList();
+        var schema = ProductsTableSql + string.Concat(tables.Select(t => $"CREATE TABLE {t} (LIKE products INCLUDING ALL);\n")) +
+            "DROP TABLE products;\n" + $"CREATE PUBLICATION walsync FOR TABLE {string.Join(", ", tables)} WITH (publish_via_partition_root = true);";
+        string Insert(string g) =>
+            $"EXECUTE format('INSERT INTO products_%s SELECT {RowValues.Replace("'", "''", StringComparison.Ordinal).ReplaceLineEndings(" ")} FROM (SELECT $1 AS g) s', " +
+            $"lpad(({g} % {ManyTables})::text, 3, '0')) USING {g};";
+        return new("many-tables", $"{rows:N0} single-row insert transactions over {ManyTables} tables", rows, "",
+            $"DO $$ BEGIN FOR g IN 1..{rows - 1} LOOP {Insert("g")} COMMIT; END LOOP; END $$",
+            $"DO $$ BEGIN {Insert(rows.ToString(System.Globalization.CultureInfo.InvariantCulture))} END $$", tables, schema);
     }
 
     // Each transaction inserts 3 rows, updates 2 prepared rows and deletes 1: updates take prepared rows from the

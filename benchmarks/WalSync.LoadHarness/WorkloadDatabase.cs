@@ -22,6 +22,9 @@ internal sealed class WorkloadDatabase : IAsyncDisposable
     /// <summary>A superuser connection string to the database.</summary>
     public string ConnectionString => _cluster.ConnectionStringFor(Name);
 
+    /// <summary>SQL run after the products table is created (<c>--generated</c>); empty for none.</summary>
+    public static string ProductsExtraSql { get; set; } = "";
+
     /// <summary>Creates the database with the products table and the publication <c>walsync</c>, or with <paramref name="schemaSql"/>.</summary>
     public static async Task<WorkloadDatabase> CreateAsync(PostgresCluster cluster, string name, string schemaSql = Workload.SchemaSql)
     {
@@ -31,7 +34,8 @@ internal sealed class WorkloadDatabase : IAsyncDisposable
             await ExecuteAsync(admin, $"CREATE DATABASE {name}");
         }
         var database = new WorkloadDatabase(cluster, name);
-        await database.ExecuteAsync(schemaSql + "; CREATE EXTENSION pg_walinspect;");
+        var extra = schemaSql == Workload.SchemaSql ? ProductsExtraSql : "";
+        await database.ExecuteAsync(schemaSql + "; " + extra + " CREATE EXTENSION pg_walinspect;");
         return database;
     }
 
@@ -94,11 +98,11 @@ internal sealed class WorkloadDatabase : IAsyncDisposable
         return await command.ExecuteScalarAsync() is NpgsqlLogSequenceNumber lsn ? lsn : NpgsqlLogSequenceNumber.Invalid;
     }
 
-    /// <summary>Row count of the products table.</summary>
-    public async Task<long> CountProductsAsync()
+    /// <summary>Rows of <paramref name="tables"/> (of the public schema) together.</summary>
+    public async Task<long> CountRowsAsync(IEnumerable<string> tables)
     {
         await using var connection = await OpenAsync(ConnectionString);
-        return await ScalarAsync<long>(connection, "SELECT count(*) FROM products");
+        return await ScalarAsync<long>(connection, "SELECT " + string.Join(" + ", tables.Select(t => $"(SELECT count(*) FROM {t})")));
     }
 
     /// <summary>Opens a connection to this database.</summary>
