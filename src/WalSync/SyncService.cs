@@ -217,8 +217,13 @@ public sealed class SyncService
         var windows = new BackfillWindows();
         var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows, State);
         var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger, BackfillFinished, State);
+        var binary = _options.Postgres.BinaryValues ? await source.BinaryTypesAsync(startup) : default;
+        if (binary.TextBecause is { } reason)
+        {
+            ReplicationLog.TextValuesBecause(_logger, reason);
+        }
         await using var reader = new ReplicationReader(_options.Postgres, relations,
-            _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived);
+            _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived, binary.Types);
         var sources = tables.Bindings.Select(b => b.Source).ToList();
         await _watch.ReadBaselineAsync(sources, source.DataSource, abort);
         var planned = Channel.CreateUnbounded<BackfillJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });

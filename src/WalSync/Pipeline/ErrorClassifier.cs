@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Npgsql;
 using WalSync.Configuration;
 using WalSync.Mapping;
+using WalSync.Replication;
 using WalSync.Typesense;
 
 namespace WalSync.Pipeline;
@@ -24,6 +25,8 @@ public static class ErrorClassifier
             // Not a server error but the connection or the protocol (a walsender ending its stream on shutdown comes
             // as "Received backend message CommandComplete while expecting CopyDataMessage"): a new connection cures it.
             NpgsqlException => true,
+            // A type came in binary that the stream's start did not see: the restart asks for text.
+            UnreadableBinaryValueException => true,
             TypesenseException typesense => typesense.IsTransient,
             IOException or SocketException or TimeoutException or HttpRequestException => true,
             AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),

@@ -5,8 +5,8 @@ namespace WalSync.Replication;
 
 internal static partial class ReplicationLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Streaming from slot {Slot} (publication {Publication}) from where it was last acknowledged")]
-    public static partial void StreamingStarted(ILogger logger, string slot, string publication);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Streaming from slot {Slot} (publication {Publication}, {ValueFormat} values) from where it was last acknowledged")]
+    public static partial void StreamingStarted(ILogger logger, string slot, string publication, string valueFormat);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Relation {Relation} (OID {RelationId}) has {ColumnCount} published columns, replica identity {ReplicaIdentity}")]
     public static partial void RelationReceived(ILogger logger, string relation, uint relationId, int columnCount, ReplicaIdentity replicaIdentity);
@@ -66,4 +66,7 @@ internal static partial class ReplicationLog
         Message = "{Table}: the generated column(s) {Columns} are not in the stream; they are read back by key at each flush (Tables[]:ReadBackGeneratedColumns)")]
     public static partial void GeneratedColumnsReadBack(ILogger logger, string table, string columns);
 
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "Streaming text values although Postgres:BinaryValues is on: {Reason}")]
+    public static partial void TextValuesBecause(ILogger logger, string reason);
 }

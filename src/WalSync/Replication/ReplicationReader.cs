@@ -29,7 +29,8 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SyncState? _state;
     private readonly Action<RelationInfo>? _relationReceived;
-    private readonly PgOutputDecoder _decoder = new();
+    private readonly PgOutputDecoder _decoder;
+    private readonly bool _binary;
     private readonly CancellationTokenSource _replication = new();
 
     /// <summary>Guards the connection against use after dispose; written by the reading loop, read by the checkpointer.</summary>
@@ -56,9 +57,13 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     /// <param name="logger">The logger.</param>
     /// <param name="state">Told of each transaction handed on, for the lag in seconds; none when null.</param>
     /// <param name="relationReceived">Given each Relation message's relation, in the reading loop (it must not block); none when null.</param>
+    /// <param name="binaryTypes">The binary forms of the published columns' types (<see cref="BinaryTypes"/>) to ask
+    /// for binary values; null for text.</param>
     public ReplicationReader(PostgresOptions options, IEnumerable<RelationInfo> relations, ILogger logger, SyncState? state = null,
-        Action<RelationInfo>? relationReceived = null)
+        Action<RelationInfo>? relationReceived = null, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null)
     {
+        _decoder = new PgOutputDecoder(binaryTypes);
+        _binary = binaryTypes is not null;
         _state = state;
         _relationReceived = relationReceived;
         _options = options;
@@ -101,10 +106,11 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         _connection = connection;
         await connection.Open(stopReading);
         var protocol = connection.PostgreSqlVersion.Major >= 14 ? 2 : 1;
-        ReplicationLog.StreamingStarted(_logger, _options.Slot, _options.Publication);
+        var binary = _binary && protocol >= 2;
+        ReplicationLog.StreamingStarted(_logger, _options.Slot, _options.Publication, binary ? "binary" : "text");
         // pgoutput messages are decoded from their bytes (PgOutputDecoder): Npgsql's per-value reading cost several times more.
         var messages = connection.StartLogicalReplication(new PgOutputReplicationSlot(_options.Slot), _replication.Token,
-                options: PgOutputDecoder.Options(_options.Publication, protocol))
+                options: PgOutputDecoder.Options(_options.Publication, protocol, binary))
             .GetAsyncEnumerator(_replication.Token);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stopReading.Register(() => stopped.TrySetResult());

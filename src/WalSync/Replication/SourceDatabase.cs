@@ -204,6 +204,13 @@ internal sealed class SourceDatabase : IAsyncDisposable
         return await GeneratedColumns.UnpublishedAsync(connection, table, cancellationToken);
     }
 
+    /// <summary>Whether the stream can carry binary values, and the binary forms of the published columns' types (<see cref="BinaryTypes"/>).</summary>
+    public async Task<BinaryTypes.Decision> BinaryTypesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        return await BinaryTypes.ReadAsync(connection, _options.Publication, cancellationToken);
+    }
+
     /// <summary>The configured slot's row in <c>pg_replication_slots</c>, or null when it does not exist.</summary>
     public async Task<SlotState?> GetSlotAsync(CancellationToken cancellationToken)
     {
