@@ -26,6 +26,9 @@ internal sealed class HarnessOptions
     /// <summary>With a stored generated column: <c>read-back</c> or <c>left-out</c>; null for the plain products table.</summary>
     public string? Generated { get; private init; }
 
+    /// <summary>Postgres:BinaryValues of walsync: <c>binary</c> or <c>text</c>; null for walsync's default.</summary>
+    public string? Values { get; private init; }
+
     /// <summary>Export traces, metrics and logs over OTLP (http/protobuf) to a sink in the harness, to measure what it costs.</summary>
     public bool Otlp { get; private init; }
 
@@ -48,6 +51,7 @@ internal sealed class HarnessOptions
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
           --generated MODE        the products table gains a stored generated column (price_with_tax); MODE read-back: walsync
                                   reads it back at each flush (Tables[]:ReadBackGeneratedColumns), left-out: it does not
+          --values MODE           walsync asks for binary (MODE binary) or text values (MODE text); default: walsync's default
           --otlp                  walsync exports traces, metrics and logs over OTLP to a sink in the harness (compare with a run without)
           --walsync PATH          the walsync.dll to run (default: src/WalSync.Cli/bin/Release/net10.0/walsync.dll)
           --help                  this text
@@ -62,7 +66,7 @@ internal sealed class HarnessOptions
         int? latency = null;
         var rate = 5000;
         int? chunkRows = null;
-        string? output = null, walsync = null, logs = null, generated = null;
+        string? output = null, walsync = null, logs = null, generated = null, values = null;
         IReadOnlyList<string> only = [];
         for (var i = 0; i < args.Length; i++)
         {
@@ -91,6 +95,9 @@ internal sealed class HarnessOptions
                 case "--generated":
                     generated = Value(args, ++i) is "read-back" or "left-out" ? args[i] : throw new ArgumentException("--generated needs read-back or left-out.");
                     break;
+                case "--values":
+                    values = Value(args, ++i) is "binary" or "text" ? args[i] : throw new ArgumentException("--values needs binary or text.");
+                    break;
                 case "--walsync":
                     walsync = Value(args, ++i);
                     break;
@@ -101,7 +108,7 @@ internal sealed class HarnessOptions
         return new HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
-            ChunkRows = chunkRows, Generated = generated,
+            ChunkRows = chunkRows, Generated = generated, Values = values,
         };
     }
 

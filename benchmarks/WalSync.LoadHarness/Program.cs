@@ -28,6 +28,11 @@ if (otlp is not null)
     WalSyncChild.Environment = otlp.Environment;
     Progress.Say($"walsync exports over OTLP to {otlp.Url}");
 }
+if (options.Values is { } values)
+{
+    WalSyncChild.Environment = new Dictionary<string, string>(WalSyncChild.Environment) { ["WALSYNC_Postgres__BinaryValues"] = values == "binary" ? "true" : "false" };
+    Progress.Say($"walsync asks for {values} values");
+}
 if (options.Generated is { } generated)
 {
     WorkloadDatabase.ProductsExtraSql = "ALTER TABLE products ADD COLUMN price_with_tax numeric(12,2) GENERATED ALWAYS AS (price * 1.2) STORED;";

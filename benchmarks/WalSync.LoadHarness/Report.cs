@@ -17,7 +17,7 @@ internal static class Report
         BackfillResult? backfill, IReadOnlyList<LatencyResult> latency)
     {
         var text = new StringBuilder();
-        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}: " +
+        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}{(options.Values is { } values ? $", --values {values}" : "")}: " +
             $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}; " +
             string.Create(CultureInfo.InvariantCulture, $"load average {load.Start:F1} at the start, {load.End:F1} at the end."));
         if (throughput.Count > 0)
@@ -25,14 +25,15 @@ internal static class Report
             Line(text, "");
             Line(text, "Throughput in row changes per second (time in parentheses): a = pg_recvlogical draining the slot (the WAL sender's limit), " +
                 "b = walsync into a sink that accepts everything at once, c = walsync into the Typesense emulator; a and b ran twice (a, b, c, a, b) " +
-                "and the faster run of each counts. walsync CPU is per change, while streaming (JIT included).");
+                "and the faster run of each counts. walsync CPU is per change, while streaming (JIT included); WAL sender CPU is per change, " +
+                "of the server process that served b (its whole life).");
             Line(text, "");
-            Line(text, "| Workload | a: pg_recvlogical | b: walsync → null sink | c: walsync → emulator | b/a | c/a | walsync CPU/change b, c | Peak RSS b, c | Emulator check |");
-            Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
+            Line(text, "| Workload | a: pg_recvlogical | b: walsync → null sink | c: walsync → emulator | b/a | c/a | walsync CPU/change b, c | WAL sender CPU/change b | Peak RSS b, c | Emulator check |");
+            Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var r in throughput)
             {
                 Line(text, $"| {r.Workload.Description} | {Rate(r, r.Baseline)} | {Rate(r, r.NullSink.Elapsed)} | {Rate(r, r.Emulator.Elapsed)} | " +
-                    $"{r.Baseline / r.NullSink.Elapsed:F2} | {r.Baseline / r.Emulator.Elapsed:F2} | {Micros(r, r.NullSink.Cpu)}, {Micros(r, r.Emulator.Cpu)} | " +
+                    $"{r.Baseline / r.NullSink.Elapsed:F2} | {r.Baseline / r.Emulator.Elapsed:F2} | {Micros(r, r.NullSink.Cpu)}, {Micros(r, r.Emulator.Cpu)} | {Micros(r, r.NullSink.WalSenderCpu)} | " +
                     $"{Megabytes(r.NullSink.PeakRss)}, {Megabytes(r.Emulator.PeakRss)} | {r.Check} |");
             }
         }

@@ -35,7 +35,7 @@ internal static class ThroughputRun
         await using var sink = await NullTypesense.StartAsync();
         await CollectionSeed.SeedAsync(sink.Url, ApiKey, workload.Tables);
         nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll, workload.Tables);
-        Progress.Say($"{workload.Name}: b took {nullSink.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSink.Cpu.TotalSeconds:F2} s; c: walsync into the emulator");
+        Progress.Say($"{workload.Name}: b took {nullSink.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSink.Cpu.TotalSeconds:F2} s, WAL sender CPU {nullSink.WalSenderCpu.TotalSeconds:F2} s; c: walsync into the emulator");
         string check;
         await using (var server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = ApiKey }))
         {
@@ -50,7 +50,7 @@ internal static class ThroughputRun
         Progress.Say($"{workload.Name}: a took {again.TotalSeconds:F2} s the second time; b again");
         baseline = again < baseline ? again : baseline;
         var nullSinkAgain = await DrainAsync(database, "null_sink_again", sink.Url, end, walsyncDll, workload.Tables);
-        Progress.Say($"{workload.Name}: b took {nullSinkAgain.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSinkAgain.Cpu.TotalSeconds:F2} s the second time");
+        Progress.Say($"{workload.Name}: b took {nullSinkAgain.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSinkAgain.Cpu.TotalSeconds:F2} s, WAL sender CPU {nullSinkAgain.WalSenderCpu.TotalSeconds:F2} s the second time");
         // The faster run counts; the peak RSS is the larger of the two.
         nullSink = (nullSinkAgain.Elapsed < nullSink.Elapsed ? nullSinkAgain : nullSink) with { PeakRss = Math.Max(nullSink.PeakRss, nullSinkAgain.PeakRss) };
         // The emulator's documents are garbage now; collect them so the next run starts from a small heap.
@@ -87,6 +87,10 @@ internal static class ThroughputRun
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         var cpu = child.CpuTime() - cpuAtStart;
+        // The WAL sender is a process of its own for this connection: all its CPU went to this drain.
+        await using var active = new Npgsql.NpgsqlCommand("SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1", connection);
+        active.Parameters.Add(new Npgsql.NpgsqlParameter { Value = slot });
+        var walSenderCpu = await active.ExecuteScalarAsync() is int pid ? WalSyncChild.CpuTimeOf(pid) : TimeSpan.Zero;
         // The sink runs in this process, on the same cores: its share is part of the picture.
         Progress.Say($"{slot}: the harness (sink, polling) used {(Process.GetCurrentProcess().TotalProcessorTime - harnessCpuAtStart).TotalSeconds:F2} s CPU meanwhile");
         var rss = child.PeakRssBytes();
@@ -95,6 +99,6 @@ internal static class ThroughputRun
         {
             throw new InvalidOperationException($"walsync exited with {exit}:\n{child.Output}");
         }
-        return new DrainResult(elapsed, cpu, rss);
+        return new DrainResult(elapsed, cpu, rss, walSenderCpu);
     }
 }

@@ -178,11 +178,14 @@ internal sealed class WalSyncChild : IAsyncDisposable
     }
 
     /// <summary>CPU time (user and system, all threads) the process has used so far; 10 ms resolution.</summary>
-    public TimeSpan CpuTime()
+    public TimeSpan CpuTime() => CpuTimeOf(_process.Id);
+
+    /// <summary>CPU time (user and system) process <paramref name="pid"/> has used so far, e.g. a WAL sender; 10 ms resolution.</summary>
+    public static TimeSpan CpuTimeOf(int pid)
     {
         // /proc/PID/stat: the command may contain spaces, so fields are counted after its closing parenthesis;
         // utime and stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(ticks * 10);

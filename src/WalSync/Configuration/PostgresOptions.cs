@@ -26,7 +26,7 @@ public sealed class PostgresOptions
     /// <summary>Ask pgoutput for values in binary (PostgreSQL 14+): each value then goes through its type's send function
     /// rather than its output function, which costs the server less CPU per row (benchmarks/README.md, "Binary values").
     /// WalSync turns them back into the text PostgreSQL would have sent, so documents are the same either way. Used only
-    /// when every column of every published table has a type WalSync reads in binary (numbers, bool, text types, enums,
+    /// when every column of every published table has a type WalSync reads in binary (numbers, bool, text types, citext, enums,
     /// uuid, json, jsonb, date, time, timestamp, timestamptz, bytea, domains over them and arrays of them); otherwise
     /// the stream is text, and the start-up log names the column that decided it. Default true.</summary>
     public bool BinaryValues { get; set; } = true;

@@ -32,7 +32,7 @@ internal enum BinaryType : byte
     /// <summary>numeric_send: Int16 digit count, Int16 weight, UInt16 sign, Int16 display scale, then base-10000 digits.</summary>
     Numeric,
 
-    /// <summary>The text itself, in the client encoding (textsend, varcharsend, bpcharsend, namesend, enum_send, json_send).</summary>
+    /// <summary>The text itself, in the client encoding (textsend, varcharsend, bpcharsend, namesend, enum_send, json_send, citext's citextsend).</summary>
     Text,
 
     /// <summary>jsonb_send: a version byte (1), then the text form.</summary>

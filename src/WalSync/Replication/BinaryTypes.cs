@@ -71,7 +71,7 @@ internal static class BinaryTypes
         "float4send" => BinaryType.Float4,
         "float8send" => BinaryType.Float8,
         "numeric_send" => BinaryType.Numeric,
-        "textsend" or "varcharsend" or "bpcharsend" or "namesend" or "enum_send" or "json_send" => BinaryType.Text,
+        "textsend" or "varcharsend" or "bpcharsend" or "namesend" or "enum_send" or "json_send" or "citextsend" => BinaryType.Text,
         "jsonb_send" => BinaryType.Jsonb,
         "uuid_send" => BinaryType.Uuid,
         "date_send" => BinaryType.Date,

@@ -22,10 +22,14 @@ internal static class OracleTables
         CREATE DOMAIN nested AS big;
         """;
 
-    /// <summary>Fresh instances of the three tables (their key sets and column lists change during a run).</summary>
-    public static OracleTable[] Create() => [Kinds(), Pairs(), Events()];
+    /// <summary>The kinds columns whose types WalSync reads only as text: with any of them published, the stream is text.</summary>
+    private static readonly HashSet<string> TextOnlyTypes = ["interval", "inet", "point", "money", "xml", "int4range", "pair", "box[]", "interval[]"];
 
-    private static OracleTable Kinds()
+    /// <summary>Fresh instances of the three tables (their key sets and column lists change during a run).</summary>
+    /// <param name="binaryOnly">Leave out the columns of types WalSync reads only as text, so that the stream can be binary.</param>
+    public static OracleTable[] Create(bool binaryOnly = false) => [Kinds(binaryOnly), Pairs(), Events()];
+
+    private static OracleTable Kinds(bool binaryOnly)
     {
         List<OracleColumn> columns =
         [
@@ -81,6 +85,7 @@ internal static class OracleTables
             OracleColumn.Scalar("big", "text", v => v.BigText()),
             OracleColumn.Scalar("deleted", "boolean", v => v.Bool()),
         ];
+        columns.RemoveAll(c => binaryOnly && TextOnlyTypes.Contains(c.SqlType));
         return new OracleTable
         {
             Name = "kinds",

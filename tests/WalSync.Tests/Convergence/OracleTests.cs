@@ -48,9 +48,16 @@ public sealed class OracleTests
         return new TheoryData<int, string> { { seed, "DEFAULT" }, { seed, "FULL" } };
     }
 
+    /// <summary>The kinds table holds types WalSync reads only as text (interval, inet, …), so these runs stream text.</summary>
     [Theory]
     [MemberData(nameof(Runs))]
     public Task RunAsync_SeededRandomWorkload_CollectionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false, rebuild: false);
+
+    /// <summary>Without the types WalSync reads only as text, the stream carries binary values (Postgres:BinaryValues).</summary>
+    [Theory]
+    [MemberData(nameof(FilteredRuns))]
+    public Task RunAsync_SeededRandomWorkloadInBinary_CollectionsEqualTables(int seed, string identity) =>
+        RunOracleAsync(seed, identity, filtered: false, rebuild: false, binary: true);
 
     /// <summary>Every table with <c>Tables[]:Where</c>: rows move in and out of the filters by key changes and updates.</summary>
     [Theory]
@@ -63,10 +70,10 @@ public sealed class OracleTests
     [MemberData(nameof(FilteredRuns))]
     public Task RunAsync_SeededRandomWorkloadWithRebuilds_NewVersionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false, rebuild: true);
 
-    private static async Task RunOracleAsync(int seed, string identity, bool filtered, bool rebuild)
+    private static async Task RunOracleAsync(int seed, string identity, bool filtered, bool rebuild, bool binary = false)
     {
         var operations = int.TryParse(Environment.GetEnvironmentVariable(OperationsVariable), CultureInfo.InvariantCulture, out var n) ? n : 300;
-        var tables = OracleTables.Create();
+        var tables = OracleTables.Create(binaryOnly: binary);
         foreach (var table in tables.Where(_ => filtered))
         {
             table.Where = identity == "FULL" ? table.RowFilters.OnColumn ?? table.RowFilters.OnKey : table.RowFilters.OnKey;
@@ -149,14 +156,19 @@ public sealed class OracleTests
             differences.Add($"{deadLetters} dead letters, first: " + await PostgresServer.ScalarAsync<string>(harness.ConnectionString,
                 "SELECT table_name || ' ' || document_id || ': ' || error FROM walsync.dead_letters ORDER BY id LIMIT 1"));
         }
+        var valueFormat = binary ? ", binary values)" : ", text values)";
+        if (!run.Logs.Lines.Any(l => l.Contains(valueFormat, StringComparison.Ordinal)))
+        {
+            differences.Add($"the stream never started with{valueFormat[1..^1]}");
+        }
         await run.StopAsync();
 
         if (differences.Count > 0)
         {
-            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}{(filtered ? "-filtered" : "")}{(rebuild ? "-rebuild" : "")}.sql");
+            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}{(filtered ? "-filtered" : "")}{(rebuild ? "-rebuild" : "")}{(binary ? "-binary" : "")}.sql");
             await File.WriteAllTextAsync(path, transcript.ToString());
             await File.WriteAllLinesAsync(Path.ChangeExtension(path, ".log"), run.Logs.Lines);
-            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}{(filtered ? ", with row filters" : "")}{(rebuild ? ", with rebuilds" : "")}: {differences.Count} differences after the slot caught up. " +
+            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}{(filtered ? ", with row filters" : "")}{(rebuild ? ", with rebuilds" : "")}{(binary ? ", binary values" : "")}: {differences.Count} differences after the slot caught up. " +
                 $"Replay with: {SeedVariable}={seed} dotnet test tests/WalSync.Tests --filter \"FullyQualifiedName~{nameof(OracleTests)}\"" +
                 $" (batches of {options.Batch.MaxRows} rows / {options.Batch.FlushInterval.TotalMilliseconds} ms; the statements are in {path}, the log next to it).\n" +
                 string.Join("\n", differences.Take(25)));

@@ -32,6 +32,28 @@ public sealed class SchemaChangeTests
         Assert.Equal("object", fields["meta"]);
     }
 
+    // Binary values are asked for only when every published type can be read in binary: a column of another type added
+    // while streaming comes in binary, so the stream restarts from the last acknowledged LSN in text mode.
+    [Fact]
+    public async Task RunAsync_ColumnOfTypeReadOnlyAsTextAddedWhileStreamingBinary_RestartsInTextAndLosesNothing()
+    {
+        await using var harness = await StartTableAsync("DEFAULT");
+        await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
+        await Eventually.HoldsAsync(() => Task.FromResult(run.Logs.Lines.Any(l => l.Contains(", binary values)", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), "the stream to start with binary values");
+
+        await harness.ExecuteAsync("""
+            INSERT INTO t (id, note, n) VALUES (10, 'before', 10);
+            ALTER TABLE t ADD COLUMN address inet;
+            INSERT INTO t (id, note, n, address) VALUES (11, 'after', 11, '10.0.0.1/8');
+            UPDATE t SET address = '::1' WHERE id = 1;
+            """);
+
+        await run.AssertConvergedAsync("t", Expected($"'address', {ExpectedSql.Scalar("address", Expect.TextForm)}"));
+        Assert.Contains(run.Logs.Lines, l => l.Contains("column public.t.address (type OID 869) in binary", StringComparison.Ordinal));
+        Assert.Contains(run.Logs.Lines, l => l.Contains(", text values)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task RunAsync_ColumnDroppedWhileStreaming_FieldDroppedAndNoLongerSent()
     {

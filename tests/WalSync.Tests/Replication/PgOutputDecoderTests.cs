@@ -206,13 +206,25 @@ public class PgOutputDecoderTests
     }
 
     [Fact]
-    public void Decode_BinaryValue_Throws()
+    public void Decode_BinaryValueInTextStream_ThrowsForARestartInTextNamingTheColumn()
     {
         var message = PgOutputBytes.Message('I').Int32(16384).Byte((byte)'N').Int16(1).Byte((byte)'b').Int32(4).Int32(7).ToArray();
 
-        var error = Assert.Throws<InvalidOperationException>(() => Decode(DecoderWithItems(), message));
+        var error = Assert.Throws<UnreadableBinaryValueException>(() => Decode(DecoderWithItems(), message));
 
-        Assert.Contains("binary", error.Message, StringComparison.Ordinal);
+        Assert.Contains("column public.items.id (type OID 23) in binary", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_BinaryValueOfKnownType_RowHoldsItsTextForm()
+    {
+        var message = PgOutputBytes.Message('I').Int32(16384).Byte((byte)'N').Int16(1).Byte((byte)'b').Int32(4).Int32(-7).ToArray();
+        var decoder = new PgOutputDecoder(new Dictionary<uint, BinaryType> { [23] = BinaryType.Int4 });
+        Decode(decoder, PgOutputBytes.Relation(16384, "public", "items", 'd', ("id", 23, true)));
+
+        var (_, change) = Decode(decoder, message);
+
+        Assert.Equal("-7", change.NewRow.GetString(0));
     }
 
     [Theory]
