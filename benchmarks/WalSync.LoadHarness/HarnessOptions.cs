@@ -26,6 +26,9 @@ internal sealed class HarnessOptions
     /// <summary>With a stored generated column: <c>read-back</c> or <c>left-out</c>; null for the plain products table.</summary>
     public string? Generated { get; private init; }
 
+    /// <summary>Environment variables for every walsync run (<c>--env NAME=VALUE</c>, repeatable), e.g. GC settings to try.</summary>
+    public IReadOnlyDictionary<string, string> ChildEnvironment { get; private init; } = new Dictionary<string, string>();
+
     /// <summary>Postgres:BinaryValues of walsync: <c>binary</c> or <c>text</c>; null for walsync's default.</summary>
     public string? Values { get; private init; }
 
@@ -52,6 +55,8 @@ internal sealed class HarnessOptions
           --generated MODE        the products table gains a stored generated column (price_with_tax); MODE read-back: walsync
                                   reads it back at each flush (Tables[]:ReadBackGeneratedColumns), left-out: it does not
           --values MODE           walsync asks for binary (MODE binary) or text values (MODE text); default: walsync's default
+          --env NAME=VALUE        set this environment variable for every walsync run (repeatable), e.g.
+                                  --env WALSYNC_Batch__ChannelCapacity=5000 or --env DOTNET_GCgen0MaxBudget=600000
           --otlp                  walsync exports traces, metrics and logs over OTLP to a sink in the harness (compare with a run without)
           --walsync PATH          the walsync.dll to run (default: src/WalSync.Cli/bin/Release/net10.0/walsync.dll)
           --help                  this text
@@ -68,6 +73,7 @@ internal sealed class HarnessOptions
         int? chunkRows = null;
         string? output = null, walsync = null, logs = null, generated = null, values = null;
         IReadOnlyList<string> only = [];
+        var environment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -95,6 +101,10 @@ internal sealed class HarnessOptions
                 case "--generated":
                     generated = Value(args, ++i) is "read-back" or "left-out" ? args[i] : throw new ArgumentException("--generated needs read-back or left-out.");
                     break;
+                case "--env":
+                    var pair = Value(args, ++i).Split('=', 2);
+                    environment[pair[0]] = pair.Length == 2 && pair[0].Length > 0 ? pair[1] : throw new ArgumentException("--env needs NAME=VALUE.");
+                    break;
                 case "--values":
                     values = Value(args, ++i) is "binary" or "text" ? args[i] : throw new ArgumentException("--values needs binary or text.");
                     break;
@@ -108,7 +118,7 @@ internal sealed class HarnessOptions
         return new HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
-            ChunkRows = chunkRows, Generated = generated, Values = values,
+            ChunkRows = chunkRows, Generated = generated, Values = values, ChildEnvironment = environment,
         };
     }
 

@@ -28,6 +28,11 @@ if (otlp is not null)
     WalSyncChild.Environment = otlp.Environment;
     Progress.Say($"walsync exports over OTLP to {otlp.Url}");
 }
+if (options.ChildEnvironment.Count > 0)
+{
+    WalSyncChild.Environment = new Dictionary<string, string>(WalSyncChild.Environment.Concat(options.ChildEnvironment));
+    Progress.Say($"walsync runs with {string.Join(' ', options.ChildEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
+}
 if (options.Values is { } values)
 {
     WalSyncChild.Environment = new Dictionary<string, string>(WalSyncChild.Environment) { ["WALSYNC_Postgres__BinaryValues"] = values == "binary" ? "true" : "false" };

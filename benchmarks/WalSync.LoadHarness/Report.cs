@@ -17,7 +17,7 @@ internal static class Report
         BackfillResult? backfill, IReadOnlyList<LatencyResult> latency)
     {
         var text = new StringBuilder();
-        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}{(options.Values is { } values ? $", --values {values}" : "")}: " +
+        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}{(options.Values is { } values ? $", --values {values}" : "")}{string.Concat(options.ChildEnvironment.Select(e => $", --env {e.Key}={e.Value}"))}: " +
             $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}; " +
             string.Create(CultureInfo.InvariantCulture, $"load average {load.Start:F1} at the start, {load.End:F1} at the end."));
         if (throughput.Count > 0)
