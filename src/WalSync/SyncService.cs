@@ -32,6 +32,10 @@ public sealed class SyncService
     /// <summary>Backfills planned or asked for that have not finished. Written by the run and the runner.</summary>
     private int _backfilling;
 
+    /// <summary>Why this process streams text values from now on: the stream sent a binary value of a type WalSync does
+    /// not read (e.g. WAL from before a column's type changed, which the catalog no longer shows). Null until then.</summary>
+    private string? _textValuesBecause;
+
     /// <summary>Rebuilds asked for while running and not planned yet: the table (schema.table) and why.</summary>
     private readonly Channel<(string Table, string Reason)> _rebuilds = Channel.CreateUnbounded<(string, string)>();
 
@@ -217,7 +221,9 @@ public sealed class SyncService
         var windows = new BackfillWindows();
         var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows, State);
         var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger, BackfillFinished, State);
-        var binary = _options.Postgres.BinaryValues ? await source.BinaryTypesAsync(startup) : default;
+        var binary = !_options.Postgres.BinaryValues ? default
+            : _textValuesBecause is { } refused ? new BinaryTypes.Decision(null, refused)
+            : await source.BinaryTypesAsync(startup);
         if (binary.TextBecause is { } reason)
         {
             ReplicationLog.TextValuesBecause(_logger, reason);
@@ -242,6 +248,12 @@ public sealed class SyncService
                 State.SetPhase(SyncPhase.Streaming);
                 Streaming?.Invoke();
             }, stopping, abort);
+        }
+        catch (UnreadableBinaryValueException e)
+        {
+            // Asking the catalog again could say binary again while the slot replays the same value: text until the process ends.
+            _textValuesBecause = e.Message;
+            throw;
         }
         finally
         {

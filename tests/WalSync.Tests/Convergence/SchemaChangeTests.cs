@@ -33,7 +33,9 @@ public sealed class SchemaChangeTests
     }
 
     // Binary values are asked for only when every published type can be read in binary: a column of another type added
-    // while streaming comes in binary, so the stream restarts from the last acknowledged LSN in text mode.
+    // while streaming comes in binary, so the stream restarts from the last acknowledged LSN in text mode. The column is
+    // then retyped to text before the restart reads the catalog, which would allow binary again while the slot replays
+    // the inet values: the process must stay in text.
     [Fact]
     public async Task RunAsync_ColumnOfTypeReadOnlyAsTextAddedWhileStreamingBinary_RestartsInTextAndLosesNothing()
     {
@@ -47,10 +49,12 @@ public sealed class SchemaChangeTests
             ALTER TABLE t ADD COLUMN address inet;
             INSERT INTO t (id, note, n, address) VALUES (11, 'after', 11, '10.0.0.1/8');
             UPDATE t SET address = '::1' WHERE id = 1;
+            ALTER TABLE t ALTER COLUMN address TYPE text;
             """);
 
         await run.AssertConvergedAsync("t", Expected($"'address', {ExpectedSql.Scalar("address", Expect.TextForm)}"));
-        Assert.Contains(run.Logs.Lines, l => l.Contains("column public.t.address (type OID 869) in binary", StringComparison.Ordinal));
+        Assert.Contains(run.Logs.Lines, l => l.Contains("Streaming text values although Postgres:BinaryValues is on: pgoutput sent column public.t.address (type OID 869) in binary",
+            StringComparison.Ordinal));
         Assert.Contains(run.Logs.Lines, l => l.Contains(", text values)", StringComparison.Ordinal));
     }
 
