@@ -220,7 +220,6 @@ public sealed class SyncService
             rebuildIncompatible ? table => RebuildOnce(table, asked) : null, State);
         var windows = new BackfillWindows();
         var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows, State);
-        var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger, BackfillFinished, State);
         var binary = !_options.Postgres.BinaryValues ? default
             : _textValuesBecause is { } refused ? new BinaryTypes.Decision(null, refused)
             : await source.BinaryTypesAsync(startup);
@@ -228,6 +227,8 @@ public sealed class SyncService
         {
             ReplicationLog.TextValuesBecause(_logger, reason);
         }
+        var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger, BackfillFinished, State,
+            binary.Types);
         await using var reader = new ReplicationReader(_options.Postgres, relations,
             _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived, binary.Types);
         var sources = tables.Bindings.Select(b => b.Source).ToList();

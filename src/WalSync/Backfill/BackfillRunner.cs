@@ -38,12 +38,16 @@ internal sealed class BackfillRunner
     private readonly Action _finished;
     private readonly SyncState? _state;
     private long _sequence;
+    private readonly IReadOnlyDictionary<uint, BinaryType>? _binaryTypes;
 
     /// <summary>Creates the runner of one pipeline run; <paramref name="finished"/> is called after each backfill that
-    /// finishes, and <paramref name="state"/> (when not null) receives each backfill's progress.</summary>
+    /// finishes, <paramref name="state"/> (when not null) receives each backfill's progress, and with
+    /// <paramref name="binaryTypes"/> pages are read in binary (<see cref="ChunkReader"/>).</summary>
     public BackfillRunner(BackfillOptions options, NpgsqlDataSource source, BackfillStore store, BackfillWindows windows,
-        CollectionVersions versions, TimeProvider time, ILogger logger, Action finished, SyncState? state = null)
+        CollectionVersions versions, TimeProvider time, ILogger logger, Action finished, SyncState? state = null,
+        IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null)
     {
+        _binaryTypes = binaryTypes;
         _finished = finished;
         _state = state;
         _options = options;
@@ -81,7 +85,7 @@ internal sealed class BackfillRunner
         var record = job.Record;
         // A backfill goes on in the order it began in: a key and a page are not interchangeable.
         var physical = record.Pages is not null || (record.LastKey is null && _options.Order == BackfillOrder.Physical && !table.Source.IsPartitioned);
-        var reader = new ChunkReader(table.Source);
+        var reader = new ChunkReader(table.Source, _binaryTypes);
         var estimate = await EstimateRowsAsync(table.Source, cancellationToken);
         var started = _time.GetTimestamp();
         var startRows = record.RowsDone;

@@ -18,14 +18,20 @@ internal sealed class ChunkReader
     private const double DefaultRowsPerPage = 50;
 
     private readonly SourceTable _table;
+    private readonly IReadOnlyDictionary<uint, BinaryType>? _binaryTypes;
     private RelationInfo _relation;
     private double _rowsPerPage;
     private double _leastRowsPerPage;
 
     /// <summary>Creates a reader of <paramref name="table"/>.</summary>
-    public ChunkReader(SourceTable table)
+    /// <param name="table">The table.</param>
+    /// <param name="binaryTypes">Binary forms by type OID (<see cref="BinaryTypes"/>): pages are then read with a binary
+    /// COPY while every column's type is among them, which spares the server the output functions and walsync a string
+    /// per value; null to read text.</param>
+    public ChunkReader(SourceTable table, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null)
     {
         _table = table;
+        _binaryTypes = binaryTypes;
         _relation = table.Relation;
     }
 
@@ -88,21 +94,31 @@ internal sealed class ChunkReader
               (SELECT pg_current_snapshot()::text, pg_relation_filenode($1::regclass), pg_relation_size($1::regclass) / current_setting('block_size')::bigint) AS m(snapshot, node, pages)
               LEFT JOIN LATERAL (SELECT true, {Columns} FROM ONLY {_table.SqlName} WHERE ctid >= '({first},0)'::tid AND ctid < '({end},0)'::tid{filter}) AS r ON true
             """;
-        await using var command = new NpgsqlCommand(sql, connection) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
-        command.Parameters.AddWithValue(_table.SqlName);
         var read = new List<RowImage>(rows);
         long node = 0, size = 0;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        bool IsRow(long readNode, long readSize, bool marked)
         {
-            await ReadRowsAsync(reader, chunk, read, 4, cancellationToken, r =>
+            if (node == 0)
             {
-                if (node == 0)
-                {
-                    node = long.Parse(r.GetFieldValue<string>(1), CultureInfo.InvariantCulture);
-                    size = long.Parse(r.GetFieldValue<string>(2), CultureInfo.InvariantCulture);
-                }
-                return !r.IsDBNull(3);
-            });
+                (node, size) = (readNode, readSize);
+            }
+            return marked;
+        }
+        if (_binaryTypes is { } types && _relation.Columns.All(c => types.ContainsKey(c.TypeOid)))
+        {
+            // COPY takes no parameters: the table's name goes in as an escaped literal.
+            var name = "E'" + _table.SqlName.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
+            await using var copy = await connection.BeginRawBinaryCopyAsync(
+                $"COPY ({sql.Replace("$1::regclass", name + "::regclass", StringComparison.Ordinal)}) TO STDOUT (FORMAT binary)", cancellationToken);
+            await ReadBinaryRowsAsync(new BinaryCopyReader(copy), types, chunk, read, IsRow, cancellationToken);
+        }
+        else
+        {
+            await using var command = new NpgsqlCommand(sql, connection) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
+            command.Parameters.AddWithValue(_table.SqlName);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await ReadRowsAsync(reader, chunk, read, 4, cancellationToken, r => IsRow(
+                long.Parse(r.GetFieldValue<string>(1), CultureInfo.InvariantCulture), long.Parse(r.GetFieldValue<string>(2), CultureInfo.InvariantCulture), !r.IsDBNull(3)));
         }
         chunk.Rows = read;
         // Sized by the rows the last chunk found per page, but never more than four times the first estimate's pages,
@@ -111,6 +127,48 @@ internal sealed class ChunkReader
         return at is null || at.Filenode == 0 ? new PageProgress(node, end, size)
             : at.Filenode != node ? new PageProgress(node, 0, size)
             : at with { NextPage = end };
+    }
+
+    /// <summary>Reads a binary COPY of the page query's result (snapshot, file, size, marker, then the table's columns)
+    /// into <paramref name="read"/>, each value turned into its text form (<see cref="PgBinaryText"/>).</summary>
+    private async Task ReadBinaryRowsAsync(BinaryCopyReader copy, IReadOnlyDictionary<uint, BinaryType> types, BackfillChunk chunk, List<RowImage> read,
+        Func<long, long, bool, bool> isRow, CancellationToken cancellationToken)
+    {
+        const int firstColumn = 4;
+        var builder = new RowImageBuilder();
+        var forms = _relation.Columns.Select(c => types[c.TypeOid]).ToArray();
+        while (await copy.ReadAsync(cancellationToken))
+        {
+            if (copy.FieldCount != firstColumn + forms.Length)
+            {
+                throw new FormatException($"The COPY of {_table.SqlName} sent {copy.FieldCount} fields where {firstColumn + forms.Length} were expected.");
+            }
+            chunk.Snapshot ??= PgSnapshot.Parse(System.Text.Encoding.UTF8.GetString(copy.Field(0)));
+            var node = long.Parse(copy.Field(1), CultureInfo.InvariantCulture);
+            var size = long.Parse(copy.Field(2), CultureInfo.InvariantCulture);
+            if (!isRow(node, size, !copy.IsNull(3)))
+            {
+                continue;
+            }
+            builder.Start(forms.Length);
+            for (var i = 0; i < forms.Length; i++)
+            {
+                if (copy.IsNull(firstColumn + i))
+                {
+                    builder.AddNull();
+                    continue;
+                }
+                var value = copy.Field(firstColumn + i);
+                var room = PgBinaryText.SizeHint(value.Length);
+                int written;
+                while ((written = PgBinaryText.TryWrite(forms[i], value, builder.GetSpan(room), types)) < 0)
+                {
+                    room *= 2;
+                }
+                builder.Advance(written);
+            }
+            read.Add(builder.Build());
+        }
     }
 
     private string Columns => string.Join(", ", _relation.Columns.Select(c => SourceTable.QuoteIdentifier(c.Name)));

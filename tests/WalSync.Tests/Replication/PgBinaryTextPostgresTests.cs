@@ -115,6 +115,35 @@ public class PgBinaryTextPostgresTests
         }
     }
 
+    /// <summary>A backfill's page read as a binary COPY gives the same rows as the text query.</summary>
+    [Fact]
+    public async Task ReadPagesAsync_BinaryCopy_SameRowsAsTextQuery()
+    {
+        var server = await PostgresServer.GetAsync();
+        var connectionString = SessionSettings.Apply(await server.CreateDatabaseAsync("binary_copy"), "walsync-tests");
+        await PostgresServer.ExecuteAsync(connectionString, Schema);
+        foreach (var (column, values) in Cases)
+        {
+            await PostgresServer.ExecuteAsync(connectionString, string.Concat(values.Select(v => $"INSERT INTO kinds ({column}) VALUES ({v});")));
+        }
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var options = new WalSync.Configuration.PostgresOptions { ConnectionString = connectionString, Publication = "values_pub" };
+        await using var source = new SourceDatabase(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var table = await source.DescribeTableAsync(new WalSync.Configuration.TableOptions { Table = "public.kinds" }, CancellationToken.None);
+        var decision = await BinaryTypes.ReadAsync(connection, "values_pub", CancellationToken.None);
+
+        var text = new WalSync.Pipeline.BackfillChunk("text", null!);
+        var binary = new WalSync.Pipeline.BackfillChunk("binary", null!);
+        var textProgress = await new WalSync.Backfill.ChunkReader(table).ReadPagesAsync(connection, text, null, 100_000, CancellationToken.None);
+        var binaryProgress = await new WalSync.Backfill.ChunkReader(table, decision.Types).ReadPagesAsync(connection, binary, null, 100_000, CancellationToken.None);
+
+        Assert.Equal(Cases.Sum(c => c.Values.Length), text.Rows.Count);
+        Assert.Equal(textProgress, binaryProgress);
+        Assert.NotNull(binary.Snapshot);
+        Assert.Equal(text.Rows.Select(Values), binary.Rows.Select(Values));
+    }
+
     [Fact]
     public async Task ReadAsync_PublishedColumnOfTypeWithoutBinaryReader_AsksForTextNamingTheColumn()
     {
