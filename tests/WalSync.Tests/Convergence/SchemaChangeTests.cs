@@ -34,8 +34,8 @@ public sealed class SchemaChangeTests
 
     // Binary values are asked for only when every published type can be read in binary: a column of another type added
     // while streaming comes in binary, so the stream restarts from the last acknowledged LSN in text mode. The column is
-    // then retyped to text before the restart reads the catalog, which would allow binary again while the slot replays
-    // the inet values: the process must stay in text.
+    // dropped before the restart reads the catalog, which would then allow binary again while the slot replays the inet
+    // values: the process must stay in text.
     [Fact]
     public async Task RunAsync_ColumnOfTypeReadOnlyAsTextAddedWhileStreamingBinary_RestartsInTextAndLosesNothing()
     {
@@ -47,16 +47,19 @@ public sealed class SchemaChangeTests
         await harness.ExecuteAsync("""
             INSERT INTO t (id, note, n) VALUES (10, 'before', 10);
             ALTER TABLE t ADD COLUMN address inet;
-            INSERT INTO t (id, note, n, address) VALUES (11, 'after', 11, '10.0.0.1/8');
-            UPDATE t SET address = '::1' WHERE id = 1;
-            ALTER TABLE t ALTER COLUMN address TYPE text;
+            INSERT INTO t (id, note, n, address) VALUES (11, 'with an address', 11, '10.0.0.1/8');
+            UPDATE t SET note = 'updated', address = '::1' WHERE id = 1;
+            ALTER TABLE t DROP COLUMN address;
+            INSERT INTO t (id, note, n) VALUES (12, 'after the drop', 12);
             """);
 
-        // The retype rewrites the rows ('::1' becomes '::1/128') unpublished: they arrive with the rebuild it asks for.
         await run.CatchUpAsync();
-        var expected = Expected($"'address', {ExpectedSql.Scalar("address", Expect.TextForm)}");
-        await Eventually.HoldsAsync(async () => (await run.DifferencesAsync("t", expected)).Count == 0, TimeSpan.FromSeconds(60),
-            "the collection to equal the table", async () => string.Join("\n", await run.DifferencesAsync("t", expected)));
+        var documents = await harness.DocumentsAsync("t");
+        Assert.Equal("updated", documents["1"]["note"]!.GetValue<string>());
+        Assert.Equal("before", documents["10"]["note"]!.GetValue<string>());
+        Assert.Equal("with an address", documents["11"]["note"]!.GetValue<string>());
+        Assert.Equal("after the drop", documents["12"]["note"]!.GetValue<string>());
+        Assert.Equal("10.0.0.1/8", documents["11"]["address"]!.GetValue<string>());
         Assert.Contains(run.Logs.Lines, l => l.Contains("Streaming text values although Postgres:BinaryValues is on: pgoutput sent column public.t.address (type OID 869) in binary",
             StringComparison.Ordinal));
         Assert.Contains(run.Logs.Lines, l => l.Contains(", text values)", StringComparison.Ordinal));
