@@ -40,6 +40,11 @@ internal sealed class SilentChangeWatch
     /// (runs never overlap).</summary>
     private readonly Dictionary<string, RelationInfo> _relations = new(StringComparer.Ordinal);
 
+    /// <summary>Per table that has storage (schema.table), its file (<c>pg_relation_filenode</c>) when its columns were last
+    /// compared: a new file beside an added column means the rows were rewritten after the column got values, e.g. by
+    /// ALTER COLUMN … TYPE before the watch looked. Set by <see cref="ReadBaselineAsync"/> and <see cref="RunAsync"/>.</summary>
+    private readonly Dictionary<string, uint> _files = new(StringComparer.Ordinal);
+
     /// <summary>Per partitioned table (schema.table), its leaf partitions last seen, by OID. Used by <see cref="ReadBaselineAsync"/> before each
     /// run and by <see cref="RunAsync"/> during it.</summary>
     private readonly Dictionary<string, Dictionary<uint, string>> _partitions = new(StringComparer.Ordinal);
@@ -71,6 +76,13 @@ internal sealed class SilentChangeWatch
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(source);
         await using var connection = await source.OpenConnectionAsync(cancellationToken);
+        foreach (var table in tables.Where(t => !t.IsPartitioned && !_files.ContainsKey(t.Relation.QualifiedName)))
+        {
+            if (await FileAsync(connection, table, cancellationToken) is { } file)
+            {
+                _files[table.Relation.QualifiedName] = file;
+            }
+        }
         foreach (var table in tables.Where(t => t.IsPartitioned && !_partitions.ContainsKey(t.Relation.QualifiedName)))
         {
             _partitions[table.Relation.QualifiedName] = await LeafPartitionsAsync(connection, table.Relation.RelationId, cancellationToken);
@@ -119,6 +131,12 @@ internal sealed class SilentChangeWatch
         // The first time, the columns as the run found them at start are what the stream and the backfills follow.
         var previous = _relations.GetValueOrDefault(name) ?? table.Relation;
         var current = await TableColumns.CurrentAsync(connection, table, previous, cancellationToken);
+        var file = table.IsPartitioned ? null : await FileAsync(connection, table, cancellationToken);
+        var rewritten = file is { } now && _files.TryGetValue(name, out var earlier) && earlier != now;
+        if (file is { } seen)
+        {
+            _files[name] = seen;
+        }
         if (RelationDiff.Compare(previous, current) is { IsEmpty: false } diff)
         {
             var reasons = new List<string>();
@@ -127,13 +145,23 @@ internal sealed class SilentChangeWatch
                 reasons.Add($"column {after.Name} changed type from {await TypeNameAsync(connection, before, cancellationToken)} to " +
                     $"{await TypeNameAsync(connection, after, cancellationToken)}, and ALTER COLUMN … TYPE rewrites the rows without publishing them");
             }
-            foreach (var column in await FilledColumnsAsync(connection, table.Relation.RelationId, diff.Added, cancellationToken))
+            var filled = await FilledColumnsAsync(connection, table.Relation.RelationId, diff.Added, cancellationToken);
+            foreach (var column in filled)
             {
                 reasons.Add($"column {column} was added with a value for every existing row (a default), which PostgreSQL does not publish");
             }
+            // Without a file change an added column's values came in rows the stream carries; with one, a rewrite
+            // (VACUUM FULL and CLUSTER keep values, so they alone never count) may have changed them after that.
+            var unfilled = diff.Added.Where(c => !filled.Contains(c.Name)).Select(c => c.Name).ToList();
+            var rewrittenAfterAdd = rewritten && unfilled.Count > 0;
+            if (rewrittenAfterAdd)
+            {
+                reasons.Add($"the table's rows were rewritten after column {string.Join(", ", unfilled)} was added (e.g. ALTER COLUMN … TYPE), " +
+                    "and a rewrite is not published");
+            }
             if (reasons.Count > 0)
             {
-                Rebuild(name, string.Join("; ", reasons), retyped: diff.Retyped.Count > 0);
+                Rebuild(name, string.Join("; ", reasons), retyped: diff.Retyped.Count > 0 || rewrittenAfterAdd);
             }
         }
         _relations[name] = current;
@@ -266,6 +294,14 @@ internal sealed class SilentChangeWatch
         await using var command = new NpgsqlCommand("SELECT pg_relation_size(oid) > 0 FROM pg_class WHERE oid = $1", connection);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
         return await command.ExecuteScalarAsync(cancellationToken) is bool hasRows ? hasRows : null;
+    }
+
+    /// <summary>The table's file node, or null when it has none (or is gone).</summary>
+    private static async Task<uint?> FileAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_relation_filenode($1::regclass)", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
+        return await command.ExecuteScalarAsync(cancellationToken) is uint file ? file : null;
     }
 
     /// <summary>The columns of <paramref name="added"/> that give existing rows a value: a default (kept in the catalog, or

@@ -81,6 +81,31 @@ public sealed class SilentChangeTests : IAsyncLifetime
             && l.Contains($"filling {_harness.Prefix}items__v2 while {_harness.Prefix}items__v1 keeps serving", StringComparison.Ordinal));
     }
 
+    // The watch compares columns with what it saw last: a column added and retyped before it looks (here in one
+    // transaction) looks like a plain added column, but the retype rewrote the values the stream had carried.
+    [Fact]
+    public async Task RunAsync_ColumnAddedFilledAndRetypedBeforeTheWatchLooks_DocumentsCarryTheRewrittenValues()
+    {
+        await using var run = await SyncRun.StartStreamingAsync(_harness, Options(TimeSpan.FromHours(1)));
+        await run.AssertConvergedAsync("items", ItemsExpected);
+
+        await _harness.ExecuteAsync("""
+            BEGIN;
+            ALTER TABLE items ADD COLUMN host inet;
+            UPDATE items SET host = '::1' WHERE id <= 3;
+            ALTER TABLE items ALTER COLUMN host TYPE text;
+            COMMIT;
+            INSERT INTO items VALUES (1000, 'after', 3, 'h');
+            """);
+
+        const string expected = "SELECT id, name, qty, host FROM items";
+        await _harness.WaitForConvergenceAsync("items", expected, run.Running);
+        await run.CatchUpAsync();
+        await _harness.WaitForConvergenceAsync("items", expected, run.Running);
+        Assert.Equal("::1/128", (await _harness.DocumentsAsync("items"))["1"]["host"]!.GetValue<string>());
+        Assert.Contains(run.Logs.Lines, l => l.Contains("public.items: the table's rows were rewritten after column host was added", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task RunAsync_PartitionAttachedWithRows_ItsRowsBecomeDocuments()
     {
