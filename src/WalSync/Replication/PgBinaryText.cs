@@ -17,8 +17,7 @@ internal static class PgBinaryText
     private const int PostgresEpochJulianDay = 2451545;
     private const long MicrosecondsPerDay = 86_400_000_000L;
 
-    /// <summary>"D0" to "D6": at least that many digits, zero-padded.</summary>
-    private static readonly string[] PadFormats = ["D0", "D1", "D2", "D3", "D4", "D5", "D6"];
+    private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
 
     /// <summary>A first guess of the text's size in bytes: <see cref="TryWrite"/> says when it was too small.</summary>
     public static int SizeHint(int binaryLength) => (binaryLength * 4) + 64;
@@ -92,11 +91,16 @@ internal static class PgBinaryText
                 WriteTimestamp(BinaryPrimitives.ReadInt64BigEndian(Exactly(value, 8)), type == BinaryType.TimestampTz, ref text);
                 break;
             case BinaryType.Bytea:
-                text.Put((byte)'\\');
-                text.Put((byte)'x');
-                foreach (var b in value)
+                var hex = text.Reserve(2 + (value.Length * 2));
+                if (!hex.IsEmpty)
                 {
-                    text.PutHex(b);
+                    hex[0] = (byte)'\\';
+                    hex[1] = (byte)'x';
+                    for (var i = 0; i < value.Length; i++)
+                    {
+                        hex[2 + (i * 2)] = HexDigits[value[i] >> 4];
+                        hex[3 + (i * 2)] = HexDigits[value[i] & 0xF];
+                    }
                 }
                 break;
             case BinaryType.Array:
@@ -273,13 +277,20 @@ internal static class PgBinaryText
 
     private static void WriteUuid(ReadOnlySpan<byte> value, ref Utf8Text text)
     {
+        var hex = text.Reserve(36);
+        if (hex.IsEmpty)
+        {
+            return;
+        }
+        var at = 0;
         for (var i = 0; i < 16; i++)
         {
             if (i is 4 or 6 or 8 or 10)
             {
-                text.Put((byte)'-');
+                hex[at++] = (byte)'-';
             }
-            text.PutHex(value[i]);
+            hex[at++] = HexDigits[value[i] >> 4];
+            hex[at++] = HexDigits[value[i] & 0xF];
         }
     }
 
@@ -502,25 +513,34 @@ internal static class PgBinaryText
             }
         }
 
+        /// <summary>Writes <paramref name="value"/> (not negative) with at least <paramref name="width"/> digits, zero-padded.</summary>
         public void PutPadded(int value, int width)
         {
-            if (value.TryFormat(_destination[Length..], out var written, PadFormats[width], CultureInfo.InvariantCulture))
+            var digits = 1;
+            for (var rest = value; rest >= 10; rest /= 10)
             {
-                Length += written;
+                digits++;
             }
-            else
+            var span = Reserve(Math.Max(digits, width));
+            for (var i = span.Length - 1; i >= 0; i--)
+            {
+                span[i] = (byte)('0' + (value % 10));
+                value /= 10;
+            }
+        }
+
+        /// <summary>The next <paramref name="length"/> bytes, counted as written; empty (and overflowed) when they do not fit.</summary>
+        public Span<byte> Reserve(int length)
+        {
+            if (Overflowed || Length + length > _destination.Length)
             {
                 Overflowed = true;
+                return default;
             }
+            var span = _destination.Slice(Length, length);
+            Length += length;
+            return span;
         }
-
-        public void PutHex(byte b)
-        {
-            Put(HexDigit(b >> 4));
-            Put(HexDigit(b & 0xF));
-        }
-
-        private static byte HexDigit(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
 
         /// <summary>Quotes the array element written since <paramref name="start"/> when array_out would.</summary>
         public void QuoteArrayElement(int start)
