@@ -32,6 +32,9 @@ public sealed class SyncService
     /// <summary>Backfills planned or asked for that have not finished. Written by the run and the runner.</summary>
     private int _backfilling;
 
+    /// <summary>How long a rebuild waits for the stream to flush what was committed before it was asked for.</summary>
+    private static readonly TimeSpan RebuildCatchUpWait = TimeSpan.FromSeconds(60);
+
     /// <summary>Why this process streams text values from now on: the stream sent a binary value of a type WalSync does
     /// not read (e.g. WAL from before a column's type changed, which the catalog no longer shows). Null until then.</summary>
     private string? _textValuesBecause;
@@ -243,7 +246,7 @@ public sealed class SyncService
             // Beside the stream: the backfills, the planning of rebuilds asked for meanwhile, and the watch that asks for some.
             await pipeline.RunAsync(reader, token => TogetherAsync(token,
                     stop => runner.RunAsync(jobs, planned.Reader.ReadAllAsync(stop), stop),
-                    stop => PlanRebuildsAsync(planner, tables, planned.Writer, stop),
+                    stop => PlanRebuildsAsync(planner, tables, planned.Writer, source.DataSource, stop),
                     stop => _watch.RunAsync(sources, source.DataSource, stop)), () =>
             {
                 State.SetPhase(SyncPhase.Streaming);
@@ -260,6 +263,30 @@ public sealed class SyncService
         {
             await heartbeatStop.CancelAsync();
             await heartbeat;
+        }
+    }
+
+    /// <summary>Waits until every change committed before now is flushed (at most <see cref="RebuildCatchUpWait"/>), so that
+    /// the new version of a rebuild receives only changes from after it was asked for: one created while the stream still
+    /// carries older changes would get them too, and a row that left the table without a delete (a detached partition)
+    /// would stay in it, since the backfill only writes the rows it reads.</summary>
+    private async Task CatchUpBeforeRebuildAsync(Npgsql.NpgsqlDataSource source, string table, CancellationToken cancellationToken)
+    {
+        NpgsqlLogSequenceNumber now;
+        await using (var connection = await source.OpenConnectionAsync(cancellationToken))
+        await using (var command = new Npgsql.NpgsqlCommand("SELECT pg_current_wal_lsn()", connection))
+        {
+            now = (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(RebuildCatchUpWait);
+        try
+        {
+            await State.WaitForSearchableAsync(now, wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            BackfillLog.RebuildBehindTheStream(_logger, table, now, (int)RebuildCatchUpWait.TotalSeconds);
         }
     }
 
@@ -312,7 +339,8 @@ public sealed class SyncService
     /// that the new version receives the stream and its progress is durable while it waits for a free backfill slot (a job
     /// planned and not run when the run stops resumes in the next). A table whose earlier rebuild has not finished waits
     /// for it: that one may have read rows before the reason for this one. A request the run stops before planning stays asked.</summary>
-    private async Task PlanRebuildsAsync(BackfillPlanner planner, TableRegistry tables, ChannelWriter<BackfillJob> planned, CancellationToken cancellationToken)
+    private async Task PlanRebuildsAsync(BackfillPlanner planner, TableRegistry tables, ChannelWriter<BackfillJob> planned, Npgsql.NpgsqlDataSource source,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -338,6 +366,10 @@ public sealed class SyncService
                 {
                     _rebuilds.Writer.TryWrite(request);
                     throw;
+                }
+                if (table is not null)
+                {
+                    await CatchUpBeforeRebuildAsync(source, request.Table, cancellationToken);
                 }
                 lock (_rebuildsQueued)
                 {

@@ -18,4 +18,7 @@ internal static partial class BackfillLog
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Table}: {Reason}; filling {Collection} while {Live} keeps serving")]
     public static partial void Rebuilding(ILogger logger, string table, string reason, string collection, string live);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Rebuilding {Table} although the stream has not caught up with {Lsn} after {Seconds} s: changes from before the rebuild may also reach the new version")]
+    public static partial void RebuildBehindTheStream(ILogger logger, string table, NpgsqlTypes.NpgsqlLogSequenceNumber lsn, int seconds);
 }
