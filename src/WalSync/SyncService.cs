@@ -246,7 +246,7 @@ public sealed class SyncService
             // Beside the stream: the backfills, the planning of rebuilds asked for meanwhile, and the watch that asks for some.
             await pipeline.RunAsync(reader, token => TogetherAsync(token,
                     stop => runner.RunAsync(jobs, planned.Reader.ReadAllAsync(stop), stop),
-                    stop => PlanRebuildsAsync(planner, tables, planned.Writer, source.DataSource, stop),
+                    stop => PlanRebuildsAsync(planner, tables, planned.Writer, source, stop),
                     stop => _watch.RunAsync(sources, source.DataSource, stop)), () =>
             {
                 State.SetPhase(SyncPhase.Streaming);
@@ -270,14 +270,9 @@ public sealed class SyncService
     /// the new version of a rebuild receives only changes from after it was asked for: one created while the stream still
     /// carries older changes would get them too, and a row that left the table without a delete (a detached partition)
     /// would stay in it, since the backfill only writes the rows it reads.</summary>
-    private async Task CatchUpBeforeRebuildAsync(Npgsql.NpgsqlDataSource source, string table, CancellationToken cancellationToken)
+    private async Task CatchUpBeforeRebuildAsync(SourceDatabase source, string table, CancellationToken cancellationToken)
     {
-        NpgsqlLogSequenceNumber now;
-        await using (var connection = await source.OpenConnectionAsync(cancellationToken))
-        await using (var command = new Npgsql.NpgsqlCommand("SELECT pg_current_wal_lsn()", connection))
-        {
-            now = (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken))!;
-        }
+        var now = await source.CurrentWalLsnAsync(cancellationToken);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(RebuildCatchUpWait);
         try
@@ -339,7 +334,7 @@ public sealed class SyncService
     /// that the new version receives the stream and its progress is durable while it waits for a free backfill slot (a job
     /// planned and not run when the run stops resumes in the next). A table whose earlier rebuild has not finished waits
     /// for it: that one may have read rows before the reason for this one. A request the run stops before planning stays asked.</summary>
-    private async Task PlanRebuildsAsync(BackfillPlanner planner, TableRegistry tables, ChannelWriter<BackfillJob> planned, Npgsql.NpgsqlDataSource source,
+    private async Task PlanRebuildsAsync(BackfillPlanner planner, TableRegistry tables, ChannelWriter<BackfillJob> planned, SourceDatabase source,
         CancellationToken cancellationToken)
     {
         try

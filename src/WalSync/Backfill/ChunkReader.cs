@@ -96,29 +96,28 @@ internal sealed class ChunkReader
             """;
         var read = new List<RowImage>(rows);
         long node = 0, size = 0;
-        bool IsRow(long readNode, long readSize, bool marked)
-        {
-            if (node == 0)
-            {
-                (node, size) = (readNode, readSize);
-            }
-            return marked;
-        }
         if (_binaryTypes is { } types && _relation.Columns.All(c => types.ContainsKey(c.TypeOid)))
         {
             // COPY takes no parameters: the table's name goes in as an escaped literal.
             var name = "E'" + _table.SqlName.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
             await using var copy = await connection.BeginRawBinaryCopyAsync(
                 $"COPY ({sql.Replace("$1::regclass", name + "::regclass", StringComparison.Ordinal)}) TO STDOUT (FORMAT binary)", cancellationToken);
-            await ReadBinaryRowsAsync(new BinaryCopyReader(copy), types, chunk, read, IsRow, cancellationToken);
+            (node, size) = await ReadBinaryRowsAsync(new BinaryCopyReader(copy), types, chunk, read, cancellationToken);
         }
         else
         {
             await using var command = new NpgsqlCommand(sql, connection) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
             command.Parameters.AddWithValue(_table.SqlName);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await ReadRowsAsync(reader, chunk, read, 4, cancellationToken, r => IsRow(
-                long.Parse(r.GetFieldValue<string>(1), CultureInfo.InvariantCulture), long.Parse(r.GetFieldValue<string>(2), CultureInfo.InvariantCulture), !r.IsDBNull(3)));
+            await ReadRowsAsync(reader, chunk, read, 4, cancellationToken, r =>
+            {
+                if (node == 0)
+                {
+                    node = long.Parse(r.GetFieldValue<string>(1), CultureInfo.InvariantCulture);
+                    size = long.Parse(r.GetFieldValue<string>(2), CultureInfo.InvariantCulture);
+                }
+                return !r.IsDBNull(3);
+            });
         }
         chunk.Rows = read;
         // Sized by the rows the last chunk found per page, but never more than four times the first estimate's pages,
@@ -131,22 +130,27 @@ internal sealed class ChunkReader
 
     /// <summary>Reads a binary COPY of the page query's result (snapshot, file, size, marker, then the table's columns)
     /// into <paramref name="read"/>, each value turned into its text form (<see cref="PgBinaryText"/>).</summary>
-    private async Task ReadBinaryRowsAsync(BinaryCopyReader copy, IReadOnlyDictionary<uint, BinaryType> types, BackfillChunk chunk, List<RowImage> read,
-        Func<long, long, bool, bool> isRow, CancellationToken cancellationToken)
+    /// <returns>The file and its size in pages, from the first result row.</returns>
+    private async Task<(long Node, long Size)> ReadBinaryRowsAsync(BinaryCopyReader copy, IReadOnlyDictionary<uint, BinaryType> types, BackfillChunk chunk,
+        List<RowImage> read, CancellationToken cancellationToken)
     {
         const int firstColumn = 4;
         var builder = new RowImageBuilder();
         var forms = _relation.Columns.Select(c => types[c.TypeOid]).ToArray();
+        long node = 0, size = 0;
         while (await copy.ReadAsync(cancellationToken))
         {
             if (copy.FieldCount != firstColumn + forms.Length)
             {
                 throw new FormatException($"The COPY of {_table.SqlName} sent {copy.FieldCount} fields where {firstColumn + forms.Length} were expected.");
             }
-            chunk.Snapshot ??= PgSnapshot.Parse(System.Text.Encoding.UTF8.GetString(copy.Field(0)));
-            var node = long.Parse(copy.Field(1), CultureInfo.InvariantCulture);
-            var size = long.Parse(copy.Field(2), CultureInfo.InvariantCulture);
-            if (!isRow(node, size, !copy.IsNull(3)))
+            if (node == 0)
+            {
+                chunk.Snapshot ??= PgSnapshot.Parse(System.Text.Encoding.UTF8.GetString(copy.Field(0)));
+                node = long.Parse(copy.Field(1), CultureInfo.InvariantCulture);
+                size = long.Parse(copy.Field(2), CultureInfo.InvariantCulture);
+            }
+            if (copy.IsNull(3))
             {
                 continue;
             }
@@ -156,19 +160,15 @@ internal sealed class ChunkReader
                 if (copy.IsNull(firstColumn + i))
                 {
                     builder.AddNull();
-                    continue;
                 }
-                var value = copy.Field(firstColumn + i);
-                var room = PgBinaryText.SizeHint(value.Length);
-                int written;
-                while ((written = PgBinaryText.TryWrite(forms[i], value, builder.GetSpan(room), types)) < 0)
+                else
                 {
-                    room *= 2;
+                    builder.AddBinary(forms[i], copy.Field(firstColumn + i), types);
                 }
-                builder.Advance(written);
             }
             read.Add(builder.Build());
         }
+        return (node, size);
     }
 
     private string Columns => string.Join(", ", _relation.Columns.Select(c => SourceTable.QuoteIdentifier(c.Name)));

@@ -194,13 +194,7 @@ internal sealed class PgOutputDecoder
             var name = column < relation.Columns.Count ? relation.Columns[column].Name : column.ToString(CultureInfo.InvariantCulture);
             throw new UnreadableBinaryValueException($"column {relation.QualifiedName}.{name} (type OID {type})");
         }
-        var room = PgBinaryText.SizeHint(value.Length);
-        int written;
-        while ((written = PgBinaryText.TryWrite(form, value, _builder.GetSpan(room), _binaryTypes)) < 0)
-        {
-            room *= 2;
-        }
-        _builder.Advance(written);
+        _builder.AddBinary(form, value, _binaryTypes);
     }
 
     private static RelationInfo ReadRelation(ref PgOutputCursor cursor)

@@ -47,6 +47,23 @@ internal sealed class RowImageBuilder
         Advance(written);
     }
 
+    /// <summary>Adds a column holding the text form of the binary value <paramref name="value"/> (<see cref="PgBinaryText"/>).</summary>
+    /// <param name="form">The value's binary form.</param>
+    /// <param name="value">The binary value.</param>
+    /// <param name="types">Binary forms by type OID, for an array's elements.</param>
+    /// <exception cref="FormatException">The value is malformed.</exception>
+    /// <exception cref="UnreadableBinaryValueException">An array's elements have a type WalSync does not read in binary.</exception>
+    public void AddBinary(BinaryType form, ReadOnlySpan<byte> value, IReadOnlyDictionary<uint, BinaryType> types)
+    {
+        var room = PgBinaryText.SizeHint(value.Length);
+        int written;
+        while ((written = PgBinaryText.TryWrite(form, value, GetSpan(room), types)) < 0)
+        {
+            room *= 2;
+        }
+        Advance(written);
+    }
+
     /// <summary>A buffer of at least <paramref name="sizeHint"/> bytes where the next column's value may be written; finish with <see cref="Advance"/>.</summary>
     public Span<byte> GetSpan(int sizeHint)
     {

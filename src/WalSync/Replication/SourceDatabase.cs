@@ -231,6 +231,13 @@ internal sealed class SourceDatabase : IAsyncDisposable
             reader.IsDBNull(4) ? null : reader.GetString(4));
     }
 
+    /// <summary>The server's current WAL position (<c>pg_current_wal_lsn()</c>).</summary>
+    public async Task<NpgsqlTypes.NpgsqlLogSequenceNumber> CurrentWalLsnAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        return await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(connection, "SELECT pg_current_wal_lsn()", cancellationToken);
+    }
+
     /// <summary>The database WalSync is connected to.</summary>
     public async Task<string> GetDatabaseNameAsync(CancellationToken cancellationToken)
     {

@@ -141,7 +141,7 @@ public class PgBinaryTextPostgresTests
         Assert.Equal(Cases.Sum(c => c.Values.Length), text.Rows.Count);
         Assert.Equal(textProgress, binaryProgress);
         Assert.NotNull(binary.Snapshot);
-        Assert.Equal(text.Rows.Select(Values), binary.Rows.Select(Values));
+        Assert.Equal(text.Rows.Select(PgOutputDecoderPostgresTests.Values), binary.Rows.Select(PgOutputDecoderPostgresTests.Values));
     }
 
     [Fact]
@@ -190,17 +190,9 @@ public class PgBinaryTextPostgresTests
             var kind = decoder.Decode(message, reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), out var change);
             if (kind == PgOutputMessageKind.Change)
             {
-                lines.Add($"{change.Kind.ToString()[0]} old{Values(change.OldRow)} new{Values(change.NewRow)}");
+                lines.Add($"{change.Kind.ToString()[0]} old{PgOutputDecoderPostgresTests.Values(change.OldRow)} new{PgOutputDecoderPostgresTests.Values(change.NewRow)}");
             }
         }
         return lines;
     }
-
-    private static string Values(RowImage row) =>
-        "[" + string.Join(" | ", Enumerable.Range(0, row.ColumnCount).Select(i => row.GetKind(i) switch
-        {
-            ColumnValueKind.Null => "n",
-            ColumnValueKind.UnchangedToast => "u",
-            _ => "t:" + row.GetString(i),
-        })) + "]";
 }

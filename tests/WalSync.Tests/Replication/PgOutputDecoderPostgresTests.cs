@@ -155,7 +155,8 @@ public class PgOutputDecoderPostgresTests
         return "[" + string.Join(' ', values) + "]";
     }
 
-    private static string Values(RowImage row) =>
+    /// <summary>A row as text: "[n u t:value …]" (NULL, unchanged TOAST, a value).</summary>
+    internal static string Values(RowImage row) =>
         "[" + string.Join(' ', Enumerable.Range(0, row.ColumnCount).Select(i => row.GetKind(i) switch
         {
             ColumnValueKind.Null => "n",
