@@ -219,10 +219,10 @@ public sealed class SyncService
             Volatile.Write(ref _backfilling, jobs.Count + _rebuildsQueued.Count);
         }
         var asked = new HashSet<TableBinding>();
-        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _options.Typesense.MaxConcurrentImports, _logger,
+        var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _logger,
             rebuildIncompatible ? table => RebuildOnce(table, asked) : null, State);
         var windows = new BackfillWindows();
-        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _checkpointer, _time, _logger, windows, State);
+        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _options.Typesense.MaxConcurrentImports, _checkpointer, _time, _logger, windows, State);
         var binary = !_options.Postgres.BinaryValues ? default
             : _textValuesBecause is { } refused ? new BinaryTypes.Decision(null, refused)
             : await source.BinaryTypesAsync(startup);

@@ -19,6 +19,7 @@ internal sealed class SyncPipeline
     private readonly BatchOptions _options;
     private readonly TableRegistry _tables;
     private readonly IBatchSink _sink;
+    private readonly int _parallelism;
     private readonly Checkpointer _checkpointer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -29,12 +30,13 @@ internal sealed class SyncPipeline
     /// <param name="options">Batch size, flush interval and channel capacity.</param>
     /// <param name="tables">The configured tables.</param>
     /// <param name="sink">Writes the batches.</param>
+    /// <param name="parallelism">How many collections are written at once (<c>Typesense:MaxConcurrentImports</c>).</param>
     /// <param name="checkpointer">Acknowledges what is flushed.</param>
     /// <param name="time">The clock of the batcher and the idle acknowledgements.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="windows">The backfills' watermark windows, or null when nothing is backfilled.</param>
     /// <param name="state">Receives the counts, the channel depth and the flushed positions; none when null.</param>
-    public SyncPipeline(BatchOptions options, TableRegistry tables, IBatchSink sink, Checkpointer checkpointer, TimeProvider time, ILogger logger,
+    public SyncPipeline(BatchOptions options, TableRegistry tables, IBatchSink sink, int parallelism, Checkpointer checkpointer, TimeProvider time, ILogger logger,
         BackfillWindows? windows = null, SyncState? state = null)
     {
         _windows = windows;
@@ -42,6 +44,7 @@ internal sealed class SyncPipeline
         _options = options;
         _tables = tables;
         _sink = sink;
+        _parallelism = parallelism;
         _checkpointer = checkpointer;
         _time = time;
         _logger = logger;
@@ -69,7 +72,8 @@ internal sealed class SyncPipeline
         _state?.AttachChannel(() => changes.Reader.Count);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var batcherTask = RunStageAsync(() => new Batcher(_options, _tables, _time, _windows).RunAsync(changes.Reader, batches.Writer, failed.Token), failed);
-        var sinkTask = RunStageAsync(() => FlushAllAsync(batches.Reader, failed.Token), failed);
+        var flusher = new BatchFlusher(_sink, _parallelism, _logger);
+        var sinkTask = RunStageAsync(() => flusher.RunAsync(batches.Reader, CountReceived, OnFlushedAsync, failed.Token), failed);
         var idleTask = AcknowledgeWhileIdleAsync(sinkTask, failed.Token);
         using var besideFailed = new CancellationTokenSource();
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(stopping, failed.Token, besideFailed.Token);
@@ -111,18 +115,14 @@ internal sealed class SyncPipeline
         }
     }
 
-    private async Task FlushAllAsync(ChannelReader<Batch> batches, CancellationToken cancellationToken)
+    /// <summary>Called in batch order once a batch and every earlier one are written.</summary>
+    private async Task OnFlushedAsync(Batch batch, CancellationToken cancellationToken)
     {
-        await foreach (var batch in batches.ReadAllAsync(cancellationToken))
+        await _checkpointer.OnFlushedAsync(batch, cancellationToken);
+        RecordFlushed(batch);
+        foreach (var chunk in batch.Chunks)
         {
-            CountReceived(batch);
-            await _sink.FlushAsync(batch, cancellationToken);
-            await _checkpointer.OnFlushedAsync(batch, cancellationToken);
-            RecordFlushed(batch);
-            foreach (var chunk in batch.Chunks)
-            {
-                chunk.Flushed.TrySetResult();
-            }
+            chunk.Flushed.TrySetResult();
         }
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NpgsqlTypes;
 
 namespace WalSync.Sink;
 
@@ -10,9 +9,6 @@ internal static partial class SinkLog
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Altered collection {Collection}: {Changes}")]
     public static partial void CollectionAltered(ILogger logger, string collection, string changes);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Flushed {Rows} changes to {Collections} collections in {Seconds:F3} s; transaction end LSN {TransactionEndLsn}")]
-    public static partial void Flushed(ILogger logger, int rows, int collections, double seconds, NpgsqlLogSequenceNumber transactionEndLsn);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "{Count} documents of {Collection} went to the dead-letter store; first: {FirstError}")]
     public static partial void DeadLettered(ILogger logger, int count, string collection, string firstError);

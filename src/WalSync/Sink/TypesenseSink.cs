@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WalSync.DeadLetters;
@@ -12,10 +11,10 @@ using WalSync.Typesense;
 namespace WalSync.Sink;
 
 /// <summary>
-/// Writes a <see cref="Batch"/> to Typesense: per collection, the truncate first, then one import of whole documents
+/// Writes a <see cref="Batch"/>'s changes to Typesense, one collection at a time, the truncate first, then one import of whole documents
 /// (<c>action=upsert</c>), one import of partial documents (<c>action=update</c>), whole rows read back from PostgreSQL
 /// for the updates that found no document or cannot be partial (<see cref="DocumentOperation.Reload"/>), and the
-/// deletes. Up to <c>Typesense:MaxConcurrentImports</c> collections flush in parallel. A document Typesense rejects for
+/// deletes; the <see cref="BatchFlusher"/> decides which collections are written at once. A document Typesense rejects for
 /// its content goes to the dead-letter store; every other failure throws (the client has already retried what is
 /// transient), so nothing of the batch is acknowledged.
 /// </summary>
@@ -26,7 +25,6 @@ internal sealed partial class TypesenseSink : IBatchSink
     private readonly CollectionSchemaSync _schemas;
     private readonly IDeadLetterStore _deadLetters;
     private readonly NpgsqlDataSource _source;
-    private readonly int _parallelism;
     private readonly ILogger _logger;
     private readonly SyncState? _state;
     private readonly Func<TableBinding, bool>? _rebuild;
@@ -39,12 +37,11 @@ internal sealed partial class TypesenseSink : IBatchSink
     /// <param name="schemas">Keeps collection schemas in step with their tables.</param>
     /// <param name="deadLetters">Where rejected documents go.</param>
     /// <param name="source">The source database, to read back rows whose partial update found no document.</param>
-    /// <param name="parallelism">How many collections flush at once (at least 1): the one bound on concurrent imports.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="rebuild">Called when a table's only collection cannot follow a schema change: true when a rebuild was
     /// asked for (the changes are then left to it), false to stop. Null stops.</param>
     /// <param name="state">Receives the documents written, deleted and dead-lettered per collection; none when null.</param>
-    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, int parallelism, ILogger logger,
+    public TypesenseSink(TypesenseClient client, CollectionSchemaSync schemas, IDeadLetterStore deadLetters, NpgsqlDataSource source, ILogger logger,
         Func<TableBinding, bool>? rebuild = null, SyncState? state = null)
     {
         _rebuild = rebuild;
@@ -54,36 +51,19 @@ internal sealed partial class TypesenseSink : IBatchSink
         _schemas = schemas;
         _deadLetters = deadLetters;
         _source = source;
-        _parallelism = Math.Max(1, parallelism);
         _logger = logger;
     }
 
-    /// <summary>Writes every change of <paramref name="batch"/>; returns when all of it is in Typesense or in the dead-letter store.</summary>
+    /// <summary>Writes one table's changes to each of its collections (two while a rebuild fills a new version); only the
+    /// last one's rejections become dead letters and only its documents are counted, so nothing counts twice. Returns
+    /// when all of it is in Typesense or in the dead-letter store.</summary>
+    /// <returns>The bytes imported.</returns>
     /// <exception cref="TypesenseException">A Typesense error that is not about one document (bad API key, missing
     /// collection, retries exhausted).</exception>
     /// <exception cref="SchemaChangeException">A collection's schema could not follow its table.</exception>
-    public async Task FlushAsync(Batch batch, CancellationToken cancellationToken)
+    public async Task<long> FlushAsync(CollectionBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush");
-        activity?.SetTag("walsync.rows", batch.Rows);
-        activity?.SetTag("walsync.collections", batch.Collections.Count);
-        activity?.SetTag("walsync.transaction_end_lsn", batch.TransactionEndLsn.ToString());
-        var started = Stopwatch.GetTimestamp();
-        long bytes = 0;
-        await Parallel.ForEachAsync(batch.Collections.Values,
-            new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
-            async (collection, token) => Interlocked.Add(ref bytes, await FlushTableAsync(collection, token)));
-        activity?.SetTag("walsync.bytes", bytes);
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        WalSyncTelemetry.FlushDuration.Record(seconds);
-        SinkLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.TransactionEndLsn);
-    }
-
-    /// <summary>Writes one table's changes to each of its collections (two while a rebuild fills a new version); only the
-    /// last one's rejections become dead letters and only its documents are counted, so nothing counts twice. Returns the bytes imported.</summary>
-    private async Task<long> FlushTableAsync(CollectionBatch batch, CancellationToken cancellationToken)
-    {
         var targets = batch.Table.Targets;
         await targets.Gate.WaitAsync(cancellationToken);
         long bytes = 0;

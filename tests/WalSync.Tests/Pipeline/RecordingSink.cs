@@ -3,42 +3,42 @@ using WalSync.Pipeline;
 
 namespace WalSync.Tests.Pipeline;
 
-/// <summary>An <see cref="IBatchSink"/> that keeps every batch, and notes what the source had acknowledged when each
-/// batch arrived; it can be told to fail a flush.</summary>
+/// <summary>An <see cref="IBatchSink"/> that keeps every collection's changes it was given, and notes what the source
+/// had acknowledged at each; it can be told to fail a write.</summary>
 internal sealed class RecordingSink : IBatchSink
 {
-    private readonly List<Batch> _batches = [];
+    private readonly List<CollectionBatch> _writes = [];
 
-    /// <summary>Read at each flush: the acknowledgements so far.</summary>
+    /// <summary>Read at each write: the acknowledgements so far.</summary>
     public Func<IReadOnlyList<NpgsqlLogSequenceNumber>>? Acknowledged { get; init; }
 
-    /// <summary>The flush (1 = first) that throws instead of writing, or 0.</summary>
+    /// <summary>The write (1 = first) that throws instead of writing, or 0.</summary>
     public int FailFlush { get; init; }
 
     public List<IReadOnlyList<NpgsqlLogSequenceNumber>> AcknowledgedAtFlush { get; } = [];
 
-    public IReadOnlyList<Batch> Batches
+    public IReadOnlyList<CollectionBatch> Writes
     {
         get
         {
-            lock (_batches)
+            lock (_writes)
             {
-                return [.. _batches];
+                return [.. _writes];
             }
         }
     }
 
-    public Task FlushAsync(Batch batch, CancellationToken cancellationToken)
+    public Task<long> FlushAsync(CollectionBatch changes, CancellationToken cancellationToken)
     {
-        lock (_batches)
+        lock (_writes)
         {
             AcknowledgedAtFlush.Add(Acknowledged?.Invoke() ?? []);
-            if (_batches.Count + 1 == FailFlush)
+            if (_writes.Count + 1 == FailFlush)
             {
                 throw new HttpRequestException("Typesense is down");
             }
-            _batches.Add(batch);
+            _writes.Add(changes);
         }
-        return Task.CompletedTask;
+        return Task.FromResult(0L);
     }
 }

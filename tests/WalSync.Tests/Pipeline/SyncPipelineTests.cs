@@ -37,13 +37,13 @@ public sealed class SyncPipelineTests : IDisposable
         var source = new ScriptedChangeSource([.. Transaction(0x100, 1, 2), .. Transaction(0x200, 3, 4, 5, 6, 7)]);
         var sink = new RecordingSink { Acknowledged = () => source.Acknowledged };
         var checkpointer = new Checkpointer();
-        var running = new SyncPipeline(Options, Registry(), sink, checkpointer, _time, NullLogger.Instance).RunAsync(source, null, null, _stop.Token, default);
+        var running = new SyncPipeline(Options, Registry(), sink, 2, checkpointer, _time, NullLogger.Instance).RunAsync(source, null, null, _stop.Token, default);
 
         await AdvanceUntilAsync(() => source.Acknowledged.Contains(new NpgsqlLogSequenceNumber(0x200)), "T2 to be acknowledged");
         await _stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.Equal([0x100ul, 0ul, 0x200ul], sink.Batches.Select(b => (ulong)b.TransactionEndLsn));
+        Assert.Equal(["1,2,3", "4,5,6", "7"], sink.Writes.Select(w => string.Join(',', w.Changes.Keys)));
         // The batch cut inside T2 was flushed before T2's last batch arrived, and still only T1 was acknowledged then.
         Assert.Equal([new NpgsqlLogSequenceNumber(0x100)], sink.AcknowledgedAtFlush[2]);
         Assert.Equal([new NpgsqlLogSequenceNumber(0x100), new NpgsqlLogSequenceNumber(0x200)], source.Acknowledged);
@@ -54,7 +54,7 @@ public sealed class SyncPipelineTests : IDisposable
     {
         var source = new ScriptedChangeSource(Transaction(0x100, 1, 2, 3));
         var sink = new RecordingSink { FailFlush = 1 };
-        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(), _time, NullLogger.Instance)
+        var running = new SyncPipeline(Options, Registry(), sink, 2, new Checkpointer(), _time, NullLogger.Instance)
             .RunAsync(source, null, null, _stop.Token, default);
 
         await AdvanceUntilAsync(() => running.IsCompleted, "the pipeline to fail");
@@ -68,7 +68,7 @@ public sealed class SyncPipelineTests : IDisposable
     {
         var source = new ScriptedChangeSource(Transaction(0x100, 1));
         var sink = new RecordingSink { Acknowledged = () => source.Acknowledged };
-        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(), _time, NullLogger.Instance)
+        var running = new SyncPipeline(Options, Registry(), sink, 2, new Checkpointer(), _time, NullLogger.Instance)
             .RunAsync(source, null, null, _stop.Token, default);
         await source.AllWritten.Task.WaitAsync(TimeSpan.FromSeconds(10));
         // Keepalives report WAL written elsewhere.
@@ -91,7 +91,7 @@ public sealed class SyncPipelineTests : IDisposable
             await source.AllWritten.Task.WaitAsync(stop);
             throw new InvalidOperationException("the backfill failed");
         }
-        var running = new SyncPipeline(Options, Registry(), sink, new Checkpointer(), _time, NullLogger.Instance).RunAsync(source, Backfill, null, _stop.Token, default);
+        var running = new SyncPipeline(Options, Registry(), sink, 2, new Checkpointer(), _time, NullLogger.Instance).RunAsync(source, Backfill, null, _stop.Token, default);
 
         await AdvanceUntilAsync(() => running.IsCompleted, "the pipeline to stop");
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => running);
@@ -109,9 +109,9 @@ public sealed class SyncPipelineTests : IDisposable
         using var client = new TypesenseClient(typesense, NullLogger<TypesenseClient>.Instance);
         var deadLetters = new MemoryDeadLetterStore();
         var registry = Registry();
-        var sink = new TypesenseSink(client, new CollectionSchemaSync(client, NullLogger.Instance), deadLetters, Npgsql.NpgsqlDataSource.Create("Host=unused.invalid"), 1, NullLogger.Instance);
+        var sink = new TypesenseSink(client, new CollectionSchemaSync(client, NullLogger.Instance), deadLetters, Npgsql.NpgsqlDataSource.Create("Host=unused.invalid"), NullLogger.Instance);
         var source = new ScriptedChangeSource([Price(1, "10.5"), Price(2, "NaN"), Commit(0x100)]);
-        var running = new SyncPipeline(Options, registry, sink, new Checkpointer(), _time, NullLogger.Instance)
+        var running = new SyncPipeline(Options, registry, sink, 2, new Checkpointer(), _time, NullLogger.Instance)
             .RunAsync(source, null, null, _stop.Token, default);
 
         await AdvanceUntilAsync(() => source.Acknowledged.Count > 0, "the transaction to be acknowledged");

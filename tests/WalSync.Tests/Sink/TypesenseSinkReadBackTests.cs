@@ -43,7 +43,7 @@ public sealed class TypesenseSinkReadBackTests : IAsyncLifetime, IDeadLetterStor
         _binding = new TableBinding(table, table.Options.CollectionName);
         var schemas = new CollectionSchemaSync(_harness.Client, NullLogger.Instance);
         await schemas.EnsureAsync(_binding.Collection, _mapper, CancellationToken.None);
-        _sink = new TypesenseSink(_harness.Client, schemas, this, _source.DataSource, 1, NullLogger.Instance);
+        _sink = new TypesenseSink(_harness.Client, schemas, this, _source.DataSource, NullLogger.Instance);
     }
 
     public async Task DisposeAsync()
@@ -91,8 +91,8 @@ public sealed class TypesenseSinkReadBackTests : IAsyncLifetime, IDeadLetterStor
 
     private async Task FlushAsync(DocumentOperation operation, RowImage row)
     {
-        var batch = new Batch();
-        batch.For(_binding).Apply(_mapper.GetDocumentId(row), new PendingChange(operation, row, _mapper, new NpgsqlLogSequenceNumber(1)));
-        await _sink.FlushAsync(batch, CancellationToken.None);
+        var changes = new CollectionBatch(_binding);
+        changes.Apply(_mapper.GetDocumentId(row), new PendingChange(operation, row, _mapper, new NpgsqlLogSequenceNumber(1)));
+        await _sink.FlushAsync(changes, CancellationToken.None);
     }
 }
