@@ -1,4 +1,5 @@
 using Npgsql;
+using WalSync.Configuration;
 using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Cli;
@@ -30,10 +31,8 @@ public sealed class CheckCommandTests : IAsyncLifetime
         await _harness.ExecuteAsync($"CREATE PUBLICATION {_harness.Prefix}pub FOR TABLE orders, events, secrets");
         options.Postgres.Publication = _harness.Prefix + "pub";
 
-        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
-        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var (code, output) = await CheckAsync(options);
 
-        var output = process.Output;
         Assert.True(code == 2, $"exit code {code}: {output}");
         Assert.Contains("FAILED table public.events: The table public.events has no primary key", output, StringComparison.Ordinal);
         Assert.Contains("ALTER TABLE public.events ADD PRIMARY KEY", output, StringComparison.Ordinal);
@@ -58,10 +57,8 @@ public sealed class CheckCommandTests : IAsyncLifetime
         options.DeadLetter.Table = _harness.Prefix + "dead.letters";
         options.Backfill.Table = _harness.Prefix + "dead.backfills";
 
-        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
-        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var (code, output) = await CheckAsync(options);
 
-        var output = process.Output;
         Assert.True(code == 0, $"exit code {code}: {output}");
         Assert.Contains("publication 'walsync_test' does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains($"dead-letter table {_harness.Prefix}dead.letters does not exist yet; the role may create it", output, StringComparison.Ordinal);
@@ -84,10 +81,8 @@ public sealed class CheckCommandTests : IAsyncLifetime
         options.DeadLetter.Directory = Path.Combine(Path.GetTempPath(), _harness.Prefix + "dead");
         options.Backfill.Table = _harness.Prefix + "locked.backfills";
 
-        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
-        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var (code, output) = await CheckAsync(options);
 
-        var output = process.Output;
         Assert.True(code != 0, $"exit code {code}: {output}");
         Assert.True(output.Contains($"FAILED backfills: The backfill progress table {_harness.Prefix}locked.backfills does not exist and the role \"{role.Name}\" may not create it",
             StringComparison.Ordinal), output);
@@ -111,5 +106,13 @@ public sealed class CheckCommandTests : IAsyncLifetime
         Assert.Contains("public.events has no primary key", output, StringComparison.Ordinal);
         Assert.Contains("Typesense refused the API key", output, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-key-0815", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>walsync check</c> on <paramref name="options"/>; returns its exit code and output.</summary>
+    private static async Task<(int Code, string Output)> CheckAsync(WalSyncOptions options)
+    {
+        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, process.Output);
     }
 }
