@@ -13,8 +13,8 @@ public static class CheckCommand
         var config = CommandOptions.Config();
         var command = new Command("check", "Check everything walsync run needs, without changing anything, and list every problem with " +
             "its fix: the connection, wal_level, the REPLICATION attribute, SELECT and a key on each table, the publication (or the " +
-            "right to create it), the dead-letter table (or its CREATE statements), the slot, each Typesense node, the API key and " +
-            "each collection's fields. Exit codes: 0 every check passed, 2 something must be fixed.")
+            "right to create it), whether values will stream in binary or text (and why text), the dead-letter table (or its CREATE " +
+            "statements), the slot, each Typesense node, the API key and each collection's fields. Exit codes: 0 every check passed, 2 something must be fixed.")
         {
             config,
         };

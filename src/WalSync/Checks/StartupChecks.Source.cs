@@ -10,7 +10,7 @@ namespace WalSync.Checks;
 /// <summary>The checks of the source database.</summary>
 public sealed partial class StartupChecks
 {
-    private static readonly string[] SourceChecks = ["wal_level", "REPLICATION", "publication", "dead letters", "backfills", "slot"];
+    private static readonly string[] SourceChecks = ["wal_level", "REPLICATION", "publication", "values", "dead letters", "backfills", "slot"];
 
     /// <summary>Checks PostgreSQL; returns the tables as the stream will send them when every table passed, else null.</summary>
     private async Task<TableRegistry?> CheckSourceAsync(SourceDatabase source, List<CheckResult> results, CancellationToken cancellationToken)
@@ -61,11 +61,31 @@ public sealed partial class StartupChecks
                 }
             }
         }
+        await CheckValuesAsync(source, published, results, cancellationToken);
         await CheckAsync(results, "dead letters", () => CheckDeadLettersAsync(source, cancellationToken), cancellationToken);
         await CheckAsync(results, "backfills", () => new BackfillStore(source.DataSource, _options.Postgres.Slot, _options.Backfill.Table).CheckAsync(cancellationToken),
             cancellationToken);
         await CheckSlotAsync(source, results, cancellationToken);
         return published is not null && described.Count == _options.Tables.Count ? new TableRegistry(published, types!, source.DataSource) : null;
+    }
+
+    /// <summary>Says whether the stream will carry binary or text values, and why text: text costs the server more CPU per
+    /// row but is no problem, so this check never fails.</summary>
+    private async Task CheckValuesAsync(SourceDatabase source, IReadOnlyList<SourceTable>? published, List<CheckResult> results, CancellationToken cancellationToken)
+    {
+        if (!_options.Postgres.BinaryValues)
+        {
+            results.Add(new CheckResult("values", CheckStatus.Passed, "text (Postgres:BinaryValues is false)"));
+            return;
+        }
+        if (published is null)
+        {
+            results.Add(new CheckResult("values", CheckStatus.Skipped, "not checked: the publication must pass its check first"));
+            return;
+        }
+        await CheckAsync(results, "values", async () => (await source.CheckBinaryTypesAsync(published, cancellationToken)).TextBecause is { } reason
+            ? $"text ({reason})"
+            : "binary (every published column's type has a binary form WalSync reads)", cancellationToken);
     }
 
     private async Task<string> CheckDeadLettersAsync(SourceDatabase source, CancellationToken cancellationToken)

@@ -12,9 +12,9 @@ namespace WalSync.Checks;
 /// <summary>
 /// Every check <c>walsync run</c> makes before it streams, made at once and all reported together, without changing
 /// anything: the connection, <c>wal_level</c>, the REPLICATION attribute, each table (SELECT, row-level security, a key),
-/// the publication (its coverage, or the right to create it), the dead-letter store, the slot, each Typesense node and
-/// the API key, and each collection's fields. <c>walsync check</c> prints them; <c>walsync run</c> refuses to start when
-/// one of them failed (<see cref="ThrowIfAnyFailed"/>).
+/// the publication (its coverage, or the right to create it), whether the stream will carry binary or text values, the
+/// dead-letter store, the slot, each Typesense node and the API key, and each collection's fields. <c>walsync check</c>
+/// prints them; <c>walsync run</c> refuses to start when one of them failed (<see cref="ThrowIfAnyFailed"/>).
 /// </summary>
 /// <remarks>What would be created at start (the publication, the dead-letter table) is created in a transaction that is
 /// rolled back, which proves the role's rights exactly as PostgreSQL judges them.</remarks>

@@ -47,10 +47,8 @@ internal sealed class Publication
     {
         bool exists;
         await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var command = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = $1", connection))
         {
-            command.Parameters.AddWithValue(_name);
-            exists = await command.ExecuteScalarAsync(cancellationToken) is not null;
+            exists = await ExistsAsync(connection, cancellationToken);
         }
         await EnsureAsync(tables, create: false, cancellationToken);
         return exists
@@ -97,15 +95,36 @@ internal sealed class Publication
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await CheckWhereAsync(connection, tables, cancellationToken);
-        await using (var command = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = $1", connection))
+        if (!await ExistsAsync(connection, cancellationToken))
         {
-            command.Parameters.AddWithValue(_name);
-            if (await command.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return tables.Select(t => t with { RowFilter = t.Options.Where }).ToList();
-            }
+            return tables.Select(t => t with { RowFilter = t.Options.Where }).ToList();
         }
         return await new PublishedTables(_name, _logger).HonourAsync(connection, tables, cancellationToken);
+    }
+
+    /// <summary>Whether the stream can carry binary values (<see cref="BinaryTypes"/>), as the next start decides it: a
+    /// missing publication is created for <paramref name="tables"/> in a transaction that is rolled back, so that the
+    /// catalog shows the tables it will publish.</summary>
+    /// <exception cref="PostgresException">The publication could not be created (<see cref="CheckAsync"/> says why).</exception>
+    public async Task<BinaryTypes.Decision> ReadBinaryTypesAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await ExistsAsync(connection, cancellationToken))
+        {
+            await using var command = new NpgsqlCommand(CreateStatement(connection, TableList(tables)), connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var decision = await BinaryTypes.ReadAsync(connection, _name, cancellationToken);
+        await transaction.RollbackAsync(cancellationToken);
+        return decision;
+    }
+
+    private async Task<bool> ExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = $1", connection);
+        command.Parameters.AddWithValue(_name);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     /// <summary>Adds configured tables the publication lacks (a table added to <c>Tables</c> later). Where the role may not,
@@ -185,10 +204,8 @@ internal sealed class Publication
     /// always when <paramref name="commit"/> is false (a check).</summary>
     private async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, bool commit, CancellationToken cancellationToken)
     {
-        var list = string.Join(", ", tables.Select(t => t.Options.Where is { } where ? $"{t.SqlName} WHERE ({where})" : t.SqlName));
-        // From PostgreSQL 18 stored generated columns can be published, and then they are in documents like any column.
-        var generated = connection.PostgreSqlVersion.Major >= GeneratedColumns.PublishedFromVersion ? ", publish_generated_columns = stored" : "";
-        var create = $"CREATE PUBLICATION {QuotedName} FOR TABLE {list} WITH (publish_via_partition_root = true{generated})";
+        var list = TableList(tables);
+        var create = CreateStatement(connection, list);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
@@ -213,6 +230,16 @@ internal sealed class Publication
         }
         await transaction.CommitAsync(cancellationToken);
         ReplicationLog.PublicationCreated(_logger, _name, list);
+    }
+
+    private static string TableList(IReadOnlyList<SourceTable> tables) =>
+        string.Join(", ", tables.Select(t => t.Options.Where is { } where ? $"{t.SqlName} WHERE ({where})" : t.SqlName));
+
+    private string CreateStatement(NpgsqlConnection connection, string tableList)
+    {
+        // From PostgreSQL 18 stored generated columns can be published, and then they are in documents like any column.
+        var generated = connection.PostgreSqlVersion.Major >= GeneratedColumns.PublishedFromVersion ? ", publish_generated_columns = stored" : "";
+        return $"CREATE PUBLICATION {QuotedName} FOR TABLE {tableList} WITH (publish_via_partition_root = true{generated})";
     }
 
     /// <summary>One problem per table whose row filter uses columns that its replica identity does not carry.</summary>

@@ -211,6 +211,11 @@ internal sealed class SourceDatabase : IAsyncDisposable
         return await BinaryTypes.ReadAsync(connection, _options.Publication, cancellationToken);
     }
 
+    /// <summary>What <see cref="BinaryTypesAsync(CancellationToken)"/> will say at the next start, without changing anything
+    /// (<see cref="Publication.ReadBinaryTypesAsync"/>).</summary>
+    public Task<BinaryTypes.Decision> CheckBinaryTypesAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
+        new Publication(DataSource, _options.Publication, _logger).ReadBinaryTypesAsync(tables, cancellationToken);
+
     /// <summary>The configured slot's row in <c>pg_replication_slots</c>, or null when it does not exist.</summary>
     public async Task<SlotState?> GetSlotAsync(CancellationToken cancellationToken)
     {

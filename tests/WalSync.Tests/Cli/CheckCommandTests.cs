@@ -1,4 +1,5 @@
 using Npgsql;
+using WalSync.Checks;
 using WalSync.Configuration;
 using WalSync.Tests.Infrastructure;
 
@@ -63,12 +64,55 @@ public sealed class CheckCommandTests : IAsyncLifetime
         Assert.Contains("publication 'walsync_test' does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains($"dead-letter table {_harness.Prefix}dead.letters does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains($"backfill progress table {_harness.Prefix}dead.backfills does not exist yet; the role may create it", output, StringComparison.Ordinal);
+        Assert.Contains("ok values: binary (", output, StringComparison.Ordinal);
         Assert.Contains("checks passed", output, StringComparison.Ordinal);
         // The publication and the dead-letter table were created only in transactions that were rolled back.
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM pg_publication WHERE pubname = 'walsync_test'"));
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, $"SELECT count(*) FROM pg_namespace WHERE nspname = '{_harness.Prefix}dead'"));
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, $"SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{_harness.Slot}'"));
         Assert.Null(await _harness.Client.GetCollectionAsync(_harness.Prefix + "items", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Check_EveryPublishedTypeReadInBinary_SaysValuesAreBinary()
+    {
+        await _harness.ExecuteAsync("""
+            CREATE TABLE parts (id uuid PRIMARY KEY, price numeric(10,2), attrs jsonb, made timestamptz, tags text[]);
+            CREATE PUBLICATION walsync_test FOR TABLE parts;
+            """);
+        var options = _harness.Options(("public.parts", "parts"));
+
+        var (code, output) = await CheckAsync(options);
+
+        Assert.True(code == 0, $"exit code {code}: {output}");
+        Assert.Contains("ok values: binary (every published column's type has a binary form WalSync reads)", output, StringComparison.Ordinal);
+    }
+
+    // The publication does not exist yet: the values are decided on the one the first start will create.
+    [Fact]
+    public async Task Check_ColumnOfTypeWithoutBinaryForm_SaysValuesAreTextNamingTheColumnAndPasses()
+    {
+        await _harness.ExecuteAsync("CREATE TABLE hosts (id int PRIMARY KEY, name text, addr inet);");
+        var options = _harness.Options(("public.hosts", "hosts"));
+
+        var (code, output) = await CheckAsync(options);
+
+        Assert.True(code == 0, $"exit code {code}: {output}");
+        Assert.Contains("ok values: text (column public.hosts.addr has type inet, which WalSync reads only as text)", output, StringComparison.Ordinal);
+        Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM pg_publication WHERE pubname = 'walsync_test'"));
+    }
+
+    [Fact]
+    public async Task Check_BinaryValuesOff_SaysValuesAreTextBecauseOfTheSetting()
+    {
+        await _harness.ExecuteAsync("CREATE TABLE parts (id int PRIMARY KEY, label text);");
+        var options = _harness.Options(("public.parts", "parts"));
+        options.Postgres.BinaryValues = false;
+
+        var results = await new StartupChecks(options).RunAsync(CancellationToken.None);
+
+        var values = Assert.Single(results, r => r.Name == "values");
+        Assert.Equal(new CheckResult("values", CheckStatus.Passed, "text (Postgres:BinaryValues is false)"), values);
     }
 
     // The role of samples/products.sql without the grants on the backfill table: check says what run would refuse.
