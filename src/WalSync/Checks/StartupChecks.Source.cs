@@ -45,15 +45,15 @@ public sealed partial class StartupChecks
                 return $"readable, key ({string.Join(", ", found.KeyColumns)}), {found.Relation.Columns.Count} columns";
             }, cancellationToken);
         }
-        IReadOnlyList<SourceTable>? published = null;
+        PublicationCheck? publication = null;
         if (described.Count == 0)
         {
             results.Add(new CheckResult("publication", CheckStatus.Skipped, "not checked: no table passed its checks"));
         }
-        else if (await CheckAsync(results, "publication", () => source.CheckPublicationAsync(described, cancellationToken), cancellationToken))
+        else if (await CheckAsync(results, "publication", async () => (publication = await source.CheckPublicationAsync(described, cancellationToken)).Message,
+            cancellationToken))
         {
-            published = await source.ApplyPublicationAsync(described, cancellationToken);
-            foreach (var table in published)
+            foreach (var table in publication!.Tables)
             {
                 if (await source.GeneratedColumnsMissingAsync(table, cancellationToken) is { } missing)
                 {
@@ -61,31 +61,26 @@ public sealed partial class StartupChecks
                 }
             }
         }
-        await CheckValuesAsync(source, published, results, cancellationToken);
+        CheckValues(publication, results);
         await CheckAsync(results, "dead letters", () => CheckDeadLettersAsync(source, cancellationToken), cancellationToken);
         await CheckAsync(results, "backfills", () => new BackfillStore(source.DataSource, _options.Postgres.Slot, _options.Backfill.Table).CheckAsync(cancellationToken),
             cancellationToken);
         await CheckSlotAsync(source, results, cancellationToken);
-        return published is not null && described.Count == _options.Tables.Count ? new TableRegistry(published, types!, source.DataSource) : null;
+        return publication is { Tables: var published } && described.Count == _options.Tables.Count ? new TableRegistry(published, types!, source.DataSource) : null;
     }
 
     /// <summary>Says whether the stream will carry binary or text values, and why text: text costs the server more CPU per
     /// row but is no problem, so this check never fails.</summary>
-    private async Task CheckValuesAsync(SourceDatabase source, IReadOnlyList<SourceTable>? published, List<CheckResult> results, CancellationToken cancellationToken)
+    private void CheckValues(PublicationCheck? publication, List<CheckResult> results)
     {
         if (!_options.Postgres.BinaryValues)
         {
             results.Add(new CheckResult("values", CheckStatus.Passed, "text (Postgres:BinaryValues is false)"));
             return;
         }
-        if (published is null)
-        {
-            results.Add(new CheckResult("values", CheckStatus.Skipped, "not checked: the publication must pass its check first"));
-            return;
-        }
-        await CheckAsync(results, "values", async () => (await source.CheckBinaryTypesAsync(published, cancellationToken)).TextBecause is { } reason
-            ? $"text ({reason})"
-            : "binary (every published column's type has a binary form WalSync reads)", cancellationToken);
+        results.Add(publication is null ? new CheckResult("values", CheckStatus.Skipped, "not checked: the publication must pass its check first")
+            : new CheckResult("values", CheckStatus.Passed, publication.Values.TextBecause is { } reason ? $"text ({reason})"
+                : "binary (every published column's type has a binary form WalSync reads)"));
     }
 
     private async Task<string> CheckDeadLettersAsync(SourceDatabase source, CancellationToken cancellationToken)

@@ -35,31 +35,38 @@ internal sealed class Publication
     /// <returns>The tables with the row filter and the columns the publication publishes.</returns>
     /// <exception cref="ConfigurationException">A <c>Where</c> is invalid, needs a newer server or would break the table's
     /// updates; the existing publication misses a table or an operation, or conflicts with <c>Where</c> or <c>Columns</c>.</exception>
-    public Task<IReadOnlyList<SourceTable>> EnsureAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
-        EnsureAsync(tables, create: true, cancellationToken);
-
-    /// <summary>Checks what <see cref="EnsureAsync(IReadOnlyList{SourceTable}, CancellationToken)"/> would do without
-    /// changing anything: a missing publication is created in a transaction that is rolled back, which proves the role's
-    /// right to create it and the row filters.</summary>
-    /// <returns>What was found, in one sentence.</returns>
-    /// <exception cref="ConfigurationException">As for <see cref="EnsureAsync(IReadOnlyList{SourceTable}, CancellationToken)"/>.</exception>
-    public async Task<string> CheckAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
-    {
-        bool exists;
-        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
-        {
-            exists = await ExistsAsync(connection, cancellationToken);
-        }
-        await EnsureAsync(tables, create: false, cancellationToken);
-        return exists
-            ? $"publication '{_name}' covers {string.Join(", ", tables.Select(t => t.Relation.QualifiedName))}"
-            : $"publication '{_name}' does not exist yet; the role may create it, and walsync run will";
-    }
-
-    private async Task<IReadOnlyList<SourceTable>> EnsureAsync(IReadOnlyList<SourceTable> tables, bool create, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SourceTable>> EnsureAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await CheckWhereAsync(connection, tables, cancellationToken);
+        return (await EnsureAsync(connection, tables, trial: null, cancellationToken)).Tables;
+    }
+
+    /// <summary>Checks what <see cref="EnsureAsync(IReadOnlyList{SourceTable}, CancellationToken)"/> would do without
+    /// changing anything: a missing publication is created, missing tables are added, in a transaction that is rolled
+    /// back, which proves the role's rights and the row filters, and shows the publication as the start will leave it.</summary>
+    /// <exception cref="ConfigurationException">As for <see cref="EnsureAsync(IReadOnlyList{SourceTable}, CancellationToken)"/>.</exception>
+    public async Task<PublicationCheck> CheckAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await CheckWhereAsync(connection, tables, cancellationToken);
+        var exists = await ExistsAsync(connection, cancellationToken);
+        await using var trial = await connection.BeginTransactionAsync(cancellationToken);
+        var (published, added) = await EnsureAsync(connection, tables, trial, cancellationToken);
+        var values = await BinaryTypes.ReadAsync(connection, _name, cancellationToken);
+        await trial.RollbackAsync(cancellationToken);
+        var covers = $"publication '{_name}' covers {string.Join(", ", tables.Select(t => t.Relation.QualifiedName))}";
+        var message = !exists ? $"publication '{_name}' does not exist yet; the role may create it, and walsync run will"
+            : added.Count > 0 ? $"{covers} once walsync run adds {string.Join(", ", added)} to it (the role may)"
+            : covers;
+        return new PublicationCheck(message, published, values);
+    }
+
+    /// <summary>Creates or checks the publication, inside <paramref name="trial"/> when it is a check (the caller rolls it
+    /// back). Returns the tables as published and the tables added to the publication.</summary>
+    private async Task<(IReadOnlyList<SourceTable> Tables, IReadOnlyList<string> Added)> EnsureAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables,
+        NpgsqlTransaction? trial, CancellationToken cancellationToken)
+    {
         bool dml, viaRoot;
         await using (var command = new NpgsqlCommand("SELECT pubinsert AND pubupdate AND pubdelete, pubviaroot FROM pg_publication WHERE pubname = $1", connection))
         {
@@ -68,8 +75,8 @@ internal sealed class Publication
             if (!await reader.ReadAsync(cancellationToken))
             {
                 await reader.DisposeAsync();
-                await CreateAsync(connection, tables, create, cancellationToken);
-                return tables.Select(t => t with { RowFilter = t.Options.Where }).ToList();
+                await CreateAsync(connection, tables, trial, cancellationToken);
+                return (tables.Select(t => t with { RowFilter = t.Options.Where }).ToList(), []);
             }
             dml = reader.GetBoolean(0);
             viaRoot = reader.GetBoolean(1);
@@ -84,8 +91,9 @@ internal sealed class Publication
             throw new ConfigurationException($"The publication '{_name}' publishes partitions as separate tables. Run " +
                 $"ALTER PUBLICATION {QuotedName} SET (publish_via_partition_root = true);");
         }
-        await AddMissingTablesAsync(connection, tables, cancellationToken);
-        return await new PublishedTables(_name, _logger).HonourAsync(connection, tables, cancellationToken);
+        var added = await AddMissingTablesAsync(connection, trial, tables, cancellationToken);
+        var published = await new PublishedTables(_name, _logger).HonourAsync(connection, tables, cancellationToken);
+        return (published, added);
     }
 
     /// <summary>Gives <paramref name="tables"/> the row filters and column lists of the publication, without creating or
@@ -102,24 +110,6 @@ internal sealed class Publication
         return await new PublishedTables(_name, _logger).HonourAsync(connection, tables, cancellationToken);
     }
 
-    /// <summary>Whether the stream can carry binary values (<see cref="BinaryTypes"/>), as the next start decides it: a
-    /// missing publication is created for <paramref name="tables"/> in a transaction that is rolled back, so that the
-    /// catalog shows the tables it will publish.</summary>
-    /// <exception cref="PostgresException">The publication could not be created (<see cref="CheckAsync"/> says why).</exception>
-    public async Task<BinaryTypes.Decision> ReadBinaryTypesAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await ExistsAsync(connection, cancellationToken))
-        {
-            await using var command = new NpgsqlCommand(CreateStatement(connection, TableList(tables)), connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        var decision = await BinaryTypes.ReadAsync(connection, _name, cancellationToken);
-        await transaction.RollbackAsync(cancellationToken);
-        return decision;
-    }
-
     private async Task<bool> ExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT 1 FROM pg_publication WHERE pubname = $1", connection);
@@ -128,9 +118,13 @@ internal sealed class Publication
     }
 
     /// <summary>Adds configured tables the publication lacks (a table added to <c>Tables</c> later). Where the role may not,
-    /// nothing changes and <see cref="PublishedTables"/> says which statement to run.</summary>
-    private async Task AddMissingTablesAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
+    /// nothing changes and <see cref="PublishedTables"/> says which statement to run. Inside <paramref name="trial"/> (a
+    /// check, rolled back by its caller) each statement gets a savepoint, so a refused one leaves the others usable.</summary>
+    /// <returns>The tables added.</returns>
+    private async Task<IReadOnlyList<string>> AddMissingTablesAsync(NpgsqlConnection connection, NpgsqlTransaction? trial, IReadOnlyList<SourceTable> tables,
+        CancellationToken cancellationToken)
     {
+        var added = new List<string>();
         var published = new HashSet<string>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = $1", connection))
         {
@@ -144,17 +138,30 @@ internal sealed class Publication
         foreach (var table in tables.Where(t => !published.Contains(t.Relation.QualifiedName)))
         {
             var add = $"ALTER PUBLICATION {QuotedName} ADD TABLE {table.SqlName}" + (table.Options.Where is { } where ? $" WHERE ({where})" : "");
+            if (trial is not null)
+            {
+                await trial.SaveAsync("add_table", cancellationToken);
+            }
             try
             {
-                await using var command = new NpgsqlCommand(add, connection);
+                await using var command = new NpgsqlCommand(add, connection, trial);
                 await command.ExecuteNonQueryAsync(cancellationToken);
-                ReplicationLog.PublicationTableAdded(_logger, _name, table.SqlName);
+                added.Add(table.Relation.QualifiedName);
+                if (trial is null)
+                {
+                    ReplicationLog.PublicationTableAdded(_logger, _name, table.SqlName);
+                }
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             {
                 // Not the owner: the check that follows names the statement to run.
+                if (trial is not null)
+                {
+                    await trial.RollbackAsync("add_table", cancellationToken);
+                }
             }
         }
+        return added;
     }
 
     /// <summary>Checks every <c>Where</c> on the server: it needs row filters (15+) and must be one valid boolean
@@ -200,13 +207,14 @@ internal sealed class Publication
     }
 
     /// <summary>Creates the publication with the configured row filters, in a transaction that is rolled back when a filter
-    /// uses a column outside the replica identity (PostgreSQL would then refuse every UPDATE and DELETE on the table), and
-    /// always when <paramref name="commit"/> is false (a check).</summary>
-    private async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, bool commit, CancellationToken cancellationToken)
+    /// uses a column outside the replica identity (PostgreSQL would then refuse every UPDATE and DELETE on the table), or
+    /// in <paramref name="trial"/>, a check's, which its caller rolls back.</summary>
+    private async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables, NpgsqlTransaction? trial, CancellationToken cancellationToken)
     {
         var list = TableList(tables);
         var create = CreateStatement(connection, list);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var own = trial is null ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        var transaction = trial ?? own!;
         try
         {
             await using var command = new NpgsqlCommand(create, connection, transaction);
@@ -223,12 +231,11 @@ internal sealed class Publication
                 "the table's columns, constants, and built-in immutable operators and functions.", e);
         }
         ThrowIfAny(await UncoveredFilterColumnsAsync(connection, transaction, tables, cancellationToken));
-        if (!commit)
+        if (own is null)
         {
-            await transaction.RollbackAsync(cancellationToken);
             return;
         }
-        await transaction.CommitAsync(cancellationToken);
+        await own.CommitAsync(cancellationToken);
         ReplicationLog.PublicationCreated(_logger, _name, list);
     }
 

@@ -177,9 +177,8 @@ internal sealed class SourceDatabase : IAsyncDisposable
         new Publication(DataSource, _options.Publication, _logger).EnsureAsync(tables, cancellationToken);
 
     /// <summary>Checks the publication as <see cref="EnsurePublicationAsync"/> would, changing nothing.</summary>
-    /// <returns>What was found, in one sentence.</returns>
     /// <exception cref="ConfigurationException">As for <see cref="EnsurePublicationAsync"/>.</exception>
-    public Task<string> CheckPublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
+    public Task<PublicationCheck> CheckPublicationAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
         new Publication(DataSource, _options.Publication, _logger).CheckAsync(tables, cancellationToken);
 
     /// <summary>Gives <paramref name="tables"/> the row filters and column lists of the existing publication (or their
@@ -210,11 +209,6 @@ internal sealed class SourceDatabase : IAsyncDisposable
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         return await BinaryTypes.ReadAsync(connection, _options.Publication, cancellationToken);
     }
-
-    /// <summary>What <see cref="BinaryTypesAsync(CancellationToken)"/> will say at the next start, without changing anything
-    /// (<see cref="Publication.ReadBinaryTypesAsync"/>).</summary>
-    public Task<BinaryTypes.Decision> CheckBinaryTypesAsync(IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken) =>
-        new Publication(DataSource, _options.Publication, _logger).ReadBinaryTypesAsync(tables, cancellationToken);
 
     /// <summary>The configured slot's row in <c>pg_replication_slots</c>, or null when it does not exist.</summary>
     public async Task<SlotState?> GetSlotAsync(CancellationToken cancellationToken)

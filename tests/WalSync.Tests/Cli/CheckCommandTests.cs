@@ -102,6 +102,25 @@ public sealed class CheckCommandTests : IAsyncLifetime
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM pg_publication WHERE pubname = 'walsync_test'"));
     }
 
+    // A table added to Tables later: run adds it to the publication, check only says so.
+    [Fact]
+    public async Task Check_PublicationLacksAConfiguredTable_SaysRunWillAddItAndLeavesThePublicationAsItWas()
+    {
+        await _harness.ExecuteAsync("""
+            CREATE TABLE parts (id int PRIMARY KEY, label text);
+            CREATE TABLE extras (id int PRIMARY KEY, label text);
+            CREATE PUBLICATION walsync_test FOR TABLE parts;
+            """);
+        var options = _harness.Options(("public.parts", "parts"), ("public.extras", "extras"));
+
+        var (code, output) = await CheckAsync(options);
+
+        Assert.True(code == 0, $"exit code {code}: {output}");
+        Assert.Contains("ok publication: publication 'walsync_test' covers public.parts, public.extras once walsync run adds public.extras to it", output, StringComparison.Ordinal);
+        Assert.Equal("public.parts", await PostgresServer.ScalarAsync<string>(_harness.ConnectionString,
+            "SELECT string_agg(schemaname || '.' || tablename, ',') FROM pg_publication_tables WHERE pubname = 'walsync_test'"));
+    }
+
     [Fact]
     public async Task Check_BinaryValuesOff_SaysValuesAreTextBecauseOfTheSetting()
     {
