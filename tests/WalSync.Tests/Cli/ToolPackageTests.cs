@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace WalSync.Tests.Cli;
 
 /// <summary>
-/// The install story of the README: <c>dotnet pack</c> makes the tool package <c>walsync</c>, <c>dotnet tool install</c>
-/// puts it on a tool path, and the installed <c>walsync</c> shows its help and runs the demo, with the built-in stand-in
-/// and with a Typesense given by URL and key (here the standalone emulator, started as its own process).
+/// The install story of the README: <c>dotnet pack</c> makes the tool package <c>walsync</c> with its precompiled
+/// package for linux-x64 and its JIT-compiled one for every other platform, <c>dotnet tool install</c> puts the one for
+/// this machine on a tool path, and the installed <c>walsync</c> shows its help and runs the demo, with the built-in
+/// stand-in and with a Typesense given by URL and key (here the standalone emulator, started as its own process).
 /// </summary>
 public sealed partial class ToolPackageTests : IAsyncLifetime
 {
@@ -16,12 +19,14 @@ public sealed partial class ToolPackageTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var root = CommandLineTests.RepositoryRoot();
-        // The build the tests run from is packed as it is: the configuration is the one of this test assembly.
+        // Packed in the configuration of this test assembly. The packages for a runtime need builds of their own (in
+        // bin/CONFIGURATION/net10.0/RID), which pack makes; the build the other tests run from is up to date and stays as it is.
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var packages = Path.Combine(_work, "packages");
-        var pack = await RunAsync("dotnet", ["pack", Path.Combine(root, "src", "WalSync.Cli"), "--no-build", "-c", configuration, "-o", packages], root);
+        var pack = await RunAsync("dotnet", ["pack", Path.Combine(root, "src", "WalSync.Cli"), "-c", configuration, "-o", packages], root);
         Assert.True(pack.Code == 0, pack.Output);
-        Assert.Single(Directory.GetFiles(packages, "walsync.*.nupkg"));
+        Assert.Equal(["walsync.0.1.0.nupkg", "walsync.any.0.1.0.nupkg", "walsync.linux-x64.0.1.0.nupkg"],
+            Directory.GetFiles(packages, "walsync.*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var tools = Path.Combine(_work, "tools");
         var install = await RunAsync("dotnet", ["tool", "install", "walsync", "--tool-path", tools, "--add-source", packages], _work);
         Assert.True(install.Code == 0, install.Output);
@@ -41,6 +46,19 @@ public sealed partial class ToolPackageTests : IAsyncLifetime
 
         Assert.True(help.Code == 0, help.Output);
         Assert.All(["run", "check", "demo", "dead-letters", "Examples:"], word => Assert.Contains(word, help.Output, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InstalledTool_OnLinuxX64_IsPrecompiled()
+    {
+        var linuxX64 = OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64;
+        var assembly = Assert.Single(Directory.GetFiles(Path.Combine(_work, "tools", ".store"), "walsync.dll", SearchOption.AllDirectories));
+
+        Assert.Contains(linuxX64 ? "walsync.linux-x64" : "walsync.any", assembly, StringComparison.Ordinal);
+        foreach (var name in new[] { "walsync.dll", "WalSync.Core.dll" })
+        {
+            Assert.True(IsReadyToRun(Path.Combine(Path.GetDirectoryName(assembly)!, name)) == linuxX64, $"{name}: ReadyToRun code expected on linux-x64 only");
+        }
     }
 
     [Fact]
@@ -84,6 +102,14 @@ public sealed partial class ToolPackageTests : IAsyncLifetime
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
         }
+    }
+
+    /// <summary>Whether the assembly carries precompiled code: its CLI header points to a ReadyToRun header ("RTR").</summary>
+    private static bool IsReadyToRun(string path)
+    {
+        using var pe = new PEReader(File.OpenRead(path));
+        var header = pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory;
+        return header.Size > 0 && pe.GetSectionData(header.RelativeVirtualAddress).GetReader().ReadUInt32() == 0x00525452;
     }
 
     private static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> arguments, string directory)
