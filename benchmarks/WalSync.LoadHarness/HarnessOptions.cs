@@ -38,6 +38,9 @@ internal sealed class HarnessOptions
     /// <summary>Backfill:ChunkRows for the backfill runs (also those under live latency); null for walsync's default.</summary>
     public int? ChunkRows { get; private init; }
 
+    /// <summary>Inserts of the big-transaction workload; null for its default (1,000,000, a tenth with --quick).</summary>
+    public int? BigRows { get; private init; }
+
     /// <summary>Names of the workloads to run (throughput names, "backfill", "latency", "backfill-latency"); all when empty.</summary>
     public IReadOnlyList<string> Only { get; private init; } = [];
 
@@ -49,6 +52,7 @@ internal sealed class HarnessOptions
           --rate N                changes per second during the latency runs (default 5000)
           --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, many-tables, backfill, latency,
                                   backfill-latency (the latency runs without and during a backfill)
+          --big-rows N            inserts of the big-transaction workload (default 1000000), e.g. 5000000 for its memory
           --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
@@ -70,7 +74,7 @@ internal sealed class HarnessOptions
         var otlp = args.Contains("--otlp");
         int? latency = null;
         var rate = 5000;
-        int? chunkRows = null;
+        int? chunkRows = null, bigRows = null;
         string? output = null, walsync = null, logs = null, generated = null, values = null;
         IReadOnlyList<string> only = [];
         var environment = new Dictionary<string, string>();
@@ -88,6 +92,9 @@ internal sealed class HarnessOptions
                     break;
                 case "--chunk-rows":
                     chunkRows = PositiveInt(args, ++i);
+                    break;
+                case "--big-rows":
+                    bigRows = PositiveInt(args, ++i);
                     break;
                 case "--only":
                     only = Value(args, ++i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -118,7 +125,7 @@ internal sealed class HarnessOptions
         return new HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
-            ChunkRows = chunkRows, Generated = generated, Values = values, ChildEnvironment = environment,
+            ChunkRows = chunkRows, BigRows = bigRows, Generated = generated, Values = values, ChildEnvironment = environment,
         };
     }
 

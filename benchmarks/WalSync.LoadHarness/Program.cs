@@ -78,7 +78,7 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => Abandon();
 try
 {
     var throughput = new List<ThroughputResult>();
-    foreach (var workload in Workload.All(options.Quick).Where(w => options.Runs(w.Name)))
+    foreach (var workload in Workload.All(options.Quick, options.BigRows).Where(w => options.Runs(w.Name)))
     {
         throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync));
     }

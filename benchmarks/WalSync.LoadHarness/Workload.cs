@@ -46,17 +46,17 @@ internal sealed record Workload(string Name, string Description, long Changes, s
         round((random() * 1000)::numeric, 2), now(), gen_random_uuid()
         """;
 
-    /// <summary>The workloads, at full size or at a tenth of it.</summary>
-    public static IReadOnlyList<Workload> All(bool quick)
+    /// <summary>The workloads, at full size or at a tenth of it; the big transaction has <paramref name="bigRows"/> inserts when given.</summary>
+    public static IReadOnlyList<Workload> All(bool quick, int? bigRows = null)
     {
         var scale = quick ? 10 : 1;
-        var bigRows = 1_000_000 / scale;
+        var big = bigRows ?? 1_000_000 / scale;
         var singleRows = 200_000 / scale;
         var mixedTransactions = 50_000 / scale;
         return
         [
-            new("big-transaction", $"1 transaction of {bigRows:N0} inserts", bigRows, "", "",
-                $"INSERT INTO products SELECT {RowValues} FROM generate_series(1, {bigRows}) g"),
+            new("big-transaction", $"1 transaction of {big:N0} inserts", big, "", "",
+                $"INSERT INTO products SELECT {RowValues} FROM generate_series(1, {big}) g"),
             new("single-row", $"{singleRows:N0} single-row insert transactions", singleRows, "",
                 $"DO $$ BEGIN FOR g IN 1..{singleRows - 1} LOOP INSERT INTO products SELECT {RowValues}; COMMIT; END LOOP; END $$",
                 $"INSERT INTO products SELECT {RowValues} FROM generate_series({singleRows}, {singleRows}) g"),
