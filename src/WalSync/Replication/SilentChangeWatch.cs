@@ -40,10 +40,11 @@ internal sealed class SilentChangeWatch
     /// (runs never overlap).</summary>
     private readonly Dictionary<string, RelationInfo> _relations = new(StringComparer.Ordinal);
 
-    /// <summary>Per table that has storage (schema.table), its file (<c>pg_relation_filenode</c>) when its columns were last
-    /// compared: a new file beside an added column means the rows were rewritten after the column got values, e.g. by
-    /// ALTER COLUMN … TYPE before the watch looked. Set by <see cref="ReadBaselineAsync"/> and <see cref="RunAsync"/>.</summary>
-    private readonly Dictionary<string, uint> _files = new(StringComparer.Ordinal);
+    /// <summary>Per table (schema.table), the file (<c>pg_relation_filenode</c>) of each table holding its rows (itself, or
+    /// each leaf partition) by OID, when its columns were last compared: a new file beside an added column means the rows
+    /// were rewritten after the column got values, e.g. by ALTER COLUMN … TYPE before the watch looked. Set by
+    /// <see cref="ReadBaselineAsync"/> and <see cref="RunAsync"/>.</summary>
+    private readonly Dictionary<string, Dictionary<uint, uint>> _files = new(StringComparer.Ordinal);
 
     /// <summary>Per partitioned table (schema.table), its leaf partitions last seen, by OID. Used by <see cref="ReadBaselineAsync"/> before each
     /// run and by <see cref="RunAsync"/> during it.</summary>
@@ -76,12 +77,9 @@ internal sealed class SilentChangeWatch
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(source);
         await using var connection = await source.OpenConnectionAsync(cancellationToken);
-        foreach (var table in tables.Where(t => !t.IsPartitioned && !_files.ContainsKey(t.Relation.QualifiedName)))
+        foreach (var table in tables.Where(t => !_files.ContainsKey(t.Relation.QualifiedName)))
         {
-            if (await FileAsync(connection, table, cancellationToken) is { } file)
-            {
-                _files[table.Relation.QualifiedName] = file;
-            }
+            _files[table.Relation.QualifiedName] = await FilesAsync(connection, table, cancellationToken);
         }
         foreach (var table in tables.Where(t => t.IsPartitioned && !_partitions.ContainsKey(t.Relation.QualifiedName)))
         {
@@ -131,12 +129,10 @@ internal sealed class SilentChangeWatch
         // The first time, the columns as the run found them at start are what the stream and the backfills follow.
         var previous = _relations.GetValueOrDefault(name) ?? table.Relation;
         var current = await TableColumns.CurrentAsync(connection, table, previous, cancellationToken);
-        var file = table.IsPartitioned ? null : await FileAsync(connection, table, cancellationToken);
-        var rewritten = file is { } now && _files.TryGetValue(name, out var earlier) && earlier != now;
-        if (file is { } seen)
-        {
-            _files[name] = seen;
-        }
+        // A partition attached or detached meanwhile is the partition check's; a file changed under one kept is a rewrite.
+        var files = await FilesAsync(connection, table, cancellationToken);
+        var rewritten = _files.TryGetValue(name, out var earlier) && files.Any(f => earlier.TryGetValue(f.Key, out var was) && was != f.Value);
+        _files[name] = files;
         if (RelationDiff.Compare(previous, current) is { IsEmpty: false } diff)
         {
             var reasons = new List<string>();
@@ -296,12 +292,21 @@ internal sealed class SilentChangeWatch
         return await command.ExecuteScalarAsync(cancellationToken) is bool hasRows ? hasRows : null;
     }
 
-    /// <summary>The table's file node, or null when it has none (or is gone).</summary>
-    private static async Task<uint?> FileAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    /// <summary>The file node of each table that holds <paramref name="table"/>'s rows, by OID: the table itself, or each
+    /// leaf partition (<c>pg_partition_tree</c> lists none for a plain table); empty when it is gone.</summary>
+    private static async Task<Dictionary<uint, uint>> FilesAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_relation_filenode($1::regclass)", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT oid, pg_relation_filenode(oid) FROM pg_class WHERE oid = $1 AND relkind = 'r' " +
+            "UNION SELECT relid::oid, pg_relation_filenode(relid) FROM pg_partition_tree($1::regclass) WHERE isleaf AND pg_relation_filenode(relid) IS NOT NULL", connection);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
-        return await command.ExecuteScalarAsync(cancellationToken) is uint file ? file : null;
+        var files = new Dictionary<uint, uint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            files[reader.GetFieldValue<uint>(0)] = reader.GetFieldValue<uint>(1);
+        }
+        return files;
     }
 
     /// <summary>The columns of <paramref name="added"/> that give existing rows a value: a default (kept in the catalog, or

@@ -107,6 +107,30 @@ public sealed class SilentChangeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_PartitionedTableColumnAddedFilledAndRetypedBeforeTheWatchLooks_DocumentsCarryTheRewrittenValues()
+    {
+        await using var run = await SyncRun.StartStreamingAsync(_harness, Options(TimeSpan.FromHours(1), "events"));
+        await run.AssertConvergedAsync("events", EventsExpected);
+
+        // The root has no file of its own: the rewrite shows in its partitions' files.
+        await _harness.ExecuteAsync("""
+            BEGIN;
+            ALTER TABLE events ADD COLUMN host inet;
+            UPDATE events SET host = '::1' WHERE id IN (1, 1001);
+            ALTER TABLE events ALTER COLUMN host TYPE text;
+            COMMIT;
+            INSERT INTO events VALUES (500, 'after', 'h');
+            """);
+
+        const string expected = "SELECT id, what, host FROM events";
+        await _harness.WaitForConvergenceAsync("events", expected, run.Running);
+        await run.CatchUpAsync();
+        await _harness.WaitForConvergenceAsync("events", expected, run.Running);
+        Assert.Equal("::1/128", (await _harness.DocumentsAsync("events"))["1001"]["host"]!.GetValue<string>());
+        Assert.Contains(run.Logs.Lines, l => l.Contains("public.events: the table's rows were rewritten after column host was added", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_PartitionAttachedWithRows_ItsRowsBecomeDocuments()
     {
         // A timed look an hour away: the Relation message of the partition's first new row is what tells.
