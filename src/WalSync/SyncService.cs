@@ -32,8 +32,8 @@ public sealed class SyncService
     /// <summary>Backfills planned or asked for that have not finished. Written by the run and the runner.</summary>
     private int _backfilling;
 
-    /// <summary>How long a rebuild waits for the stream to flush what was committed before it was asked for.</summary>
-    private static readonly TimeSpan RebuildCatchUpWait = TimeSpan.FromSeconds(60);
+    /// <summary>How often a rebuild waiting for the stream to flush what was committed before it was asked for says so.</summary>
+    private static readonly TimeSpan RebuildCatchUpLogInterval = TimeSpan.FromSeconds(60);
 
     /// <summary>Why this process streams text values from now on: the stream sent a binary value of a type WalSync does
     /// not read (e.g. WAL from before a column's type changed, which the catalog no longer shows). Null until then.</summary>
@@ -266,22 +266,26 @@ public sealed class SyncService
         }
     }
 
-    /// <summary>Waits until every change committed before now is flushed (at most <see cref="RebuildCatchUpWait"/>), so that
-    /// the new version of a rebuild receives only changes from after it was asked for: one created while the stream still
-    /// carries older changes would get them too, and a row that left the table without a delete (a detached partition)
-    /// would stay in it, since the backfill only writes the rows it reads.</summary>
+    /// <summary>Waits until every change committed before now is flushed, so that the new version of a rebuild receives
+    /// only changes from after it was asked for: one created while the stream still carries older changes would get them
+    /// too, and a row that left the table without a delete (a detached partition) would stay in it, since the backfill
+    /// only writes the rows it reads. However long the stream is behind, the rebuild waits (its new version could not
+    /// catch up sooner); every <see cref="RebuildCatchUpLogInterval"/> it says how far the stream has come.</summary>
     private async Task CatchUpBeforeRebuildAsync(SourceDatabase source, string table, CancellationToken cancellationToken)
     {
         var now = await source.CurrentWalLsnAsync(cancellationToken);
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(RebuildCatchUpWait);
-        try
+        var caughtUp = State.WaitForSearchableAsync(now, cancellationToken);
+        while (true)
         {
-            await State.WaitForSearchableAsync(now, wait.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            BackfillLog.RebuildBehindTheStream(_logger, table, now, (int)RebuildCatchUpWait.TotalSeconds);
+            try
+            {
+                await caughtUp.WaitAsync(RebuildCatchUpLogInterval, _time, cancellationToken);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                BackfillLog.RebuildWaitsForTheStream(_logger, table, now, State.SearchableThrough);
+            }
         }
     }
 
@@ -356,15 +360,15 @@ public sealed class SyncService
                             await finished.WaitAsync(cancellationToken);
                         }
                     }
+                    if (table is not null)
+                    {
+                        await CatchUpBeforeRebuildAsync(source, request.Table, cancellationToken);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
                     _rebuilds.Writer.TryWrite(request);
                     throw;
-                }
-                if (table is not null)
-                {
-                    await CatchUpBeforeRebuildAsync(source, request.Table, cancellationToken);
                 }
                 lock (_rebuildsQueued)
                 {

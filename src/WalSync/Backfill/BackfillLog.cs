@@ -19,6 +19,6 @@ internal static partial class BackfillLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Table}: {Reason}; filling {Collection} while {Live} keeps serving")]
     public static partial void Rebuilding(ILogger logger, string table, string reason, string collection, string live);
 
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Rebuilding {Table} although the stream has not caught up with {Lsn} after {Seconds} s: changes from before the rebuild may also reach the new version")]
-    public static partial void RebuildBehindTheStream(ILogger logger, string table, NpgsqlTypes.NpgsqlLogSequenceNumber lsn, int seconds);
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Rebuild of {Table} waits until everything committed before it was asked for (through {Lsn}) is searchable; the stream is at {Searchable}")]
+    public static partial void RebuildWaitsForTheStream(ILogger logger, string table, NpgsqlTypes.NpgsqlLogSequenceNumber lsn, NpgsqlTypes.NpgsqlLogSequenceNumber searchable);
 }
