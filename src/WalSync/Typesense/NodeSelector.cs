@@ -27,6 +27,9 @@ internal sealed class NodeSelector
         _timeProvider = timeProvider;
     }
 
+    /// <summary>How many nodes there are, the nearest one included.</summary>
+    public int Count => _nodes.Length + (_nearest is null ? 0 : 1);
+
     /// <summary>All nodes, the nearest first.</summary>
     public IEnumerable<TypesenseNode> All => _nearest is null ? _nodes : _nodes.Prepend(_nearest);
 

@@ -10,7 +10,7 @@ internal static partial class TypesenseLog
     public static partial void RetryScheduled(ILogger logger, string operation, int attempt, string node, string status, string reason, string delay);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
-        Message = "Typesense node {Node} marked unhealthy; it is skipped for {Skip} (Typesense:HealthcheckInterval)")]
+        Message = "Typesense node {Node} marked unhealthy; the other nodes take its requests for {Skip} (Typesense:HealthcheckInterval)")]
     public static partial void NodeUnhealthy(ILogger logger, string node, string skip);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug,

@@ -163,9 +163,11 @@ internal sealed class TypesenseTransport : IDisposable
         return string.Join(" ← ", messages);
     }
 
+    /// <summary>Skips <paramref name="node"/> for a while; said only when another node takes its requests meanwhile (a
+    /// single node is tried again anyway, and the retry's own message says it failed).</summary>
     private void MarkFailed(TypesenseNode node)
     {
-        if (Nodes.MarkFailed(node))
+        if (Nodes.MarkFailed(node) && Nodes.Count > 1)
         {
             TypesenseLog.NodeUnhealthy(_logger, node.BaseUri.Authority, Configuration.Durations.Format(_healthcheckInterval));
         }

@@ -37,6 +37,24 @@ public sealed class TypesenseClientFailoverTests : IAsyncLifetime
         await AssertFailoverAsync(_lagging.Url);
 
     [Fact]
+    public async Task Requests_OnlyNodeAnswers503_RetriedWithoutSayingItIsSkipped()
+    {
+        var recorder = new RecordingHandler();
+        var options = TestOptions.For(_lagging.ApiKey, _lagging.Url.ToString());
+        options.RetryInitialDelay = TimeSpan.Zero;
+        options.RetryMaxDelay = TimeSpan.Zero;
+        options.MaxRetries = 2;
+        var log = new CapturingLogger<TypesenseClient>();
+        using var client = new TypesenseClient(options, log, new FakeTimeProvider(), recorder);
+
+        await Assert.ThrowsAsync<TypesenseException>(() => client.GetCollectionAsync(_collection, CancellationToken.None));
+
+        Assert.Equal(3, recorder.CountTo(_lagging.Url));
+        Assert.Equal(2, log.Count(3001));
+        Assert.Equal(0, log.Count(3002));
+    }
+
+    [Fact]
     public async Task Requests_NearestNodeHealthy_AllGoThere()
     {
         var recorder = new RecordingHandler();
