@@ -215,11 +215,15 @@ internal sealed class Batcher
         }
         var mapper = await _tables.GetMapperAsync(chunk.Table, chunk.Relation, cancellationToken);
         var target = batch.For(chunk.Table);
+        target.Changes.EnsureCapacity(target.Changes.Count + chunk.Rows.Count);
         foreach (var row in chunk.Rows)
         {
-            if (keep(mapper.GetDocumentId(row)))
+            // A row read by a query is whole (no unchanged TOAST) and has no older image: an upsert, or a soft delete.
+            var id = mapper.GetDocumentId(row);
+            if (keep(id))
             {
-                Apply(target, new ChangeEvent { Kind = ChangeKind.Insert, Relation = chunk.Relation, NewRow = row }, mapper, null);
+                target.Apply(id, mapper.IsSoftDeleted(row) ? new PendingChange(DocumentOperation.Delete, default, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid)
+                    : new PendingChange(DocumentOperation.Upsert, row, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid));
                 chunk.RowsWritten++;
             }
         }
