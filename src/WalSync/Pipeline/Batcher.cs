@@ -222,8 +222,8 @@ internal sealed class Batcher
             var id = mapper.GetDocumentId(row);
             if (keep(id))
             {
-                target.Apply(id, mapper.IsSoftDeleted(row) ? new PendingChange(DocumentOperation.Delete, default, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid)
-                    : new PendingChange(DocumentOperation.Upsert, row, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid));
+                var operation = mapper.IsSoftDeleted(row) ? DocumentOperation.Delete : DocumentOperation.Upsert;
+                target.Apply(id, new PendingChange(operation, operation == DocumentOperation.Delete ? default : row, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid));
                 chunk.RowsWritten++;
             }
         }
