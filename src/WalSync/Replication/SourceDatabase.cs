@@ -230,11 +230,14 @@ internal sealed class SourceDatabase : IAsyncDisposable
             reader.IsDBNull(4) ? null : reader.GetString(4));
     }
 
-    /// <summary>The server's current WAL position (<c>pg_current_wal_lsn()</c>).</summary>
+    /// <summary>The end of everything committed so far: the server's WAL insert position
+    /// (<c>pg_current_wal_insert_lsn()</c>). The write position (<c>pg_current_wal_lsn()</c>) can lie before a commit
+    /// made with <c>synchronous_commit = off</c>, which the WAL writer writes up to <c>wal_writer_delay</c> later
+    /// (PostgreSQL docs, "Asynchronous Commit").</summary>
     public async Task<NpgsqlTypes.NpgsqlLogSequenceNumber> CurrentWalLsnAsync(CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        return await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(connection, "SELECT pg_current_wal_lsn()", cancellationToken);
+        return await ScalarAsync<NpgsqlTypes.NpgsqlLogSequenceNumber>(connection, "SELECT pg_current_wal_insert_lsn()", cancellationToken);
     }
 
     /// <summary>The database WalSync is connected to.</summary>
