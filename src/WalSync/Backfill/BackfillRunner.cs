@@ -85,7 +85,8 @@ internal sealed class BackfillRunner
         var record = job.Record;
         // A backfill goes on in the order it began in: a key and a page are not interchangeable.
         var physical = record.Pages is not null || (record.LastKey is null && _options.Order == BackfillOrder.Physical && !table.Source.IsPartitioned);
-        var reader = new ChunkReader(table.Source, _binaryTypes);
+        var rows = new RowImagePool();
+        var reader = new ChunkReader(table.Source, _binaryTypes, rows);
         var estimate = await EstimateRowsAsync(table.Source, cancellationToken);
         var started = _time.GetTimestamp();
         var startRows = record.RowsDone;
@@ -122,24 +123,25 @@ internal sealed class BackfillRunner
                     continue;
                 }
                 var (chunk, after, _) = inFlight.Dequeue();
-                await WaitFlushedAsync(chunk, cancellationToken);
+                var rowsRead = chunk.Rows.Count;
+                await WaitFlushedAsync(chunk, rows, cancellationToken);
                 if (chunk.ReadAgain)
                 {
                     // Read again from this chunk on; the chunks read after it are written but their progress not kept.
                     while (inFlight.TryDequeue(out var later))
                     {
-                        await WaitFlushedAsync(later.Chunk, cancellationToken);
+                        await WaitFlushedAsync(later.Chunk, rows, cancellationToken);
                     }
                     (next, reading) = (record, true);
                     continue;
                 }
-                record = after with { RowsDone = record.RowsDone + chunk.Rows.Count };
+                record = after with { RowsDone = record.RowsDone + rowsRead };
                 if (record.LastKey is not null || record.Pages is not null)
                 {
                     await _store.SaveAsync(record, cancellationToken);
                 }
-                WalSyncTelemetry.RowsBackfilled.Add(chunk.Rows.Count, tableTag);
-                _state?.RowsBackfilled(record.Table, chunk.Rows.Count);
+                WalSyncTelemetry.RowsBackfilled.Add(rowsRead, tableTag);
+                _state?.RowsBackfilled(record.Table, rowsRead);
                 if (_time.GetElapsedTime(reported) >= ProgressInterval)
                 {
                     reported = _time.GetTimestamp();
@@ -213,12 +215,16 @@ internal sealed class BackfillRunner
         }
     }
 
-    /// <summary>Waits until the batch holding <paramref name="chunk"/>'s rows is flushed, then forgets it.</summary>
-    private async Task WaitFlushedAsync(BackfillChunk chunk, CancellationToken cancellationToken)
+    /// <summary>Waits until the batch holding <paramref name="chunk"/>'s rows is flushed, then forgets it and gives its
+    /// rows' arrays back to <paramref name="rows"/> (the flushed batch was their last reader).</summary>
+    private async Task WaitFlushedAsync(BackfillChunk chunk, RowImagePool rows, CancellationToken cancellationToken)
     {
         try
         {
             await chunk.Flushed.Task.WaitAsync(cancellationToken);
+            var read = chunk.Rows;
+            chunk.Rows = [];
+            rows.Return(read);
         }
         finally
         {

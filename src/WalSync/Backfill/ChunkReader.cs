@@ -19,6 +19,7 @@ internal sealed class ChunkReader
 
     private readonly SourceTable _table;
     private readonly IReadOnlyDictionary<uint, BinaryType>? _binaryTypes;
+    private readonly RowImagePool? _rows;
     private RelationInfo _relation;
     private double _rowsPerPage;
     private double _leastRowsPerPage;
@@ -28,10 +29,12 @@ internal sealed class ChunkReader
     /// <param name="binaryTypes">Binary forms by type OID (<see cref="BinaryTypes"/>): pages are then read with a binary
     /// COPY while every column's type is among them, which spares the server the output functions and walsync a string
     /// per value; null to read text.</param>
-    public ChunkReader(SourceTable table, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null)
+    /// <param name="rows">Where the rows' arrays come from (null: each its own).</param>
+    public ChunkReader(SourceTable table, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null, RowImagePool? rows = null)
     {
         _table = table;
         _binaryTypes = binaryTypes;
+        _rows = rows;
         _relation = table.Relation;
     }
 
@@ -166,7 +169,7 @@ internal sealed class ChunkReader
                     builder.AddBinary(forms[i], copy.Field(firstColumn + i), types);
                 }
             }
-            read.Add(builder.Build());
+            read.Add(builder.Build(_rows));
         }
         return (node, size);
     }
@@ -183,7 +186,7 @@ internal sealed class ChunkReader
 
     /// <summary>Reads the result's rows into <paramref name="read"/>: their columns from <paramref name="firstColumn"/>
     /// on; <paramref name="isRow"/> (when given) sees each result row first and says whether it holds a table row.</summary>
-    private static async Task ReadRowsAsync(NpgsqlDataReader reader, BackfillChunk chunk, List<RowImage> read, int firstColumn, CancellationToken cancellationToken,
+    private async Task ReadRowsAsync(NpgsqlDataReader reader, BackfillChunk chunk, List<RowImage> read, int firstColumn, CancellationToken cancellationToken,
         Func<NpgsqlDataReader, bool>? isRow = null)
     {
         var builder = new RowImageBuilder();
@@ -206,7 +209,7 @@ internal sealed class ChunkReader
                     builder.AddText(reader.GetFieldValue<string>(i));
                 }
             }
-            read.Add(builder.Build());
+            read.Add(builder.Build(_rows));
         }
     }
 }

@@ -8,7 +8,8 @@ namespace WalSync.Replication;
 /// </summary>
 /// <remarks>
 /// Layout: Int32 column count N, then N pairs of Int32 (offset, length) where length -1 means NULL and -2 an
-/// unchanged TOASTed value, then the UTF-8 bytes of the values. Built by <see cref="RowImageBuilder"/>.
+/// unchanged TOASTed value, then the UTF-8 bytes of the values; an array from a <see cref="RowImagePool"/> may be
+/// longer than the image. Built by <see cref="RowImageBuilder"/>.
 /// </remarks>
 internal readonly struct RowImage : IEquatable<RowImage>
 {
@@ -25,8 +26,11 @@ internal readonly struct RowImage : IEquatable<RowImage>
     /// <summary>Number of columns (0 when <see cref="IsEmpty"/>).</summary>
     public int ColumnCount => _buffer is null ? 0 : BinaryPrimitives.ReadInt32LittleEndian(_buffer);
 
-    /// <summary>Total size of the packed row in bytes.</summary>
+    /// <summary>Size of the array the row is packed in, in bytes.</summary>
     public int SizeInBytes => _buffer?.Length ?? 0;
+
+    /// <summary>The array the row is packed in.</summary>
+    internal byte[]? Buffer => _buffer;
 
     /// <summary>True when any column is an unchanged TOASTed value.</summary>
     public bool HasUnchangedToast
@@ -130,7 +134,7 @@ internal readonly struct RowImage : IEquatable<RowImage>
     public override bool Equals(object? obj) => obj is RowImage other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => _buffer is null ? 0 : _buffer.Length;
+    public override int GetHashCode() => ColumnCount;
 
     /// <summary>Value equality of two row images.</summary>
     public static bool operator ==(RowImage left, RowImage right) => left.Equals(right);

@@ -85,15 +85,21 @@ internal sealed class RowImageBuilder
         _dataEnd += length;
     }
 
-    /// <summary>Copies the finished row into a new <see cref="RowImage"/>.</summary>
+    /// <summary>Copies the finished row into a new <see cref="RowImage"/>, in an array of <paramref name="pool"/> when given.</summary>
     /// <exception cref="InvalidOperationException">Fewer columns were added than <see cref="Start"/> announced.</exception>
-    public RowImage Build()
+    public RowImage Build(RowImagePool? pool = null)
     {
         if (_added != _columnCount)
         {
             throw new InvalidOperationException($"The row announced {_columnCount} columns but {_added} were added.");
         }
-        return new RowImage(_scratch.AsSpan(0, _dataEnd).ToArray());
+        if (pool is null)
+        {
+            return new RowImage(_scratch.AsSpan(0, _dataEnd).ToArray());
+        }
+        var array = pool.Rent(_dataEnd);
+        _scratch.AsSpan(0, _dataEnd).CopyTo(array);
+        return new RowImage(array);
     }
 
     private void AddSlot(int offset, int length)
