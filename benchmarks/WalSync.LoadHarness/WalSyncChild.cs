@@ -102,11 +102,13 @@ internal sealed class WalSyncChild : IAsyncDisposable
         };
         var path = Path.Combine(Path.GetTempPath(), $"walsync-harness-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config, ConfigJson));
-        var start = new ProcessStartInfo("dotnet")
+        // A .dll runs through dotnet; anything else (a Native AOT executable) runs directly.
+        var managed = walsyncDll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(managed ? "dotnet" : walsyncDll)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
-        foreach (var argument in (string[])[walsyncDll, "run", "--config", path])
+        foreach (var argument in managed ? (string[])[walsyncDll, "run", "--config", path] : ["run", "--config", path])
         {
             start.ArgumentList.Add(argument);
         }

@@ -31,16 +31,14 @@ public sealed class ApiKeyFilter : IEndpointFilter
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrEmpty(_options.ApiKey))
         {
-            return _options.LoopbackOnly ? null : Results.Json(new
-            {
-                error = "This request changes state and Http:Urls listens beyond loopback: set Http:ApiKey and send it as 'Authorization: Bearer KEY'.",
-            }, StatusJson.Options, statusCode: StatusCodes.Status403Forbidden);
+            return _options.LoopbackOnly ? null : Results.Json(
+                new ErrorBody("This request changes state and Http:Urls listens beyond loopback: set Http:ApiKey and send it as 'Authorization: Bearer KEY'."),
+                StatusJson.Info<ErrorBody>(), statusCode: StatusCodes.Status403Forbidden);
         }
         var header = request.Headers.Authorization.ToString();
         var sent = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : "";
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(_options.ApiKey)) ? null : Results.Json(new
-        {
-            error = "This request changes state: send the key of Http:ApiKey as 'Authorization: Bearer KEY'.",
-        }, StatusJson.Options, statusCode: StatusCodes.Status401Unauthorized);
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(_options.ApiKey)) ? null : Results.Json(
+            new ErrorBody("This request changes state: send the key of Http:ApiKey as 'Authorization: Bearer KEY'."),
+            StatusJson.Info<ErrorBody>(), statusCode: StatusCodes.Status401Unauthorized);
     }
 }

@@ -17,13 +17,13 @@ public static class OperationsEndpoints
     public static void Map(IEndpointRouteBuilder endpoints, SyncState state, HttpOptions options)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/healthz", context => WriteAsync(context, StatusCodes.Status200OK, new { status = "alive" }));
+        endpoints.MapGet("/healthz", context => WriteAsync(context, StatusCodes.Status200OK, new AliveBody("alive")));
         endpoints.MapGet("/readyz", context =>
         {
             var status = state.Snapshot();
             return status.IsReady(options.UnreadyAfter, out var reason)
-                ? WriteAsync(context, StatusCodes.Status200OK, new { ready = true, phase = status.Phase })
-                : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, new { ready = false, phase = status.Phase, reason, last_error = status.LastError });
+                ? WriteAsync(context, StatusCodes.Status200OK, new ReadyBody(true, status.Phase))
+                : WriteAsync(context, StatusCodes.Status503ServiceUnavailable, new NotReadyBody(false, status.Phase, reason, status.LastError));
         });
         endpoints.MapGet("/status", context => WriteAsync(context, StatusCodes.Status200OK, StatusJson.Document(state.Snapshot(), options.UnreadyAfter)));
         endpoints.MapGet("/wait", context => WaitAsync(context, state));
@@ -38,7 +38,7 @@ public static class OperationsEndpoints
         var query = context.Request.Query;
         if (!WaitRequest.TryParse(query["lsn"], query["timeout"], out var request, out var error))
         {
-            await WriteAsync(context, StatusCodes.Status400BadRequest, new { error });
+            await WriteAsync(context, StatusCodes.Status400BadRequest, new ErrorBody(error));
             return;
         }
         var started = Stopwatch.GetTimestamp();
@@ -50,25 +50,17 @@ public static class OperationsEndpoints
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {
-            await WriteAsync(context, StatusCodes.Status504GatewayTimeout, new
-            {
-                error = $"not searchable after {request.Timeout.TotalSeconds:0.###} s: WalSync has written everything before " +
-                    $"{Lsn(state.SearchableThrough)}, not yet {request.Lsn}",
-                lsn = request.Lsn.ToString(),
-                searchable_through = Lsn(state.SearchableThrough),
-            });
+            await WriteAsync(context, StatusCodes.Status504GatewayTimeout, new WaitTimeoutBody(
+                $"not searchable after {request.Timeout.TotalSeconds:0.###} s: WalSync has written everything before {Lsn(state.SearchableThrough)}, not yet {request.Lsn}",
+                request.Lsn.ToString(), Lsn(state.SearchableThrough)));
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return;
         }
-        await WriteAsync(context, StatusCodes.Status200OK, new
-        {
-            lsn = request.Lsn.ToString(),
-            searchable_through = Lsn(state.SearchableThrough),
-            waited_seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3),
-        });
+        await WriteAsync(context, StatusCodes.Status200OK,
+            new WaitDoneBody(request.Lsn.ToString(), Lsn(state.SearchableThrough), Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3)));
     }
 
     private static string? Lsn(NpgsqlTypes.NpgsqlLogSequenceNumber lsn) => lsn == NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid ? null : lsn.ToString();
@@ -77,6 +69,6 @@ public static class OperationsEndpoints
     {
         context.Response.StatusCode = status;
         context.Response.Headers.CacheControl = "no-store";
-        return context.Response.WriteAsJsonAsync(body, StatusJson.Options, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(body, StatusJson.Info<T>(), contentType: null, context.RequestAborted);
     }
 }

@@ -29,8 +29,8 @@ public static class ReindexEndpoint
                 .Select(t => t!.Contains('.', StringComparison.Ordinal) ? t : "public." + t).Distinct(StringComparer.Ordinal).ToList();
             if (asked.FirstOrDefault(t => !configured.Contains(t, StringComparer.Ordinal)) is { } unknown)
             {
-                return Results.Json(new { error = $"{unknown} is not in Tables of the configuration; name one of {string.Join(", ", configured)}." },
-                    StatusJson.Options, statusCode: StatusCodes.Status400BadRequest);
+                return Results.Json(new ErrorBody($"{unknown} is not in Tables of the configuration; name one of {string.Join(", ", configured)}."),
+                    StatusJson.Info<ErrorBody>(), statusCode: StatusCodes.Status400BadRequest);
             }
             var tables = asked.Count > 0 ? asked : configured;
             var requestedAt = time.GetUtcNow();
@@ -38,7 +38,7 @@ public static class ReindexEndpoint
             {
                 rebuild(table);
             }
-            return Results.Json(new { requested = tables, requested_at = requestedAt }, StatusJson.Options, statusCode: StatusCodes.Status202Accepted);
+            return Results.Json(new ReindexAcceptedBody(tables, requestedAt), StatusJson.Info<ReindexAcceptedBody>(), statusCode: StatusCodes.Status202Accepted);
         }).AddEndpointFilter(new ApiKeyFilter(options.Http));
     }
 }

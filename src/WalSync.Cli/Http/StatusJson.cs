@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using NpgsqlTypes;
 using WalSync.Status;
 
@@ -17,14 +18,15 @@ public static class StatusJson
         WriteIndented = true,
         // Answers are read by people and scripts, never embedded in HTML: "+00:00" need not be written "\u002B00:00".
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new LsnConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new LsnConverter(), new JsonStringEnumConverter<SyncPhase>(JsonNamingPolicy.SnakeCaseLower) },
+        TypeInfoResolver = StatusJsonContext.Default,
     };
 
     /// <summary>The <c>/status</c> document: the snapshot, and whether WalSync is ready with the reason when it is not.</summary>
     public static JsonObject Document(SyncStatus status, TimeSpan unreadyAfter)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var document = JsonSerializer.SerializeToNode(status, Options)!.AsObject();
+        var document = JsonSerializer.SerializeToNode(status, Info<SyncStatus>())!.AsObject();
         var ready = status.IsReady(unreadyAfter, out var reason);
         document.Insert(0, "ready", ready);
         document.Insert(1, "not_ready_reason", reason);
@@ -33,7 +35,10 @@ public static class StatusJson
 
     /// <summary>Parses a <c>/status</c> document (for <c>walsync status</c>).</summary>
     /// <exception cref="JsonException">The text is not such a document.</exception>
-    public static SyncStatus? Parse(string json) => JsonSerializer.Deserialize<SyncStatus>(json, Options);
+    public static SyncStatus? Parse(string json) => JsonSerializer.Deserialize(json, Info<SyncStatus>());
+
+    /// <summary>The metadata of <typeparamref name="T"/> under <see cref="Options"/>.</summary>
+    internal static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
     /// <summary>Writes an LSN as PostgreSQL prints it, and <see cref="NpgsqlLogSequenceNumber.Invalid"/> as null.</summary>
     private sealed class LsnConverter : JsonConverter<NpgsqlLogSequenceNumber>

@@ -13,23 +13,9 @@ public static class StatusPrinter
     public static string Json(StatusReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return JsonSerializer.Serialize(new
-        {
-            healthy = report.Healthy,
-            attention = report.Attention,
-            source = report.Source,
-            server_wal_lsn = report.ServerWalLsn,
-            postgres_error = report.PostgresError,
-            slot = report.Slot,
-            publication = report.Publication,
-            tables = report.Tables,
-            exact_counts = report.ExactCounts,
-            dead_letters_pending = report.DeadLettersPending,
-            typesense_error = report.TypesenseError,
-            daemon_url = report.DaemonUrl,
-            daemon = report.Daemon,
-            daemon_error = report.DaemonError,
-        }, StatusJson.Options);
+        return JsonSerializer.Serialize(new StatusReportBody(report.Healthy, report.Attention, report.Source, report.ServerWalLsn, report.PostgresError,
+            report.Slot, report.Publication, report.Tables, report.ExactCounts, report.DeadLettersPending, report.TypesenseError, report.DaemonUrl,
+            report.Daemon, report.DaemonError), StatusJson.Info<StatusReportBody>());
     }
 
     /// <summary>Writes the report for people: a table of the tables on a terminal, tab-separated columns otherwise.</summary>

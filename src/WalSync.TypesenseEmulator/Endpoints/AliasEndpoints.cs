@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using WalSync.TypesenseEmulator.Http;
 using WalSync.TypesenseEmulator.Json;
 
@@ -39,7 +40,7 @@ internal static class AliasEndpoints
             return;
         }
 
-        using var patch = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = name }));
+        using var patch = JsonDocument.Parse(new JsonObject { ["name"] = name }.ToJsonString());
         var output = new Utf8Buffer();
         CanonicalJson.WriteObject(output, document.RootElement, patch.RootElement);
         await HttpResults.WriteAsync(context.Http, 200, output);
