@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
@@ -21,6 +22,7 @@ internal static class ConfigurationShape
         return problems;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The options classes are in WalSync.Core, which a trimmed or Native AOT publish roots whole (TrimmerRootAssembly in src/WalSync.Cli).")]
     private static void WalkObject(IEnumerable<IConfigurationSection> sections, Type type, bool reportUnknown, List<string> problems)
     {
         foreach (var section in sections)
@@ -61,6 +63,7 @@ internal static class ConfigurationShape
         };
     }
 
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only closes IEnumerable<> and IDictionary<,> over the type arguments of an options property, which exist in the program; checked under Native AOT (benchmarks/README.md).")]
     private static void WalkValue(IConfigurationSection section, Type type, bool reportUnknown, List<string> problems)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
@@ -119,6 +122,7 @@ internal static class ConfigurationShape
     }
 
     /// <summary>The value type of a dictionary with string keys, or null when <paramref name="type"/> is not one.</summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only closes IEnumerable<> and IDictionary<,> over the type arguments of an options property, which exist in the program; checked under Native AOT (benchmarks/README.md).")]
     private static Type? DictionaryValueType(Type type) =>
         type.IsGenericType && type.GetGenericArguments() is [var key, var value] && key == typeof(string)
             && typeof(IDictionary<,>).MakeGenericType(key, value).IsAssignableFrom(type)
