@@ -42,8 +42,9 @@ public sealed class SyncService
     /// <summary>Rebuilds asked for while running and not planned yet: the table (schema.table) and why.</summary>
     private readonly Channel<(string Table, string Reason)> _rebuilds = Channel.CreateUnbounded<(string, string)>();
 
-    /// <summary>Tables in <see cref="_rebuilds"/>: a second request before the rebuild is planned is the same rebuild. Guarded by itself.</summary>
-    private readonly HashSet<string> _rebuildsQueued = new(StringComparer.Ordinal);
+    /// <summary>Tables in <see cref="_rebuilds"/>, each with how many times it was asked for: a second request before the
+    /// rebuild is planned is the same rebuild, whose wait for the stream then reaches past it too. Guarded by itself.</summary>
+    private readonly Dictionary<string, int> _rebuildsQueued = new(StringComparer.Ordinal);
 
     /// <summary>Completed, and replaced, each time a backfill finishes. Replaced by the runner, read by the planning of rebuilds.</summary>
     private TaskCompletionSource _backfillFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -104,10 +105,12 @@ public sealed class SyncService
     {
         lock (_rebuildsQueued)
         {
-            if (!_rebuildsQueued.Add(table))
+            if (_rebuildsQueued.TryGetValue(table, out var asked))
             {
+                _rebuildsQueued[table] = asked + 1;
                 return;
             }
+            _rebuildsQueued[table] = 1;
         }
         // Counted at once, so that Backfilling is true from the request on.
         Interlocked.Increment(ref _backfilling);
@@ -360,19 +363,33 @@ public sealed class SyncService
                             await finished.WaitAsync(cancellationToken);
                         }
                     }
-                    if (table is not null)
+                    // A request for the table that comes while this one waits joins it: its changes were made before
+                    // it, so the wait starts again from a later position until no request came meanwhile.
+                    while (true)
                     {
-                        await CatchUpBeforeRebuildAsync(source, request.Table, cancellationToken);
+                        int asked;
+                        lock (_rebuildsQueued)
+                        {
+                            asked = _rebuildsQueued[request.Table];
+                        }
+                        if (table is not null)
+                        {
+                            await CatchUpBeforeRebuildAsync(source, request.Table, cancellationToken);
+                        }
+                        lock (_rebuildsQueued)
+                        {
+                            if (_rebuildsQueued[request.Table] == asked)
+                            {
+                                _rebuildsQueued.Remove(request.Table);
+                                break;
+                            }
+                        }
                     }
                 }
                 catch (OperationCanceledException)
                 {
                     _rebuilds.Writer.TryWrite(request);
                     throw;
-                }
-                lock (_rebuildsQueued)
-                {
-                    _rebuildsQueued.Remove(request.Table);
                 }
                 if (table is not null && await planner.PlanRebuildAsync(tables, table, request.Reason, cancellationToken) is { } job)
                 {
