@@ -43,6 +43,9 @@ public sealed class SchemaChangeTests
         await using var run = await SyncRun.StartStreamingAsync(harness, Options(harness));
         await Eventually.HoldsAsync(() => Task.FromResult(run.Logs.Lines.Any(l => l.Contains(", binary values)", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(30), "the stream to start with binary values");
+        // The first copy must be done: one still reading when the stream restarts reads the rows again after the drop,
+        // without the address, which is then right but not what this test looks at.
+        await run.CatchUpAsync();
 
         await harness.ExecuteAsync("""
             INSERT INTO t (id, note, n) VALUES (10, 'before', 10);
