@@ -16,7 +16,10 @@ internal static class MappingTestData
         new(16384, "public", "items", ReplicaIdentity.Default, columns.Select(c => new ColumnInfo(c.Name, c.TypeOid, -1, false)).ToArray());
 
     /// <summary>A row: null is NULL, <see cref="Unchanged"/> is unchanged TOAST, anything else is text.</summary>
-    public static RowImage Row(params string?[] values)
+    public static RowImage Row(params string?[] values) => RowIn(null, values);
+
+    /// <summary>Like <see cref="Row"/>, in an array of <paramref name="pool"/> when given.</summary>
+    public static RowImage RowIn(RowImagePool? pool, params string?[] values)
     {
         var builder = new RowImageBuilder();
         builder.Start(values.Length);
@@ -35,7 +38,7 @@ internal static class MappingTestData
                 builder.AddText(value);
             }
         }
-        return builder.Build();
+        return builder.Build(pool);
     }
 
     /// <summary>A mapper for a table keyed by an integer column "k" followed by one column "v" of type <paramref name="typeOid"/>.</summary>

@@ -1,4 +1,5 @@
 using WalSync.Replication;
+using WalSync.Tests.Mapping;
 
 namespace WalSync.Tests.Replication;
 
@@ -46,21 +47,5 @@ public sealed class RowImagePoolTests
         Assert.Equal(new string('y', RowImagePool.LargestPooled), again.GetString(0));
     }
 
-    private static RowImage Build(RowImagePool? pool, params string?[] values)
-    {
-        var builder = new RowImageBuilder();
-        builder.Start(values.Length);
-        foreach (var value in values)
-        {
-            if (value is null)
-            {
-                builder.AddNull();
-            }
-            else
-            {
-                builder.AddText(value);
-            }
-        }
-        return builder.Build(pool);
-    }
+    private static RowImage Build(RowImagePool? pool, params string?[] values) => MappingTestData.RowIn(pool, values);
 }
