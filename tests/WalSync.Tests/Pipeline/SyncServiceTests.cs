@@ -53,8 +53,11 @@ public sealed class SyncServiceTests : IAsyncLifetime
         var options = _harness.Options(("public.items", "items"));
         using (var stop = new CancellationTokenSource())
         {
-            var first = new SyncService(options, NullLoggerFactory.Instance).RunAsync(stop.Token);
+            var service = new SyncService(options, NullLoggerFactory.Instance);
+            var first = service.RunAsync(stop.Token);
             await _harness.WaitForConvergenceAsync("items", Expected, first);
+            // The copy is over only once its end is recorded; stopped before that, the next run resumes it and copies again.
+            await Eventually.HoldsAsync(() => Task.FromResult(!service.Backfilling), TimeSpan.FromSeconds(30), "the first copy to be recorded as done");
             await Eventually.HoldsAsync(async () => await _harness.ConfirmedFlushLsnAsync() is not null, TimeSpan.FromSeconds(30), "the permanent slot");
             await stop.CancelAsync();
             await first;
