@@ -3,7 +3,7 @@ using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Cli;
 
-/// <summary>The Dockerfile of the README: the self-contained build on a local base image, checked and run against a real
+/// <summary>The Dockerfile of the README: the Native AOT build on a local base image, checked and run against a real
 /// PostgreSQL and the emulator, stopped gracefully by <c>docker stop</c>.</summary>
 public sealed class ContainerImageTests : IAsyncLifetime
 {
@@ -29,8 +29,8 @@ public sealed class ContainerImageTests : IAsyncLifetime
     public async Task Image_BuiltOnTheLocalBase_ChecksRunsAndStopsCleanly()
     {
         var root = CommandLineTests.RepositoryRoot();
-        var publish = await RunAsync("dotnet", ["publish", Path.Combine(root, "src", "WalSync.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained",
-            "-p:PublishSingleFile=true", "-o", Path.Combine(_context, "out", "linux-x64")], TimeSpan.FromMinutes(15));
+        var publish = await RunAsync("dotnet", ["publish", Path.Combine(root, "src", "WalSync.Cli"), "-c", "Release", "-r", "linux-x64",
+            "-p:PublishAot=true", "-o", Path.Combine(_context, "out", "linux-x64")], TimeSpan.FromMinutes(15));
         Assert.True(publish.Code == 0, publish.Output);
         File.Copy(Path.Combine(root, "Dockerfile"), Path.Combine(_context, "Dockerfile"));
         File.Copy(Path.Combine(root, ".dockerignore"), Path.Combine(_context, ".dockerignore"));

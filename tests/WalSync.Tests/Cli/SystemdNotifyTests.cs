@@ -36,8 +36,10 @@ public sealed class SystemdNotifyTests : IAsyncLifetime
         var systemd = Path.Combine(_directory, "systemd");
         File.Copy("/bin/sh", systemd);
         var start = new ProcessStartInfo(systemd) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-c", "dotnet \"$0\" run --config \"$1\"; exit $?", Path.Combine(AppContext.BaseDirectory, "walsync.dll"),
-            WalSyncProcess.WriteConfig(_harness.Options(("public.notes", "notes"))) })
+        // The shell runs walsync as its child, as systemd's service process would ("$@": the command, then its arguments).
+        string[] arguments = ["-c", "\"$@\"; exit $?", "systemd", WalSyncProcess.Command.FileName, .. WalSyncProcess.Command.Arguments, "run",
+            "--config", WalSyncProcess.WriteConfig(_harness.Options(("public.notes", "notes")))];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -44,18 +44,28 @@ public sealed class WalSyncProcess : IAsyncDisposable
     /// <summary>The OS process id.</summary>
     public int Id => _process.Id;
 
+    /// <summary>The environment variable naming a <c>walsync</c> executable (for example a Native AOT or single-file
+    /// publish) that the process-level tests start instead of the build's <c>walsync.dll</c>.</summary>
+    public const string ExecutableVariable = "WALSYNC_TEST_EXECUTABLE";
+
+    /// <summary>The command that starts <c>walsync</c>: the file <see cref="ExecutableVariable"/> names, else
+    /// <c>dotnet</c> with the build's <c>walsync.dll</c> as its first argument.</summary>
+    public static (string FileName, string[] Arguments) Command { get; } =
+        Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } executable
+            ? (Path.GetFullPath(executable), [])
+            : ("dotnet", [Path.Combine(AppContext.BaseDirectory, "walsync.dll")]);
+
     /// <summary>Starts <c>walsync</c> with <paramref name="arguments"/>.</summary>
     public static WalSyncProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Command.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "walsync.dll"));
-        foreach (var argument in arguments)
+        foreach (var argument in Command.Arguments.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
