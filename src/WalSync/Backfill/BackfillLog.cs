@@ -21,4 +21,7 @@ internal static partial class BackfillLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Rebuild of {Table} waits until everything committed before it was asked for (through {Lsn}) is searchable; the stream is at {Searchable}")]
     public static partial void RebuildWaitsForTheStream(ILogger logger, string table, NpgsqlTypes.NpgsqlLogSequenceNumber lsn, NpgsqlTypes.NpgsqlLogSequenceNumber searchable);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Backfill of {Table} waits for {Count} transactions that the stream delivered but that are not visible yet (a synchronous standby has not confirmed them: see synchronous_standby_names); it reads its first chunk once they are")]
+    public static partial void WaitsForHiddenCommits(ILogger logger, string table, int count);
 }

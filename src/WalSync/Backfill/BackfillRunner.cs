@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WalSync.Configuration;
@@ -102,6 +103,7 @@ internal sealed class BackfillRunner
         var tableTag = new KeyValuePair<string, object?>("table", record.Table);
         _state?.BackfillStarted(record.Table, record.Collection, record.RowsDone, estimate);
         _windows.BackfillStarted();
+        await WaitForHiddenCommitsAsync(record.Table, cancellationToken);
         // Chunks read and not yet flushed, oldest first, each with the position after it. The next chunk is read while
         // the previous one is flushed; progress is saved in chunk order, each position once its chunk is flushed.
         var inFlight = new Queue<(BackfillChunk Chunk, BackfillRecord After, bool Last)>();
@@ -215,6 +217,47 @@ internal sealed class BackfillRunner
         }
     }
 
+    /// <summary>Waits until every transaction the stream delivered but PostgreSQL still lists as running has ended.</summary>
+    /// <remarks>A commit reaches the WAL, and so the stream, before its transaction leaves PostgreSQL's list of running
+    /// ones: with synchronous replication it stays there until a standby confirms it (PostgreSQL's xact.c,
+    /// RecordTransactionCommit). The windows remember the stream's transactions only from the backfill's start on, so one
+    /// delivered before it but hidden from a chunk's snapshot would let the chunk write a row's older version over the
+    /// stream's newer one. Once those have ended, every later snapshot sees them. Logs a warning every minute while
+    /// waiting.</remarks>
+    private async Task WaitForHiddenCommitsAsync(string table, CancellationToken cancellationToken)
+    {
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+        var running = new Dictionary<uint, string>();
+        await using (var listed = new NpgsqlCommand("SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) x", connection))
+        await using (var reader = await listed.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var xid = reader.GetString(0);
+                // The stream's transaction ids are 32 bits: an xid8's low half.
+                running[(uint)ulong.Parse(xid, CultureInfo.InvariantCulture)] = xid;
+            }
+        }
+        var hidden = _windows.DeliveredAmong(running.Keys);
+        if (hidden.Count == 0)
+        {
+            return;
+        }
+        await using var visible = new NpgsqlCommand(
+            "SELECT bool_and(pg_visible_in_snapshot(x::xid8, pg_current_snapshot())) FROM unnest($1::text[]) x", connection);
+        visible.Parameters.AddWithValue(hidden.Select(x => running[x]).ToArray());
+        long? warned = null;
+        while (await visible.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            if (warned is null || _time.GetElapsedTime(warned.Value) >= TimeSpan.FromMinutes(1))
+            {
+                warned = _time.GetTimestamp();
+                BackfillLog.WaitsForHiddenCommits(_logger, table, hidden.Count);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken);
+        }
+    }
+
     /// <summary>Waits until the batch holding <paramref name="chunk"/>'s rows is flushed, then forgets it and gives its
     /// rows' arrays back to <paramref name="rows"/> (the flushed batch was their last reader).</summary>
     private async Task WaitFlushedAsync(BackfillChunk chunk, RowImagePool rows, CancellationToken cancellationToken)
@@ -248,7 +291,8 @@ internal sealed class BackfillRunner
         // Before 17 the message waits for the next WAL flush (up to wal_writer_delay): the commit of a transaction that
         // has an id flushes the WAL up to its commit record, which follows the message (when the commit is synchronous).
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var synchronous = new NpgsqlCommand("SET LOCAL synchronous_commit = on", connection, transaction))
+        // Flushed here, not confirmed by a synchronous standby: the WAL sender sends what is flushed locally.
+        await using (var synchronous = new NpgsqlCommand("SET LOCAL synchronous_commit = local", connection, transaction))
         {
             await synchronous.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -24,6 +24,14 @@ internal sealed class BackfillWindows
     /// <summary>Above this many documents of one table, a transaction is remembered as touching the whole table.</summary>
     internal const int DocumentsPerTransaction = 10_000;
 
+    /// <summary>How many of the stream's last transaction ids are kept, backfill or not (4 bytes each).</summary>
+    internal const int CommittedIdsKept = 65_536;
+
+    /// <summary>The stream's last transaction ids, a ring. Written by the batcher, read by the backfills.</summary>
+    private readonly uint[] _committed = new uint[CommittedIdsKept];
+    private readonly Lock _committedLock = new();
+    private long _committedCount;
+
     /// <summary>Chunks registered by backfills, by id. Written by the backfills, read by the batcher.</summary>
     private readonly ConcurrentDictionary<string, BackfillChunk> _chunks = new(StringComparer.Ordinal);
 
@@ -96,9 +104,14 @@ internal sealed class BackfillWindows
         }
     }
 
-    /// <summary>The transaction <paramref name="xid"/> committed: its documents are remembered.</summary>
+    /// <summary>The transaction <paramref name="xid"/> committed: its id is kept and, while a backfill runs, its documents
+    /// are remembered.</summary>
     public void OnCommit(uint xid)
     {
+        lock (_committedLock)
+        {
+            _committed[_committedCount++ % CommittedIdsKept] = xid;
+        }
         foreach (var (table, documents) in _current)
         {
             _recent.Enqueue((xid, table, documents));
@@ -109,6 +122,18 @@ internal sealed class BackfillWindows
         {
             _remembered -= oldest.Documents?.Count ?? DocumentsPerTransaction;
         }
+    }
+
+    /// <summary>Which of <paramref name="xids"/> the stream delivered among its last <see cref="CommittedIdsKept"/>
+    /// transactions.</summary>
+    public List<uint> DeliveredAmong(IEnumerable<uint> xids)
+    {
+        HashSet<uint> delivered;
+        lock (_committedLock)
+        {
+            delivered = [.. _committed.AsSpan(0, (int)Math.Min(_committedCount, CommittedIdsKept))];
+        }
+        return [.. xids.Where(delivered.Contains)];
     }
 
     /// <summary>Handles a watermark: a low one opens its chunk's window; a high one closes it and returns the chunk with

@@ -123,10 +123,7 @@ internal sealed class Batcher
             case ChangeKind.Commit:
                 batch.TransactionEndLsn = change.TransactionEndLsn;
                 batch.CommitTimes.Add(change.CommitTimestamp);
-                if (_windows is { Active: true })
-                {
-                    _windows.OnCommit(change.TransactionId);
-                }
+                _windows?.OnCommit(change.TransactionId);
                 return default;
             case ChangeKind.Truncate:
                 foreach (var relation in change.TruncatedRelations ?? [])
