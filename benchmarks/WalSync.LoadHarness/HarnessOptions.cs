@@ -50,7 +50,7 @@ internal sealed class HarnessOptions
           --quick                 small workloads and 10 s latency runs (a few minutes in all)
           --latency-seconds N     how long each latency run inserts (default 60; 10 with --quick)
           --rate N                changes per second during the latency runs (default 5000)
-          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, many-tables, backfill, latency,
+          --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, many-tables, wide-rows, backfill, latency,
                                   backfill-latency (the latency runs without and during a backfill)
           --big-rows N            inserts of the big-transaction workload (default 1000000), e.g. 5000000 for its memory
           --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)

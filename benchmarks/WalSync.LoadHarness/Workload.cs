@@ -46,6 +46,24 @@ internal sealed record Workload(string Name, string Description, long Changes, s
         round((random() * 1000)::numeric, 2), now(), gen_random_uuid()
         """;
 
+    /// <summary>A table of twenty columns, one or more of every kind of value WalSync maps (the micro-benchmarks' wide
+    /// row), and its publication.</summary>
+    public const string WideSchemaSql = """
+        CREATE TABLE wide (
+            id bigint PRIMARY KEY, small smallint, count integer, ratio real, score double precision, amount numeric(12,2),
+            active boolean, title varchar(80), code char(5), ref uuid, created_at timestamptz, local_at timestamp, day date,
+            attrs jsonb, sizes integer[], tags text[], address inet, blob bytea, span interval, note text);
+        CREATE PUBLICATION walsync FOR TABLE wide WITH (publish_via_partition_root = true);
+        """;
+
+    /// <summary>The column values of wide row number <c>g</c>: a string that needs escapes, and a NULL.</summary>
+    public const string WideRowValues = """
+        1000000000000 + g, (g % 30000)::smallint, g, 0.125, 3.141592653589793, g + 0.5, g % 2 = 0,
+        'Title "' || g || '"' || chr(10) || 'second line', 'AB', md5(g::text)::uuid, '2024-03-05 13:15:16.123456+01',
+        '2024-03-05 13:15:16', '2024-03-05', '{"color": "red", "size": {"w": 10, "h": 20}}', '{1,2,3,4}',
+        '{red,"dark blue",NULL}', '192.168.0.1/24', '\xdeadbeef', '1 day 02:03:04', NULL
+        """;
+
     /// <summary>The workloads, at full size or at a tenth of it; the big transaction has <paramref name="bigRows"/> inserts when given.</summary>
     public static IReadOnlyList<Workload> All(bool quick, int? bigRows = null)
     {
@@ -53,6 +71,7 @@ internal sealed record Workload(string Name, string Description, long Changes, s
         var big = bigRows ?? 1_000_000 / scale;
         var singleRows = 200_000 / scale;
         var mixedTransactions = 50_000 / scale;
+        var wideRows = 500_000 / scale;
         return
         [
             new("big-transaction", $"1 transaction of {big:N0} inserts", big, "", "",
@@ -62,6 +81,8 @@ internal sealed record Workload(string Name, string Description, long Changes, s
                 $"INSERT INTO products SELECT {RowValues} FROM generate_series({singleRows}, {singleRows}) g"),
             Mixed(mixedTransactions),
             Many(singleRows),
+            new("wide-rows", $"1 transaction of {wideRows:N0} inserts of a 20-column row", wideRows, "", "",
+                "INSERT INTO wide SELECT " + WideRowValues + $" FROM generate_series(1, {wideRows}) g", ["wide"], WideSchemaSql),
         ];
     }
 
