@@ -103,12 +103,12 @@ internal sealed class BackfillRunner
         var tableTag = new KeyValuePair<string, object?>("table", record.Table);
         _state?.BackfillStarted(record.Table, record.Collection, record.RowsDone, estimate);
         _windows.BackfillStarted();
-        await WaitForHiddenCommitsAsync(record.Table, cancellationToken);
         // Chunks read and not yet flushed, oldest first, each with the position after it. The next chunk is read while
         // the previous one is flushed; progress is saved in chunk order, each position once its chunk is flushed.
         var inFlight = new Queue<(BackfillChunk Chunk, BackfillRecord After, bool Last)>();
         try
         {
+            await WaitForHiddenCommitsAsync(record.Table, cancellationToken);
             var next = record;
             var reading = true;
             while (reading || inFlight.Count > 0)

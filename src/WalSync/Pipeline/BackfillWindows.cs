@@ -12,8 +12,9 @@ namespace WalSync.Pipeline;
 /// <remarks>
 /// DBLog (https://arxiv.org/abs/2010.12597). The second rule covers a race PostgreSQL allows: a commit is written to
 /// the WAL before the transaction leaves the list of running ones, so a read just after the low watermark may miss a
-/// transaction decoded before it. Transactions are remembered (by id, with their documents) only while a backfill runs,
-/// at most <see cref="RememberedDocuments"/> documents; a transaction with more than <see cref="DocumentsPerTransaction"/>
+/// transaction decoded before it. Transactions are remembered (by id, with their documents) only while a backfill runs
+/// (a backfill first waits for those delivered before it began but still running: <see cref="DeliveredAmong"/>), at
+/// most <see cref="RememberedDocuments"/> documents; a transaction with more than <see cref="DocumentsPerTransaction"/>
 /// of one table is remembered as "all of it", and a chunk it hides is read again.
 /// </remarks>
 internal sealed class BackfillWindows
