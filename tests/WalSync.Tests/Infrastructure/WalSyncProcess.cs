@@ -45,7 +45,8 @@ public sealed class WalSyncProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>The environment variable naming a <c>walsync</c> executable (for example a Native AOT or single-file
-    /// publish) that the process-level tests start instead of the build's <c>walsync.dll</c>.</summary>
+    /// publish) that the process-level tests start instead of the build's <c>walsync.dll</c>; a relative path is taken
+    /// from the test host's directory, so give an absolute one.</summary>
     public const string ExecutableVariable = "WALSYNC_TEST_EXECUTABLE";
 
     /// <summary>The command that starts <c>walsync</c>: the file <see cref="ExecutableVariable"/> names, else
