@@ -59,4 +59,11 @@ internal enum BinaryType : byte
     /// <summary>array_send: Int32 dimensions, Int32 flags, UInt32 element type, per dimension Int32 size and lower
     /// bound, then per element Int32 length (-1 for NULL) and the element's binary form.</summary>
     Array,
+
+    /// <summary>inet_send and cidr_send: Byte family (2 IPv4, 3 IPv6), Byte mask bits, Byte 1 for cidr, Byte address
+    /// length (4 or 16), then the address in network order.</summary>
+    Inet,
+
+    /// <summary>interval_send: Int64 microseconds, Int32 days, Int32 months.</summary>
+    Interval,
 }

@@ -13,7 +13,7 @@ internal static class BinaryTypes
 {
     /// <summary>What the catalog says, read by <see cref="ReadAsync"/>.</summary>
     /// <param name="Types">The binary forms by type OID when every published column has one; null when the stream must be text.</param>
-    /// <param name="TextBecause">Why the stream must be text ("column public.t.c has type inet"), or null.</param>
+    /// <param name="TextBecause">Why the stream must be text ("column public.t.c has type point"), or null.</param>
     public readonly record struct Decision(IReadOnlyDictionary<uint, BinaryType>? Types, string? TextBecause);
 
     /// <summary>Reads the types of the columns of every table in <paramref name="publication"/> and decides.</summary>
@@ -80,6 +80,8 @@ internal static class BinaryTypes
         "timestamptz_send" => BinaryType.TimestampTz,
         "byteasend" => BinaryType.Bytea,
         "array_send" => BinaryType.Array,
+        "inet_send" or "cidr_send" => BinaryType.Inet,
+        "interval_send" => BinaryType.Interval,
         _ => null,
     };
 }

@@ -5,12 +5,13 @@ namespace WalSync.Replication;
 
 /// <summary>
 /// Turns a value pgoutput sent in binary (a type's send function) into the exact bytes PostgreSQL's output function
-/// gives under the settings WalSync pins (<see cref="SessionSettings"/>: DateStyle ISO, TimeZone UTC, shortest
-/// floats, hex bytea), so that everything after the decoder sees the same text in either mode.
+/// gives under the settings WalSync pins (<see cref="SessionSettings"/>: DateStyle ISO, IntervalStyle postgres,
+/// TimeZone UTC, shortest floats, hex bytea), so that everything after the decoder sees the same text in either mode.
 /// </summary>
 /// <remarks>The server saves its output functions (numeric, timestamptz and uuid to text cost it most); WalSync does
 /// the cheaper half here. Text forms: the output functions in PostgreSQL's src/backend/utils/adt (numeric.c
-/// get_str_from_var, datetime.c EncodeDateTime, float.c with Ryu, arrayfuncs.c array_out).</remarks>
+/// get_str_from_var, datetime.c EncodeDateTime and EncodeInterval, float.c with Ryu, network.c network_out, arrayfuncs.c
+/// array_out).</remarks>
 internal static class PgBinaryText
 {
     /// <summary>pg_date: the Julian day of 2000-01-01, where dates and timestamps count from.</summary>
@@ -105,6 +106,12 @@ internal static class PgBinaryText
                 break;
             case BinaryType.Array:
                 WriteArray(value, ref text, types);
+                break;
+            case BinaryType.Inet:
+                WriteInet(value, ref text);
+                break;
+            case BinaryType.Interval:
+                WriteInterval(Exactly(value, 16), ref text);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "Not a binary form WalSync reads.");
@@ -363,12 +370,15 @@ internal static class PgBinaryText
         return year;
     }
 
-    private static void PutTimeOfDay(long microseconds, ref Utf8Text text)
+    private static void PutTimeOfDay(long microseconds, ref Utf8Text text, bool withHours = true)
     {
         var seconds = microseconds / 1_000_000;
         var fraction = (int)(microseconds % 1_000_000);
-        text.PutPadded((int)(seconds / 3600), 2);
-        text.Put((byte)':');
+        if (withHours)
+        {
+            text.PutPadded((int)(seconds / 3600), 2);
+            text.Put((byte)':');
+        }
         text.PutPadded((int)(seconds / 60 % 60), 2);
         text.Put((byte)':');
         text.PutPadded((int)(seconds % 60), 2);
@@ -383,6 +393,172 @@ internal static class PgBinaryText
             text.Put((byte)'.');
             text.PutPadded(fraction, places);
         }
+    }
+
+    // network.c network_out over inet_net_ntop.c: IPv4 as four decimal octets; IPv6 as hex words, the longest run of two
+    // or more zero words as "::", the last 32 bits dotted after ::/96 or ::ffff:0:0/96; "/bits" unless all bits are set,
+    // always for cidr.
+    private static void WriteInet(ReadOnlySpan<byte> value, ref Utf8Text text)
+    {
+        if (value.Length < 4 || value.Length != 4 + value[3] || (value[0], value[3]) is not ((2, 4) or (3, 16)))
+        {
+            throw new FormatException("pgoutput sent an inet value that is neither an IPv4 nor an IPv6 address.");
+        }
+        var bits = value[1];
+        var address = value[4..];
+        if (address.Length == 4)
+        {
+            PutDotted(address, ref text);
+        }
+        else
+        {
+            PutIpv6(address, ref text);
+        }
+        if (bits != address.Length * 8 || value[2] != 0)
+        {
+            text.Put((byte)'/');
+            text.PutInteger(bits);
+        }
+    }
+
+    private static void PutDotted(ReadOnlySpan<byte> octets, ref Utf8Text text)
+    {
+        for (var i = 0; i < octets.Length; i++)
+        {
+            if (i > 0)
+            {
+                text.Put((byte)'.');
+            }
+            text.PutInteger(octets[i]);
+        }
+    }
+
+    private static void PutIpv6(ReadOnlySpan<byte> address, ref Utf8Text text)
+    {
+        Span<ushort> words = stackalloc ushort[8];
+        for (var i = 0; i < 8; i++)
+        {
+            words[i] = BinaryPrimitives.ReadUInt16BigEndian(address[(i * 2)..]);
+        }
+        // The first longest run of zero words, if it is at least two long.
+        int bestStart = -1, bestLength = 0;
+        for (var i = 0; i < 8;)
+        {
+            var start = i;
+            while (i < 8 && words[i] == 0)
+            {
+                i++;
+            }
+            if (i - start > bestLength)
+            {
+                (bestStart, bestLength) = (start, i - start);
+            }
+            i = Math.Max(i, start + 1);
+        }
+        if (bestLength < 2)
+        {
+            bestStart = -1;
+        }
+        for (var i = 0; i < 8; i++)
+        {
+            if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLength)
+            {
+                if (i == bestStart)
+                {
+                    text.Put((byte)':');
+                }
+                continue;
+            }
+            if (i != 0)
+            {
+                text.Put((byte)':');
+            }
+            if (i == 6 && bestStart == 0 && (bestLength == 6 || (bestLength == 5 && words[5] == 0xFFFF)))
+            {
+                PutDotted(address[12..], ref text);
+                return;
+            }
+            text.PutInteger(words[i], "x");
+        }
+        if (bestStart >= 0 && bestStart + bestLength == 8)
+        {
+            text.Put((byte)':');
+        }
+    }
+
+    // timestamp.c interval_out, datetime.c EncodeInterval with IntervalStyle postgres (SessionSettings pins it):
+    // "1 year 2 mons -3 days +04:05:06.5"; a part's sign is written when it differs from the one before; "00:00:00" for zero.
+    private static void WriteInterval(ReadOnlySpan<byte> value, ref Utf8Text text)
+    {
+        var time = BinaryPrimitives.ReadInt64BigEndian(value);
+        var days = BinaryPrimitives.ReadInt32BigEndian(value[8..]);
+        var months = BinaryPrimitives.ReadInt32BigEndian(value[12..]);
+        // PostgreSQL 17+ has infinite intervals: every field at its minimum or maximum.
+        if (time == long.MinValue && days == int.MinValue && months == int.MinValue)
+        {
+            text.Put("-infinity"u8);
+            return;
+        }
+        if (time == long.MaxValue && days == int.MaxValue && months == int.MaxValue)
+        {
+            text.Put("infinity"u8);
+            return;
+        }
+        var zero = true;
+        var before = false;
+        PutIntervalPart(months / 12, "year"u8, ref zero, ref before, ref text);
+        PutIntervalPart(months % 12, "mon"u8, ref zero, ref before, ref text);
+        PutIntervalPart(days, "day"u8, ref zero, ref before, ref text);
+        if (!zero && time == 0)
+        {
+            return;
+        }
+        if (!zero)
+        {
+            text.Put((byte)' ');
+        }
+        if (time < 0)
+        {
+            text.Put((byte)'-');
+        }
+        else if (before)
+        {
+            text.Put((byte)'+');
+        }
+        var magnitude = time == long.MinValue ? (ulong)long.MaxValue + 1 : (ulong)Math.Abs(time);
+        var hours = magnitude / 3_600_000_000UL;
+        if (hours < 10)
+        {
+            text.Put((byte)'0');
+        }
+        text.PutInteger(hours);
+        text.Put((byte)':');
+        PutTimeOfDay((long)(magnitude % 3_600_000_000UL), ref text, withHours: false);
+    }
+
+    private static void PutIntervalPart(int value, ReadOnlySpan<byte> unit, ref bool zero, ref bool before, ref Utf8Text text)
+    {
+        if (value == 0)
+        {
+            return;
+        }
+        if (!zero)
+        {
+            text.Put((byte)' ');
+        }
+        if (before && value > 0)
+        {
+            text.Put((byte)'+');
+        }
+        text.PutInteger(value);
+        text.Put((byte)' ');
+        text.Put(unit);
+        if (value != 1)
+        {
+            text.Put((byte)'s');
+        }
+        before = value < 0;
+        zero = false;
     }
 
     // arrayfuncs.c array_out: "[lb:ub]…=" when a lower bound is not 1, nested braces, elements quoted when empty,
@@ -501,9 +677,9 @@ internal static class PgBinaryText
             }
         }
 
-        public void PutInteger<T>(T value) where T : IUtf8SpanFormattable
+        public void PutInteger<T>(T value, ReadOnlySpan<char> format = default) where T : IUtf8SpanFormattable
         {
-            if (value.TryFormat(_destination[Length..], out var written, default, CultureInfo.InvariantCulture))
+            if (value.TryFormat(_destination[Length..], out var written, format, CultureInfo.InvariantCulture))
             {
                 Length += written;
             }

@@ -23,7 +23,7 @@ internal static class OracleTables
         """;
 
     /// <summary>The kinds columns whose types WalSync reads only as text: with any of them published, the stream is text.</summary>
-    private static readonly HashSet<string> TextOnlyTypes = ["interval", "inet", "point", "money", "xml", "int4range", "pair", "box[]", "interval[]"];
+    private static readonly HashSet<string> TextOnlyTypes = ["point", "money", "xml", "int4range", "pair", "box[]"];
 
     /// <summary>Fresh instances of the three tables (their key sets and column lists change during a run).</summary>
     /// <param name="binaryOnly">Leave out the columns of types WalSync reads only as text, so that the stream can be binary.</param>
