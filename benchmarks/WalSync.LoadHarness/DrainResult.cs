@@ -5,4 +5,7 @@ namespace WalSync.LoadHarness;
 /// <param name="Cpu">CPU time walsync used in that span (all threads).</param>
 /// <param name="PeakRss">Peak resident set size of the process, bytes.</param>
 /// <param name="WalSenderCpu">CPU time the WAL sender serving walsync used, from its start to the end LSN acknowledged.</param>
-internal sealed record DrainResult(TimeSpan Elapsed, TimeSpan Cpu, long PeakRss, TimeSpan WalSenderCpu = default);
+/// <param name="SpilledBytes">What that WAL sender spilled to disk (<c>pg_stat_replication_slots.spill_bytes</c> of the slot), in bytes.</param>
+/// <param name="StreamedBytes">What it streamed before their commits (<c>pg_stat_replication_slots.stream_bytes</c>), in bytes.</param>
+internal sealed record DrainResult(TimeSpan Elapsed, TimeSpan Cpu, long PeakRss, TimeSpan WalSenderCpu = default, long SpilledBytes = 0,
+    long StreamedBytes = 0);

@@ -38,6 +38,9 @@ internal sealed class HarnessOptions
     /// <summary>Backfill:ChunkRows for the backfill runs (also those under live latency); null for walsync's default.</summary>
     public int? ChunkRows { get; private init; }
 
+    /// <summary>The cluster's <c>logical_decoding_work_mem</c> (both pg_recvlogical's and walsync's WAL senders); null for 64MB.</summary>
+    public string? DecodingWorkMem { get; private init; }
+
     /// <summary>Inserts of the big-transaction workload; null for its default (1,000,000, a tenth with --quick).</summary>
     public int? BigRows { get; private init; }
 
@@ -53,6 +56,8 @@ internal sealed class HarnessOptions
           --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, many-tables, wide-rows, backfill, latency,
                                   backfill-latency (the latency runs without and during a backfill)
           --big-rows N            inserts of the big-transaction workload (default 1000000), e.g. 5000000 for its memory
+          --decoding-work-mem AMOUNT  the cluster's logical_decoding_work_mem (default 64MB, PostgreSQL's default), for every
+                                  WAL sender; walsync's own: --env WALSYNC_Postgres__LogicalDecodingWorkMem=AMOUNT
           --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
@@ -75,7 +80,7 @@ internal sealed class HarnessOptions
         int? latency = null;
         var rate = 5000;
         int? chunkRows = null, bigRows = null;
-        string? output = null, walsync = null, logs = null, generated = null, values = null;
+        string? output = null, walsync = null, logs = null, generated = null, values = null, decodingWorkMem = null;
         IReadOnlyList<string> only = [];
         var environment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
@@ -95,6 +100,9 @@ internal sealed class HarnessOptions
                     break;
                 case "--big-rows":
                     bigRows = PositiveInt(args, ++i);
+                    break;
+                case "--decoding-work-mem":
+                    decodingWorkMem = Value(args, ++i);
                     break;
                 case "--only":
                     only = Value(args, ++i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -125,7 +133,7 @@ internal sealed class HarnessOptions
         return new HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
-            ChunkRows = chunkRows, BigRows = bigRows, Generated = generated, Values = values, ChildEnvironment = environment,
+            ChunkRows = chunkRows, BigRows = bigRows, DecodingWorkMem = decodingWorkMem, Generated = generated, Values = values, ChildEnvironment = environment,
         };
     }
 

@@ -48,14 +48,14 @@ Progress.Say($"walsync: {walsync}");
 // Production-like decoding settings: PostgreSQL's default logical_decoding_work_mem (the cluster's own default of
 // 64kB is for tests that want spilling), no checkpoints or autovacuum in the middle of a measurement.
 await using var cluster = await PostgresCluster.StartAsync(
-    ["logical_decoding_work_mem = 64MB", "max_wal_size = 16GB", "checkpoint_timeout = 1h", "autovacuum = off"]);
+    [$"logical_decoding_work_mem = '{options.DecodingWorkMem ?? "64MB"}'", "max_wal_size = 16GB", "checkpoint_timeout = 1h", "autovacuum = off"]);
 string version;
 await using (var connection = new NpgsqlConnection(cluster.ConnectionString))
 {
     await connection.OpenAsync();
     version = connection.PostgreSqlVersion.ToString();
 }
-Progress.Say($"PostgreSQL {version} on port {cluster.Port}");
+Progress.Say($"PostgreSQL {version} on port {cluster.Port}, logical_decoding_work_mem {options.DecodingWorkMem ?? "64MB"}");
 // Ctrl+C or SIGTERM: stop walsync and the cluster rather than leave them running; the run then fails fast.
 var interrupting = 0;
 var abandoned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -17,7 +17,7 @@ internal static class Report
         BackfillResult? backfill, IReadOnlyList<LatencyResult> latency)
     {
         var text = new StringBuilder();
-        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}{(options.Values is { } values ? $", --values {values}" : "")}{string.Concat(options.ChildEnvironment.Select(e => $", --env {e.Key}={e.Value}"))}: " +
+        Line(text, $"WalSync load harness, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", --quick" : "")}{(options.Otlp ? ", --otlp" : "")}{(options.Values is { } values ? $", --values {values}" : "")}{(options.DecodingWorkMem is { } workMem ? $", --decoding-work-mem {workMem}" : "")}{string.Concat(options.ChildEnvironment.Select(e => $", --env {e.Key}={e.Value}"))}: " +
             $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, PostgreSQL {postgresVersion}, .NET {Environment.Version}; " +
             string.Create(CultureInfo.InvariantCulture, $"load average {load.Start:F1} at the start, {load.End:F1} at the end."));
         if (throughput.Count > 0)
@@ -26,14 +26,14 @@ internal static class Report
             Line(text, "Throughput in row changes per second (time in parentheses): a = pg_recvlogical draining the slot (the WAL sender's limit), " +
                 "b = walsync into a sink that accepts everything at once, c = walsync into the Typesense emulator; a and b ran twice (a, b, c, a, b) " +
                 "and the faster run of each counts. walsync CPU is per change, while streaming (JIT included); WAL sender CPU is per change, " +
-                "of the server process that served b (its whole life).");
+                "of the server process that served b (its whole life), with what it spilled to disk or streamed before commits (pg_stat_replication_slots), if anything.");
             Line(text, "");
             Line(text, "| Workload | a: pg_recvlogical | b: walsync → null sink | c: walsync → emulator | b/a | c/a | walsync CPU/change b, c | WAL sender CPU/change b | Peak RSS b, c | Emulator check |");
             Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var r in throughput)
             {
                 Line(text, $"| {r.Workload.Description} | {Rate(r, r.Baseline)} | {Rate(r, r.NullSink.Elapsed)} | {Rate(r, r.Emulator.Elapsed)} | " +
-                    $"{r.Baseline / r.NullSink.Elapsed:F2} | {r.Baseline / r.Emulator.Elapsed:F2} | {Micros(r, r.NullSink.Cpu)}, {Micros(r, r.Emulator.Cpu)} | {Micros(r, r.NullSink.WalSenderCpu)} | " +
+                    $"{r.Baseline / r.NullSink.Elapsed:F2} | {r.Baseline / r.Emulator.Elapsed:F2} | {Micros(r, r.NullSink.Cpu)}, {Micros(r, r.Emulator.Cpu)} | {Micros(r, r.NullSink.WalSenderCpu)}{Moved(r.NullSink)} | " +
                     $"{Megabytes(r.NullSink.PeakRss)}, {Megabytes(r.Emulator.PeakRss)} | {r.Check} |");
             }
         }
@@ -102,6 +102,14 @@ internal static class Report
           (result.Backfill is { } took ? string.Create(CultureInfo.InvariantCulture, $"{took.TotalSeconds:F1} s") : "not done by the end");
 
     private static string Ms(TimeSpan value) => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:N0} ms");
+
+    private static string Moved(DrainResult drain) => (drain.SpilledBytes, drain.StreamedBytes) switch
+    {
+        (0, 0) => "",
+        (var spilled, 0) => $" (spilled {Megabytes(spilled)})",
+        (0, var streamed) => $" (streamed {Megabytes(streamed)})",
+        var (spilled, streamed) => $" (spilled {Megabytes(spilled)}, streamed {Megabytes(streamed)})",
+    };
 
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1_000_000.0:N0} MB");
 }

@@ -91,6 +91,19 @@ internal static class ThroughputRun
         await using var active = new Npgsql.NpgsqlCommand("SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1", connection);
         active.Parameters.Add(new Npgsql.NpgsqlParameter { Value = slot });
         var walSenderCpu = await active.ExecuteScalarAsync() is int pid ? WalSyncChild.CpuTimeOf(pid) : TimeSpan.Zero;
+        // A transaction larger than logical_decoding_work_mem is written to disk and read back, or streamed before its
+        // commit: the WAL sender's CPU says more with which.
+        await using var spilled = new Npgsql.NpgsqlCommand(
+            "SELECT coalesce(spill_bytes, 0), coalesce(stream_bytes, 0) FROM pg_stat_replication_slots WHERE slot_name = $1", connection);
+        spilled.Parameters.Add(new Npgsql.NpgsqlParameter { Value = slot });
+        long spilledBytes = 0, streamedBytes = 0;
+        await using (var statistics = await spilled.ExecuteReaderAsync())
+        {
+            if (await statistics.ReadAsync())
+            {
+                (spilledBytes, streamedBytes) = (statistics.GetInt64(0), statistics.GetInt64(1));
+            }
+        }
         // The sink runs in this process, on the same cores: its share is part of the picture.
         Progress.Say($"{slot}: the harness (sink, polling) used {(Process.GetCurrentProcess().TotalProcessorTime - harnessCpuAtStart).TotalSeconds:F2} s CPU meanwhile");
         var rss = child.PeakRssBytes();
@@ -99,6 +112,6 @@ internal static class ThroughputRun
         {
             throw new InvalidOperationException($"walsync exited with {exit}:\n{child.Output}");
         }
-        return new DrainResult(elapsed, cpu, rss, walSenderCpu);
+        return new DrainResult(elapsed, cpu, rss, walSenderCpu, spilledBytes, streamedBytes);
     }
 }
