@@ -24,7 +24,7 @@ public static class StatusCommand
             DefaultValueFactory = _ => 60,
         };
         var command = new Command("status", "Show how the sync stands, whether or not walsync run is running: the slot (active process, " +
-            "confirmed_flush_lsn, wal_status, WAL retained), the publication and its tables, each collection's documents beside its table's " +
+            "confirmed_flush_lsn, wal_status, WAL retained, transactions spilled to disk or streamed before their commit), the publication and its tables, each collection's documents beside its table's " +
             "rows, the pending dead letters, and the daemon's phase and lag from its /status when it answers. Exit codes: 0 healthy, " +
             "1 something needs attention (lag over a threshold, slot missing or lost, dead letters pending, PostgreSQL or Typesense not " +
             "answering), 2 configuration must be fixed.")

@@ -104,7 +104,9 @@ public sealed class StatusInspector
     {
         await using var command = new NpgsqlCommand(
             "SELECT active_pid, confirmed_flush_lsn, wal_status, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, " +
-            "pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = $1", connection);
+            "pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, st.spill_txns, st.spill_bytes, " +
+            "st.stream_txns, st.stream_bytes " +
+            "FROM pg_replication_slots s LEFT JOIN pg_stat_replication_slots st USING (slot_name) WHERE slot_name = $1", connection);
         command.Parameters.AddWithValue(slot.Name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -117,6 +119,10 @@ public sealed class StatusInspector
         slot.WalStatus = reader.IsDBNull(2) ? null : reader.GetString(2);
         slot.RetainedWalBytes = reader.IsDBNull(3) ? null : reader.GetInt64(3);
         slot.LagBytes = reader.IsDBNull(4) ? null : reader.GetInt64(4);
+        slot.SpilledTransactions = reader.IsDBNull(5) ? null : reader.GetInt64(5);
+        slot.SpilledBytes = reader.IsDBNull(6) ? null : reader.GetInt64(6);
+        slot.StreamedTransactions = reader.IsDBNull(7) ? null : reader.GetInt64(7);
+        slot.StreamedBytes = reader.IsDBNull(8) ? null : reader.GetInt64(8);
     }
 
     /// <summary>The table's rows: <c>count(*)</c> under its row filter, or the planner's estimate of the whole table.</summary>

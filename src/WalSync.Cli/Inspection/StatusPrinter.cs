@@ -27,7 +27,11 @@ public static class StatusPrinter
         var slot = report.Slot;
         output.WriteLine($"Slot         {slot.Name}: " + (report.PostgresError is not null ? "unknown" : !slot.Exists ? "does not exist" :
             $"{(slot.ActivePid is { } pid ? $"active (walsender PID {pid})" : "inactive")}, confirmed_flush_lsn {slot.ConfirmedFlushLsn}, " +
-            $"wal_status {slot.WalStatus}, retains {Format.Bytes(slot.RetainedWalBytes ?? 0)}, lag {Format.Bytes(slot.LagBytes ?? 0)}"));
+            $"wal_status {slot.WalStatus}, retains {Format.Bytes(slot.RetainedWalBytes ?? 0)}, lag {Format.Bytes(slot.LagBytes ?? 0)}" +
+            (slot.SpilledTransactions > 0 ? $", spilled {Format.Count(slot.SpilledTransactions.Value)} transaction(s), {Format.Bytes(slot.SpilledBytes ?? 0)}, " +
+                "to disk (see Postgres:LogicalDecodingWorkMem)" : "") +
+            (slot.StreamedTransactions > 0 ? $", streamed {Format.Count(slot.StreamedTransactions.Value)} transaction(s), " +
+                $"{Format.Bytes(slot.StreamedBytes ?? 0)}, before their commit" : "")));
         var publication = report.Publication;
         output.WriteLine($"Publication  {publication.Name}: " + (report.PostgresError is not null ? "unknown" : !publication.Exists ? "does not exist" :
             publication.Tables.Count == 0 ? "publishes no table" : string.Join(", ", publication.Tables)));

@@ -71,6 +71,20 @@ public sealed class SlotReport
 
     /// <summary>The server's WAL position minus <c>confirmed_flush_lsn</c>.</summary>
     public long? LagBytes { get; set; }
+
+    /// <summary>Transactions its WAL sender spilled to disk, each larger than <c>logical_decoding_work_mem</c>
+    /// (<c>spill_txns</c> of <c>pg_stat_replication_slots</c>, since the slot's statistics were last reset); null when unknown.</summary>
+    public long? SpilledTransactions { get; set; }
+
+    /// <summary>Bytes of decoded changes its WAL sender spilled to disk (<c>spill_bytes</c>); null when unknown.</summary>
+    public long? SpilledBytes { get; set; }
+
+    /// <summary>Transactions its WAL sender streamed before their commit, each larger than <c>logical_decoding_work_mem</c>
+    /// (<c>stream_txns</c> of <c>pg_stat_replication_slots</c>, since the slot's statistics were last reset); null when unknown.</summary>
+    public long? StreamedTransactions { get; set; }
+
+    /// <summary>Bytes of decoded changes its WAL sender streamed before their commit (<c>stream_bytes</c>); null when unknown.</summary>
+    public long? StreamedBytes { get; set; }
 }
 
 /// <summary>The publication and the tables it publishes.</summary>

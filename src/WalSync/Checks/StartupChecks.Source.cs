@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using WalSync.Backfill;
 using WalSync.Configuration;
 using WalSync.DeadLetters;
@@ -10,7 +11,7 @@ namespace WalSync.Checks;
 /// <summary>The checks of the source database.</summary>
 public sealed partial class StartupChecks
 {
-    private static readonly string[] SourceChecks = ["wal_level", "REPLICATION", "publication", "values", "dead letters", "backfills", "slot"];
+    private static readonly string[] SourceChecks = ["wal_level", "REPLICATION", "publication", "values", "decoding memory", "dead letters", "backfills", "slot"];
 
     /// <summary>Checks PostgreSQL; returns the tables as the stream will send them when every table passed, else null.</summary>
     private async Task<TableRegistry?> CheckSourceAsync(SourceDatabase source, List<CheckResult> results, CancellationToken cancellationToken)
@@ -62,6 +63,14 @@ public sealed partial class StartupChecks
             }
         }
         CheckValues(publication, results);
+        await CheckDecodingMemoryAsync(source, results, cancellationToken);
+        if (_options.Postgres.StreamLargeTransactions)
+        {
+            var (description, problem) = TransactionSpool.Describe(Path.GetTempPath());
+            results.Add(problem is null
+                ? new CheckResult("temporary files", CheckStatus.Passed, $"transactions streamed before their commit are kept in {description} until then")
+                : new CheckResult("temporary files", CheckStatus.Warning, problem));
+        }
         await CheckAsync(results, "dead letters", () => CheckDeadLettersAsync(source, cancellationToken), cancellationToken);
         await CheckAsync(results, "backfills", () => new BackfillStore(source.DataSource, _options.Postgres.Slot, _options.Backfill.Table).CheckAsync(cancellationToken),
             cancellationToken);
@@ -81,6 +90,38 @@ public sealed partial class StartupChecks
         results.Add(publication is null ? new CheckResult("values", CheckStatus.Skipped, "not checked: the publication must pass its check first")
             : new CheckResult("values", CheckStatus.Passed, publication.Values.TextBecause is { } reason ? $"text ({reason})"
                 : "binary (every published column's type has a binary form WalSync reads)"));
+    }
+
+    /// <summary>Says how much memory the WAL sender decodes a transaction in before spilling it to disk, and warns when the
+    /// slot has spilled (<c>pg_stat_replication_slots</c>): each spilled change costs the server a write and a read more.</summary>
+    private async Task CheckDecodingMemoryAsync(SourceDatabase source, List<CheckResult> results, CancellationToken cancellationToken)
+    {
+        long spilled = 0, spilledBytes = 0;
+        await CheckAsync(results, "decoding memory", async () =>
+        {
+            await using var connection = await source.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT current_setting('logical_decoding_work_mem'), st.spill_txns, st.spill_bytes " +
+                "FROM (SELECT 1) AS one LEFT JOIN pg_stat_replication_slots st ON st.slot_name = $1", connection);
+            command.Parameters.AddWithValue(_options.Postgres.Slot);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            spilled = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+            spilledBytes = reader.IsDBNull(2) ? 0 : reader.GetInt64(2);
+            var memory = _options.Postgres.LogicalDecodingWorkMem is { } own
+                ? $"logical_decoding_work_mem {own} (Postgres:LogicalDecodingWorkMem; the server's is {reader.GetString(0)})"
+                : $"logical_decoding_work_mem {reader.GetString(0)} (the server's setting)";
+            var larger = _options.Postgres.StreamLargeTransactions
+                ? "larger transactions are streamed to WalSync before their commit"
+                : "larger transactions are spilled to disk (Postgres:StreamLargeTransactions is false)";
+            return spilled == 0 ? $"{memory}; {larger}"
+                : $"{memory}; slot '{_options.Postgres.Slot}' has spilled {spilled} transaction(s), {spilledBytes / (1024 * 1024)} MiB, to disk since its " +
+                  "statistics were reset: set Postgres:LogicalDecodingWorkMem above their size (e.g. \"1GB\") so that its WAL sender decodes such transactions in memory" +
+                  (_options.Postgres.StreamLargeTransactions ? "" : ", or turn Postgres:StreamLargeTransactions on");
+        }, cancellationToken);
+        if (spilled > 0 && results[^1].Status == CheckStatus.Passed)
+        {
+            results[^1] = results[^1] with { Status = CheckStatus.Warning };
+        }
     }
 
     private async Task<string> CheckDeadLettersAsync(SourceDatabase source, CancellationToken cancellationToken)

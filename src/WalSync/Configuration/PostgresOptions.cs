@@ -31,6 +31,26 @@ public sealed class PostgresOptions
     /// the stream is text, and the start-up log names the column that decided it. Default true.</summary>
     public bool BinaryValues { get; set; } = true;
 
+    /// <summary>PostgreSQL's <c>logical_decoding_work_mem</c> for WalSync's own WAL sender, e.g. <c>"256MB"</c> (a number
+    /// with kB, MB, GB or TB; a bare number is kB; at least 64kB). A transaction whose changes outgrow it while being
+    /// decoded is spilled to files under <c>pg_replslot</c>, each change written and read back once more, which on the
+    /// harness's 1M-row transaction cost about 40 % of the WAL sender's CPU (benchmarks/README.md, "Spilled
+    /// transactions"). The WAL sender uses that memory only while it decodes so big a transaction. Null (the default):
+    /// the server's setting (PostgreSQL's default is 64MB). WalSync warns when its slot spills (EventId 1102).</summary>
+    /// <remarks>https://www.postgresql.org/docs/15/runtime-config-resource.html#GUC-LOGICAL-DECODING-WORK-MEM; a user-level
+    /// setting, sent in the replication connection's start-up options.</remarks>
+    public string? LogicalDecodingWorkMem { get; set; }
+
+    /// <summary>Ask PostgreSQL to stream a transaction while it is in progress once its changes outgrow
+    /// <c>logical_decoding_work_mem</c>, instead of spilling them to files under <c>pg_replslot</c> and reading them back
+    /// at its commit. WalSync keeps a streamed transaction in a temporary file (in <c>$TMPDIR</c>, else <c>/tmp</c>;
+    /// deleted at once, so nothing is left behind) and hands it on at its commit, as if it had come whole; an aborted one
+    /// is dropped. This moves the cost of a big transaction from the primary's WAL sender to WalSync (the disk space is
+    /// about the transaction's pgoutput size). Default true.</summary>
+    /// <remarks>pgoutput's <c>streaming</c> option, protocol version 2:
+    /// https://www.postgresql.org/docs/15/protocol-logical-replication.html#PROTOCOL-LOGICAL-REPLICATION-PARAMS.</remarks>
+    public bool StreamLargeTransactions { get; set; } = true;
+
     /// <summary>When the slot is in use by another process, wait as a standby until it is free instead of failing.
     /// Default false.</summary>
     public bool WaitForSlot { get; set; }

@@ -100,10 +100,34 @@ public static partial class WalSyncOptionsValidator
         {
             errors.Add($"Postgres:CatalogCheckInterval is {Durations.Format(postgres.CatalogCheckInterval)}; set a duration above zero and at most one day (e.g. \"00:01:00\", the default).");
         }
+        if (postgres.LogicalDecodingWorkMem is { } workMem && !IsDecodingWorkMem(workMem))
+        {
+            errors.Add($"Postgres:LogicalDecodingWorkMem is \"{workMem}\"; set an amount of memory from 64kB up, written as PostgreSQL writes it " +
+                "(e.g. \"256MB\", \"1GB\"; units kB, MB, GB, TB), or remove it to use the server's setting.");
+        }
         if (string.IsNullOrWhiteSpace(postgres.Publication) || postgres.Publication.Length > 63)
         {
             errors.Add("Postgres:Publication must be a name of 1 to 63 characters (default \"walsync\").");
         }
+    }
+
+    /// <summary>True when <paramref name="value"/> is a memory amount PostgreSQL takes for <c>logical_decoding_work_mem</c>:
+    /// 64 kB to 2147483647 kB, its unit one of PostgreSQL's (case-sensitive).</summary>
+    private static bool IsDecodingWorkMem(string value)
+    {
+        var match = MemoryAmount().Match(value);
+        if (!match.Success || !long.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var amount) || amount > int.MaxValue)
+        {
+            return false;
+        }
+        var kilobytes = match.Groups[2].Value switch
+        {
+            "TB" => amount * 1024 * 1024 * 1024,
+            "GB" => amount * 1024 * 1024,
+            "MB" => amount * 1024,
+            _ => amount,
+        };
+        return kilobytes is >= 64 and <= int.MaxValue;
     }
 
     private static void ValidateTypesense(WalSyncOptions options, List<string> errors)
@@ -203,6 +227,9 @@ public static partial class WalSyncOptionsValidator
             ValidateNested(entry.Nested, $"{at}:Nested", errors);
         }
     }
+
+    [GeneratedRegex(@"^\s*([0-9]{1,19})\s*(kB|MB|GB|TB)?\s*$")]
+    private static partial Regex MemoryAmount();
 
     [GeneratedRegex("^[a-z0-9_]{1,63}$")]
     private static partial Regex SlotName();

@@ -9,7 +9,8 @@ namespace WalSync.Replication;
 /// </summary>
 internal interface IChangeSource
 {
-    /// <summary>True between a Begin and the moment its Commit is in the channel.</summary>
+    /// <summary>True between a Begin and the moment its Commit is in the channel, and while any transaction streamed before
+    /// its commit is kept (the server reports its end before the transaction reaches the channel).</summary>
     bool InTransaction { get; }
 
     /// <summary>The end LSN of the last transaction whose Commit is in the channel; <see cref="NpgsqlLogSequenceNumber.Invalid"/>

@@ -10,7 +10,8 @@ namespace WalSync.Replication;
 /// </summary>
 /// <remarks>
 /// Message formats: https://www.postgresql.org/docs/15/protocol-logicalrep-message-formats.html. WalSync asks for
-/// protocol 1 or 2 without streaming or two-phase, so no message carries a transaction id.
+/// protocol 1 or 2 without two-phase; the messages of a streamed transaction, which carry a transaction id, are taken
+/// by <see cref="StreamedTransactions"/> and come here at their commit in the form they have outside a stream.
 /// </remarks>
 internal sealed class PgOutputDecoder
 {
@@ -37,12 +38,14 @@ internal sealed class PgOutputDecoder
     /// <summary>The relation of the last Relation message.</summary>
     public RelationInfo? LastRelation { get; private set; }
 
-    /// <summary>The options of <c>START_REPLICATION</c> for pgoutput: text or binary values, no streaming; logical
-    /// decoding messages are asked for on protocol 2 so that heartbeats move the received position.</summary>
+    /// <summary>The options of <c>START_REPLICATION</c> for pgoutput: text or binary values, and on protocol 2 logical
+    /// decoding messages (so that heartbeats move the received position) and, when <paramref name="streaming"/>,
+    /// transactions streamed while in progress once they outgrow <c>logical_decoding_work_mem</c>.</summary>
     /// <remarks>With <c>binary</c> (PostgreSQL 14+) each value goes through its type's send function instead of its
     /// output function, which costs the server less; a type without a send function still comes as text
     /// (https://www.postgresql.org/docs/15/protocol-logical-replication.html).</remarks>
-    public static IEnumerable<KeyValuePair<string, string?>> Options(string publication, int protocolVersion, bool binary = false)
+    public static IEnumerable<KeyValuePair<string, string?>> Options(string publication, int protocolVersion, bool binary = false,
+        bool streaming = false)
     {
         ArgumentNullException.ThrowIfNull(publication);
         yield return new("proto_version", protocolVersion.ToString(CultureInfo.InvariantCulture));
@@ -50,7 +53,7 @@ internal sealed class PgOutputDecoder
         yield return new("binary", binary ? "true" : "false");
         if (protocolVersion >= 2)
         {
-            yield return new("streaming", "off");
+            yield return new("streaming", streaming ? "on" : "off");
             yield return new("messages", "true");
         }
     }

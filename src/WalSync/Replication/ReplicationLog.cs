@@ -5,8 +5,11 @@ namespace WalSync.Replication;
 
 internal static partial class ReplicationLog
 {
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Streaming from slot {Slot} (publication {Publication}, {ValueFormat} values) from where it was last acknowledged")]
-    public static partial void StreamingStarted(ILogger logger, string slot, string publication, string valueFormat);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Streaming from slot {Slot} (publication {Publication}, {ValueFormat} values) from where it was last acknowledged; transactions larger than logical_decoding_work_mem: {LargeTransactions}")]
+    public static partial void StreamingStarted(ILogger logger, string slot, string publication, string valueFormat, string largeTransactions);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Debug, Message = "Replaying transaction {TransactionId}, streamed before its commit ({Bytes} bytes kept)")]
+    public static partial void ReplayingStreamedTransaction(ILogger logger, uint transactionId, long bytes);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Relation {Relation} (OID {RelationId}) has {ColumnCount} published columns, replica identity {ReplicaIdentity}")]
     public static partial void RelationReceived(ILogger logger, string relation, uint relationId, int columnCount, ReplicaIdentity replicaIdentity);

@@ -45,11 +45,18 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     /// <summary>Written only by the reading loop; read by the checkpointer.</summary>
     private volatile bool _inTransaction;
 
+    /// <summary>True while a streamed transaction is kept here: from its first block until its replay has written its
+    /// Commit. Written only by the reading loop; read by the checkpointer.</summary>
+    private volatile bool _streamedInProgress;
+
     /// <summary>The MoveNextAsync left pending when reading stopped; awaited after replication is cancelled.</summary>
     private Task? _pendingRead;
 
     /// <summary>The bytes of the message being decoded. Used only by the reading loop.</summary>
     private readonly MessageBuffer _message = new();
+
+    /// <summary>Transactions the server streams before their commit; null when streaming is off. Used only by the reading loop.</summary>
+    private StreamedTransactions? _streamed;
 
     /// <summary>Creates a reader for the configured slot and publication.</summary>
     /// <param name="options">The connection, slot and publication.</param>
@@ -75,7 +82,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     public NpgsqlLogSequenceNumber LastCommitWritten => new(Volatile.Read(ref _lastCommitWritten));
 
     /// <inheritdoc/>
-    public bool InTransaction => _inTransaction;
+    public bool InTransaction => _streamedInProgress || _inTransaction;
 
     /// <inheritdoc/>
     public NpgsqlLogSequenceNumber LastReceivedLsn => _connection?.LastReceivedLsn ?? NpgsqlLogSequenceNumber.Invalid;
@@ -97,7 +104,8 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         {
             _decoder.AddRelation(relation);
         }
-        var connection = new LogicalReplicationConnection(await ReplicationHost.ConnectionStringAsync(_options.ConnectionString, "walsync", stopReading))
+        var connectionString = await ReplicationHost.ConnectionStringAsync(_options.ConnectionString, "walsync", stopReading);
+        var connection = new LogicalReplicationConnection(SessionSettings.WithDecodingWorkMem(connectionString, _options.LogicalDecodingWorkMem))
         {
             // Npgsql 10.0.0 fails at start with an infinite timeout (npgsql#6456); Npgsql pings at half of it when idle.
             WalReceiverTimeout = TimeSpan.FromSeconds(60),
@@ -107,10 +115,15 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         await connection.Open(stopReading);
         var protocol = connection.PostgreSqlVersion.Major >= 14 ? 2 : 1;
         var binary = _binary && protocol >= 2;
-        ReplicationLog.StreamingStarted(_logger, _options.Slot, _options.Publication, binary ? "binary" : "text");
+        if (_options.StreamLargeTransactions && protocol >= 2)
+        {
+            _streamed = new StreamedTransactions(Path.GetTempPath());
+        }
+        ReplicationLog.StreamingStarted(_logger, _options.Slot, _options.Publication, binary ? "binary" : "text",
+            _streamed is null ? "spilled to disk by the server" : $"streamed before their commit, kept in {TransactionSpool.Describe(Path.GetTempPath()).Description} until then");
         // pgoutput messages are decoded from their bytes (PgOutputDecoder): Npgsql's per-value reading cost several times more.
         var messages = connection.StartLogicalReplication(new PgOutputReplicationSlot(_options.Slot), _replication.Token,
-                options: PgOutputDecoder.Options(_options.Publication, protocol, binary))
+                options: PgOutputDecoder.Options(_options.Publication, protocol, binary, _streamed is not null))
             .GetAsyncEnumerator(_replication.Token);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stopReading.Register(() => stopped.TrySetResult());
@@ -144,7 +157,8 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
             {
                 break;
             }
-            await HandleAsync(messages.Current, writer, stopReading);
+            var message = messages.Current;
+            await HandleAsync(await _message.ReadAsync(message.Data, _replication.Token), message.WalEnd, writer, stopReading);
             if (caughtUp)
             {
                 // Caught up with the server, which then sends each message on its own: pausing lets the next ones
@@ -156,10 +170,21 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         ReplicationLog.StoppedReading(_logger, _options.Slot);
     }
 
-    private async ValueTask HandleAsync(XLogDataMessage message, ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
+    private async ValueTask HandleAsync(ReadOnlyMemory<byte> bytes, NpgsqlLogSequenceNumber walEnd, ChannelWriter<ChangeEvent> writer,
+        CancellationToken cancellationToken)
     {
-        var bytes = await _message.ReadAsync(message.Data, _replication.Token);
-        switch (_decoder.Decode(bytes.Span, message.WalEnd, out var change))
+        if (_streamed is not null && _streamed.TryTake(bytes.Span, walEnd, out var committed))
+        {
+            if (committed is not null)
+            {
+                await ReplayAsync(committed, walEnd, writer, cancellationToken);
+            }
+            // Turned false only after the replay: the server reports a Stream Commit's WAL end (the transaction's end)
+            // before it is read, and no idle acknowledgement may pass it until its Commit is in the channel.
+            _streamedInProgress = _streamed.InProgress > 0;
+            return;
+        }
+        switch (_decoder.Decode(bytes.Span, walEnd, out var change))
         {
             case PgOutputMessageKind.Begin:
                 _inTransaction = true;
@@ -188,6 +213,21 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         }
     }
 
+
+    // A streamed transaction goes on as if it had come whole at its commit, as the server sends one that is not streamed.
+    private async ValueTask ReplayAsync(StreamedTransactions.Committed committed, NpgsqlLogSequenceNumber commitWalEnd,
+        ChannelWriter<ChangeEvent> writer, CancellationToken cancellationToken)
+    {
+        using var spool = committed.Spool;
+        ReplicationLog.ReplayingStreamedTransaction(_logger, spool.TransactionId, spool.Bytes);
+        await HandleAsync(committed.Begin, commitWalEnd, writer, cancellationToken);
+        spool.Rewind();
+        while (spool.TryRead(out var message, out var walEnd))
+        {
+            await HandleAsync(message, walEnd, writer, cancellationToken);
+        }
+        await HandleAsync(committed.Commit, commitWalEnd, writer, cancellationToken);
+    }
 
     // Changes are counted by table and kind once per batch (SyncPipeline), not here for each one.
     private static async ValueTask WriteAsync(ChannelWriter<ChangeEvent> writer, ChangeEvent change, CancellationToken cancellationToken)
@@ -242,6 +282,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         {
             await connection.DisposeAsync();
         }
+        _streamed?.Dispose();
         _replication.Dispose();
     }
 }

@@ -30,9 +30,26 @@ internal static class SessionSettings
             // WalSync writes (publication, dead letters, slots): a standby cannot serve it.
             builder.TargetSessionAttributes = "primary";
         }
-        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? Options : $"{builder.Options} {Options}";
+        AddOptions(builder, Options);
         return builder.ConnectionString;
     }
+
+    /// <summary>Returns <paramref name="connectionString"/> with <c>logical_decoding_work_mem</c> set to <paramref name="workMem"/>
+    /// (<c>Postgres:LogicalDecodingWorkMem</c>, validated) in its start-up options; unchanged when it is null.</summary>
+    public static string WithDecodingWorkMem(string connectionString, string? workMem)
+    {
+        if (workMem is null)
+        {
+            return connectionString;
+        }
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        AddOptions(builder, "-c logical_decoding_work_mem=" + string.Concat(workMem.Where(c => !char.IsWhiteSpace(c))));
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Appends <paramref name="options"/> to the start-up options the connection string already has.</summary>
+    private static void AddOptions(NpgsqlConnectionStringBuilder builder, string options) =>
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? options : $"{builder.Options} {options}";
 
     /// <summary>A data source on <paramref name="connectionString"/> with the pinned settings. Its commands are traced only
     /// inside a WalSync span (a flush's read-backs and dead letters, a copy): polls, heartbeats and start-up checks would

@@ -27,6 +27,10 @@ public sealed class SyncState
     private NpgsqlLogSequenceNumber _slotConfirmed = NpgsqlLogSequenceNumber.Invalid;
     private string? _slotWalStatus;
     private long? _slotRetained;
+    private long? _slotSpilledTransactions;
+    private long? _slotSpilledBytes;
+    private long? _slotStreamedTransactions;
+    private long? _slotStreamedBytes;
     private long? _deadLettersPending;
     private DateTimeOffset? _lastFlushAt;
 
@@ -103,6 +107,10 @@ public sealed class SyncState
                 Restarts = _restarts,
                 SlotWalStatus = _slotWalStatus,
                 SlotRetainedWalBytes = _slotRetained,
+                SlotSpilledTransactions = _slotSpilledTransactions,
+                SlotSpilledBytes = _slotSpilledBytes,
+                SlotStreamedTransactions = _slotStreamedTransactions,
+                SlotStreamedBytes = _slotStreamedBytes,
                 DeadLettersPending = _deadLettersPending,
                 ChannelDepth = depth?.Invoke() ?? 0,
                 Backfills = _backfills.Select(c => c.ToProgress()).ToList(),
@@ -295,6 +303,19 @@ public sealed class SyncState
             _slotConfirmed = slotConfirmed ?? NpgsqlLogSequenceNumber.Invalid;
             _slotWalStatus = walStatus;
             _slotRetained = retainedBytes;
+        }
+    }
+
+    /// <summary>What the last poll read of the slot's statistics (null while it has none): transactions and bytes its
+    /// WAL sender spilled to disk, and those it streamed before their commit.</summary>
+    internal void SlotStatisticsPolled(long? spilledTransactions, long? spilledBytes, long? streamedTransactions, long? streamedBytes)
+    {
+        lock (_gate)
+        {
+            _slotSpilledTransactions = spilledTransactions;
+            _slotSpilledBytes = spilledBytes;
+            _slotStreamedTransactions = streamedTransactions;
+            _slotStreamedBytes = streamedBytes;
         }
     }
 

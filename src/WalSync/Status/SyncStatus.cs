@@ -65,6 +65,25 @@ public sealed class SyncStatus
     /// <summary>WAL the slot makes the server keep, in bytes (current position minus <c>restart_lsn</c>), as last read.</summary>
     public long? SlotRetainedWalBytes { get; init; }
 
+    /// <summary>Transactions the slot's WAL sender spilled to disk because they outgrew <c>logical_decoding_work_mem</c>
+    /// while being decoded (<c>spill_txns</c> of <c>pg_stat_replication_slots</c>, counted since the slot's statistics were
+    /// last reset), as last read; null while unknown.</summary>
+    /// <remarks>https://www.postgresql.org/docs/15/monitoring-stats.html#MONITORING-PG-STAT-REPLICATION-SLOTS-VIEW</remarks>
+    public long? SlotSpilledTransactions { get; init; }
+
+    /// <summary>Bytes of decoded changes the slot's WAL sender spilled to disk (<c>spill_bytes</c> of
+    /// <c>pg_stat_replication_slots</c>), as last read; null while unknown.</summary>
+    public long? SlotSpilledBytes { get; init; }
+
+    /// <summary>Transactions the slot's WAL sender streamed to WalSync before their commit, because they outgrew
+    /// <c>logical_decoding_work_mem</c> (<c>stream_txns</c> of <c>pg_stat_replication_slots</c>; WalSync keeps them in
+    /// <c>$TMPDIR</c> until their commit, <c>Postgres:StreamLargeTransactions</c>), as last read; null while unknown.</summary>
+    public long? SlotStreamedTransactions { get; init; }
+
+    /// <summary>Bytes of decoded changes the slot's WAL sender streamed before their transaction's commit
+    /// (<c>stream_bytes</c> of <c>pg_stat_replication_slots</c>), as last read; null while unknown.</summary>
+    public long? SlotStreamedBytes { get; init; }
+
     /// <summary>Dead letters not yet retried in the dead-letter store, as last counted; null while unknown.</summary>
     public long? DeadLettersPending { get; init; }
 

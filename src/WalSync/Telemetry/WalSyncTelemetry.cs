@@ -90,6 +90,14 @@ public static class WalSyncTelemetry
             "Dead letters in the store not yet retried");
         Meter.CreateObservableGauge("walsync.slot.retained_wal", () => GaugeIfKnown(s => s.SlotRetainedWalBytes), "By",
             "WAL the replication slot makes the server keep");
+        Meter.CreateObservableCounter("walsync.slot.spilled", () => GaugeIfKnown(s => s.SlotSpilledBytes), "By",
+            "Decoded changes the slot's WAL sender spilled to disk (pg_stat_replication_slots.spill_bytes)");
+        Meter.CreateObservableCounter("walsync.slot.spilled_transactions", () => GaugeIfKnown(s => s.SlotSpilledTransactions), "{transaction}",
+            "Transactions the slot's WAL sender spilled to disk, each larger than logical_decoding_work_mem (pg_stat_replication_slots.spill_txns)");
+        Meter.CreateObservableCounter("walsync.slot.streamed", () => GaugeIfKnown(s => s.SlotStreamedBytes), "By",
+            "Decoded changes the slot's WAL sender streamed before their transaction's commit (pg_stat_replication_slots.stream_bytes)");
+        Meter.CreateObservableCounter("walsync.slot.streamed_transactions", () => GaugeIfKnown(s => s.SlotStreamedTransactions), "{transaction}",
+            "Transactions the slot's WAL sender streamed before their commit, each larger than logical_decoding_work_mem (pg_stat_replication_slots.stream_txns)");
         Meter.CreateObservableGauge("walsync.backfill.rows_estimate", GaugeRowsEstimate, "{row}",
             "Rows a backfill has to read (PostgreSQL's estimate), by table");
         Meter.CreateObservableGauge("walsync.phase", GaugePhase, unit: null,

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Npgsql;
 using WalSync.Checks;
 using WalSync.Configuration;
@@ -58,13 +59,16 @@ public sealed class CheckCommandTests : IAsyncLifetime
         options.DeadLetter.Table = _harness.Prefix + "dead.letters";
         options.Backfill.Table = _harness.Prefix + "dead.backfills";
 
-        var (code, output) = await CheckAsync(options);
+        var onDisk = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+        var (code, output) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = onDisk });
 
         Assert.True(code == 0, $"exit code {code}: {output}");
         Assert.Contains("publication 'walsync_test' does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains($"dead-letter table {_harness.Prefix}dead.letters does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains($"backfill progress table {_harness.Prefix}dead.backfills does not exist yet; the role may create it", output, StringComparison.Ordinal);
         Assert.Contains("ok values: binary (", output, StringComparison.Ordinal);
+        Assert.Contains("ok decoding memory: logical_decoding_work_mem 64kB (the server's setting); larger transactions are streamed to WalSync before their commit", output, StringComparison.Ordinal);
+        Assert.Matches($@"ok temporary files: transactions streamed before their commit are kept in {Regex.Escape(onDisk)}/ \([^,]+, [0-9.]+ GiB free\)", output);
         Assert.Contains("checks passed", output, StringComparison.Ordinal);
         // The publication and the dead-letter table were created only in transactions that were rolled back.
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM pg_publication WHERE pubname = 'walsync_test'"));
@@ -92,13 +96,13 @@ public sealed class CheckCommandTests : IAsyncLifetime
     [Fact]
     public async Task Check_ColumnOfTypeWithoutBinaryForm_SaysValuesAreTextNamingTheColumnAndPasses()
     {
-        await _harness.ExecuteAsync("CREATE TABLE hosts (id int PRIMARY KEY, name text, addr inet);");
+        await _harness.ExecuteAsync("CREATE TABLE hosts (id int PRIMARY KEY, name text, location point);");
         var options = _harness.Options(("public.hosts", "hosts"));
 
         var (code, output) = await CheckAsync(options);
 
         Assert.True(code == 0, $"exit code {code}: {output}");
-        Assert.Contains("ok values: text (column public.hosts.addr has type inet, which WalSync reads only as text)", output, StringComparison.Ordinal);
+        Assert.Contains("ok values: text (column public.hosts.location has type point, which WalSync reads only as text)", output, StringComparison.Ordinal);
         Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_harness.ConnectionString, "SELECT count(*) FROM pg_publication WHERE pubname = 'walsync_test'"));
     }
 
@@ -171,10 +175,34 @@ public sealed class CheckCommandTests : IAsyncLifetime
         Assert.DoesNotContain("wrong-key-0815", output, StringComparison.Ordinal);
     }
 
-    /// <summary>Runs <c>walsync check</c> on <paramref name="options"/>; returns its exit code and output.</summary>
-    private static async Task<(int Code, string Output)> CheckAsync(WalSyncOptions options)
+    // Transactions streamed before their commit wait in $TMPDIR: in memory on a tmpfs (/dev/shm is one, /tmp on some
+    // distributions), and a directory that is missing stops the run at the first such transaction.
+    [Fact]
+    public async Task Check_TemporaryDirectoryInMemoryOrMissing_WarnsNamingTmpdirAndPasses()
     {
-        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)]);
+        await _harness.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, label text);");
+        var options = _harness.Options(("public.items", "items"));
+        var missing = Path.Combine(Path.GetTempPath(), "walsync-missing-" + Guid.NewGuid().ToString("N"));
+
+        var (memoryCode, memory) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = "/dev/shm" });
+        var (missingCode, absent) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = missing });
+        options.Postgres.StreamLargeTransactions = false;
+        var (offCode, off) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = missing });
+
+        Assert.True(memoryCode == 0, $"exit code {memoryCode}: {memory}");
+        Assert.Contains("warning temporary files: /dev/shm/ is a tmpfs, held in memory: a transaction waiting there for its commit takes as much " +
+            "memory as its changes. Set TMPDIR to a directory on disk", memory, StringComparison.Ordinal);
+        Assert.True(missingCode == 0, $"exit code {missingCode}: {absent}");
+        Assert.Contains($"warning temporary files: {missing}/ does not exist: a transaction larger than logical_decoding_work_mem", absent, StringComparison.Ordinal);
+        Assert.Contains("will stop WalSync with exit code 2. Set TMPDIR to a writable directory", absent, StringComparison.Ordinal);
+        Assert.True(offCode == 0, $"exit code {offCode}: {off}");
+        Assert.DoesNotContain("temporary files", off, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>walsync check</c> on <paramref name="options"/>; returns its exit code and output.</summary>
+    private static async Task<(int Code, string Output)> CheckAsync(WalSyncOptions options, IDictionary<string, string>? environment = null)
+    {
+        await using var process = WalSyncProcess.Start(["check", "--config", WalSyncProcess.WriteConfig(options)], environment);
         var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (code, process.Output);
     }

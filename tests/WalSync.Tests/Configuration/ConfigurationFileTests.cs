@@ -57,6 +57,8 @@ public sealed class ConfigurationFileTests
         { "summary too often", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Logging": { "SummaryInterval": "00:00:00.1" } }""", "Logging:SummaryInterval is" },
         { "catalog check interval zero", $$"""{ "Postgres": { "ConnectionString": "Host=127.0.0.1;Port=1;Password={{Password}}", "CatalogCheckInterval": "00:00:00" }, {{Typesense}}, {{Tables}} }""",
             "Postgres:CatalogCheckInterval is 0 s; set a duration above zero and at most one day" },
+        { "decoding memory in lower case", $$"""{ "Postgres": { "ConnectionString": "Host=127.0.0.1;Port=1;Password={{Password}}", "LogicalDecodingWorkMem": "256mb" }, {{Typesense}}, {{Tables}} }""",
+            "Postgres:LogicalDecodingWorkMem is \"256mb\"; set an amount of memory from 64kB up" },
         { "no file", null, "does not exist" },
     };
 

@@ -48,7 +48,7 @@ public sealed class OracleTests
         return new TheoryData<int, string> { { seed, "DEFAULT" }, { seed, "FULL" } };
     }
 
-    /// <summary>The kinds table holds types WalSync reads only as text (interval, inet, …), so these runs stream text.</summary>
+    /// <summary>The kinds table holds types WalSync reads only as text (point, money, …), so these runs stream text.</summary>
     [Theory]
     [MemberData(nameof(Runs))]
     public Task RunAsync_SeededRandomWorkload_CollectionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false, rebuild: false);
@@ -64,15 +64,22 @@ public sealed class OracleTests
     [MemberData(nameof(FilteredRuns))]
     public Task RunAsync_SeededRandomWorkloadWithRowFilters_CollectionsEqualFilteredTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: true, rebuild: false);
 
+    /// <summary>Transactions of 60 to 250 operations with savepoints rolled back or released: they outgrow the test servers'
+    /// <c>logical_decoding_work_mem</c> (64kB), so PostgreSQL streams them before their commit (Postgres:StreamLargeTransactions).</summary>
+    [Theory]
+    [MemberData(nameof(FilteredRuns))]
+    public Task RunAsync_SeededRandomWorkloadInStreamedTransactions_CollectionsEqualTables(int seed, string identity) =>
+        RunOracleAsync(seed, identity, filtered: false, rebuild: false, large: true);
+
     /// <summary>Every collection rebuilt into a new version while the workload goes on: the backfill's chunks and the
     /// stream's changes meet in the new version, which then replaces the old one behind the alias.</summary>
     [Theory]
     [MemberData(nameof(FilteredRuns))]
     public Task RunAsync_SeededRandomWorkloadWithRebuilds_NewVersionsEqualTables(int seed, string identity) => RunOracleAsync(seed, identity, filtered: false, rebuild: true);
 
-    private static async Task RunOracleAsync(int seed, string identity, bool filtered, bool rebuild, bool binary = false)
+    private static async Task RunOracleAsync(int seed, string identity, bool filtered, bool rebuild, bool binary = false, bool large = false)
     {
-        var operations = int.TryParse(Environment.GetEnvironmentVariable(OperationsVariable), CultureInfo.InvariantCulture, out var n) ? n : 300;
+        var operations = (int.TryParse(Environment.GetEnvironmentVariable(OperationsVariable), CultureInfo.InvariantCulture, out var n) ? n : 300) * (large ? 4 : 1);
         var tables = OracleTables.Create(binaryOnly: binary);
         foreach (var table in tables.Where(_ => filtered))
         {
@@ -130,8 +137,8 @@ public sealed class OracleTests
                     run.Service.RequestRebuild("public." + table.Name);
                 }
             }
-            var count = random.Next(1, 7);
-            var (statements, commit) = workload.NextTransaction(count);
+            var count = large ? random.Next(60, 250) : random.Next(1, 7);
+            var (statements, commit) = workload.NextTransaction(count, savepoints: large);
             await RunTransactionAsync(connection, statements, commit, transcript);
             done += count;
         }
@@ -161,14 +168,20 @@ public sealed class OracleTests
         {
             differences.Add($"the stream never started with{valueFormat[1..^1]}");
         }
+        var streamed = await PostgresServer.ScalarAsync<long>(harness.ConnectionString,
+            $"SELECT coalesce((SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = '{harness.Slot}'), 0)");
+        if (large && streamed == 0)
+        {
+            differences.Add("no transaction was streamed before its commit (pg_stat_replication_slots.stream_txns is 0)");
+        }
         await run.StopAsync();
 
         if (differences.Count > 0)
         {
-            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}{(filtered ? "-filtered" : "")}{(rebuild ? "-rebuild" : "")}{(binary ? "-binary" : "")}.sql");
+            var path = Path.Combine(Path.GetTempPath(), $"walsync-oracle-{seed}-{identity}{(filtered ? "-filtered" : "")}{(rebuild ? "-rebuild" : "")}{(binary ? "-binary" : "")}{(large ? "-streamed" : "")}.sql");
             await File.WriteAllTextAsync(path, transcript.ToString());
             await File.WriteAllLinesAsync(Path.ChangeExtension(path, ".log"), run.Logs.Lines);
-            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}{(filtered ? ", with row filters" : "")}{(rebuild ? ", with rebuilds" : "")}{(binary ? ", binary values" : "")}: {differences.Count} differences after the slot caught up. " +
+            Assert.Fail($"Seed {seed}, REPLICA IDENTITY {identity}{(filtered ? ", with row filters" : "")}{(rebuild ? ", with rebuilds" : "")}{(binary ? ", binary values" : "")}{(large ? ", streamed transactions" : "")}: {differences.Count} differences after the slot caught up. " +
                 $"Replay with: {SeedVariable}={seed} dotnet test tests/WalSync.Tests --filter \"FullyQualifiedName~{nameof(OracleTests)}\"" +
                 $" (batches of {options.Batch.MaxRows} rows / {options.Batch.FlushInterval.TotalMilliseconds} ms; the statements are in {path}, the log next to it).\n" +
                 string.Join("\n", differences.Take(25)));

@@ -26,12 +26,31 @@ internal sealed class OracleWorkload
 
     /// <summary>The next transaction: its statements, and whether it commits (some roll back).</summary>
     /// <param name="operations">The number of operations in it (an operation may be several statements).</param>
-    public (List<string> Statements, bool Commit) NextTransaction(int operations)
+    /// <param name="savepoints">Put some runs of operations in savepoints, half of them rolled back.</param>
+    public (List<string> Statements, bool Commit) NextTransaction(int operations, bool savepoints = false)
     {
         var saved = _tables.ToDictionary(t => t, t => t.SaveRows());
         var statements = new List<string>();
         for (var i = 0; i < operations; i++)
         {
+            if (savepoints && _values.Chance(0.05))
+            {
+                // A run of operations in a savepoint that is rolled back or released (a subtransaction of its own).
+                var inner = _tables.ToDictionary(t => t, t => t.SaveRows());
+                var name = $"s{i}";
+                statements.Add("SAVEPOINT " + name);
+                for (var n = _values.Random.Next(1, 40); n > 0 && i < operations; n--, i++)
+                {
+                    statements.AddRange(Operation(_values.Pick(_tables)));
+                }
+                var rolledBack = _values.Chance(0.5);
+                statements.Add((rolledBack ? "ROLLBACK TO SAVEPOINT " : "RELEASE SAVEPOINT ") + name);
+                foreach (var (table, rows) in inner.Where(_ => rolledBack))
+                {
+                    table.RestoreRows(rows);
+                }
+                continue;
+            }
             statements.AddRange(Operation(_values.Pick(_tables)));
         }
         var commit = !_values.Chance(0.05);

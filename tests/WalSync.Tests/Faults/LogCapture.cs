@@ -17,6 +17,9 @@ public sealed partial class LogCapture : ILoggerProvider
     /// <summary>The factory to give to the sync.</summary>
     public ILoggerFactory Factory { get; }
 
+    /// <summary>Every entry so far, with its event id.</summary>
+    public IReadOnlyList<(int EventId, string Message)> Entries => _entries.ToList();
+
     /// <summary>Every message so far.</summary>
     public IReadOnlyList<string> Messages => _entries.Select(e => e.Message).ToList();
 

@@ -63,7 +63,8 @@ public sealed partial class MetricsTests : IClassFixture<RunningWalSyncFixture>
             () => Task.FromResult("missing: " + string.Join(", ", names.Where(n => !exported.Contains(n)))));
         foreach (var needed in (string[])["walsync_replication_lag_bytes", "walsync_replication_lag_seconds", "walsync_changes_received_total",
             "walsync_documents_written_total", "walsync_import_duration_seconds_bucket", "walsync_dead_letters_total", "walsync_pipeline_restarts_total",
-            "walsync_backfill_rows_total", "walsync_backfill_rows_estimate"])
+            "walsync_backfill_rows_total", "walsync_backfill_rows_estimate", "walsync_slot_spilled_bytes_total",
+            "walsync_slot_streamed_bytes_total"])
         {
             Assert.Contains(needed, names);
         }
