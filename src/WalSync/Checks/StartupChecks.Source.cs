@@ -66,10 +66,10 @@ public sealed partial class StartupChecks
         await CheckDecodingMemoryAsync(source, results, cancellationToken);
         if (_options.Postgres.StreamLargeTransactions)
         {
-            var (description, problem) = TransactionSpool.Describe(Path.GetTempPath());
+            var (description, problem, unusable) = TransactionSpool.Describe(Path.GetTempPath());
             results.Add(problem is null
                 ? new CheckResult("temporary files", CheckStatus.Passed, $"transactions streamed before their commit are kept in {description} until then")
-                : new CheckResult("temporary files", CheckStatus.Warning, problem));
+                : new CheckResult("temporary files", unusable ? CheckStatus.Failed : CheckStatus.Warning, problem));
         }
         await CheckAsync(results, "dead letters", () => CheckDeadLettersAsync(source, cancellationToken), cancellationToken);
         await CheckAsync(results, "backfills", () => new BackfillStore(source.DataSource, _options.Postgres.Slot, _options.Backfill.Table).CheckAsync(cancellationToken),

@@ -18,7 +18,11 @@ namespace WalSync.Replication;
 internal sealed class TransactionSpool : IDisposable
 {
     private const int HeaderBytes = 12;
+    private const string Fix = "Set TMPDIR to a writable directory with room for the largest transaction, or set Postgres:StreamLargeTransactions " +
+        "to false (the WAL sender then spills such transactions to disk on the server).";
+
     private readonly FileStream _file;
+    private readonly string _directory;
     private readonly byte[] _header = new byte[HeaderBytes];
     private byte[] _record = new byte[4096];
 
@@ -31,48 +35,60 @@ internal sealed class TransactionSpool : IDisposable
     public TransactionSpool(uint transactionId, string directory)
     {
         TransactionId = transactionId;
-        var path = Path.Combine(directory, $"walsync-{Environment.ProcessId}-{transactionId}-{Guid.NewGuid():N}.stream");
+        _directory = directory;
         try
         {
-            _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 18,
-                OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+            _file = Create(directory, transactionId);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException)
         {
             throw new ConfigurationException($"WalSync cannot keep transaction {transactionId}, which PostgreSQL streams before its " +
-                $"commit, in {directory}: {e.Message} Set TMPDIR to a writable directory with room for the largest transaction, " +
-                "or set Postgres:StreamLargeTransactions to false.", e);
+                $"commit, in {directory}: {e.Message} {Fix}", e);
         }
-        if (!OperatingSystem.IsWindows())
+        catch (IOException e) when (IsDiskFull(e))
         {
-            File.Delete(path);
+            throw Full(e);
         }
     }
 
     /// <summary>Describes <paramref name="directory"/> as a place for spools: its file system and free space
-    /// ("/tmp/ (ext4, 60.8 GiB free)"), and what is wrong with it, if anything: it does not exist, or it is a tmpfs, where
-    /// a transaction waiting for its commit takes as much memory as its changes (/tmp is one on some distributions).</summary>
-    public static (string Description, string? Problem) Describe(string directory)
+    /// ("/tmp/ (ext4, 60.8 GiB free)"), and what is wrong with it, if anything: it does not exist or a file cannot be
+    /// created in it (<c>Unusable</c>: <c>walsync run</c> refuses to start), or it is a tmpfs, where a transaction waiting for
+    /// its commit takes as much memory as its changes (/tmp is one on some distributions).</summary>
+    public static (string Description, string? Problem, bool Unusable) Describe(string directory)
     {
-        const string Fix = "Set TMPDIR to a writable directory with room for the largest transaction.";
         try
         {
             if (!Directory.Exists(directory))
             {
-                return (directory, $"{directory} does not exist: a transaction larger than logical_decoding_work_mem will stop WalSync with exit code 2. {Fix}");
+                return (directory, $"{directory} does not exist, and WalSync keeps there each transaction that PostgreSQL streams before its commit. {Fix}", true);
             }
+            Create(directory, 0).Dispose();
             var drive = new DriveInfo(directory);
             var free = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{drive.AvailableFreeSpace / (1024.0 * 1024 * 1024):0.0} GiB free");
             return drive.DriveType == DriveType.Ram
                 ? ($"{directory} ({drive.DriveFormat}, in memory, {free})", $"{directory} is a {drive.DriveFormat}, held in memory: a transaction " +
-                    "waiting there for its commit takes as much memory as its changes. Set TMPDIR to a directory on disk with room for the largest transaction.")
-                : ($"{directory} ({drive.DriveFormat}, {free})", null);
+                    "waiting there for its commit takes as much memory as its changes. Set TMPDIR to a directory on disk with room for the largest transaction.", false)
+                : ($"{directory} ({drive.DriveFormat}, {free})", null, false);
         }
-        catch (Exception e) when (e is DriveNotFoundException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return (directory, $"{directory} cannot be used ({e.Message}): a transaction larger than logical_decoding_work_mem will stop WalSync " +
-                $"with exit code 2. {Fix}");
+            return (directory, $"{directory} cannot be used ({e.Message}), and WalSync keeps there each transaction that PostgreSQL streams before " +
+                $"its commit. {Fix}", true);
         }
+    }
+
+    /// <summary>Creates a file in <paramref name="directory"/> and unlinks it at once (on Linux and macOS).</summary>
+    private static FileStream Create(string directory, uint transactionId)
+    {
+        var path = Path.Combine(directory, $"walsync-{Environment.ProcessId}-{transactionId}-{Guid.NewGuid():N}.stream");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 18,
+            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.Delete(path);
+        }
+        return file;
     }
 
     /// <summary>The top-level transaction id.</summary>
@@ -91,9 +107,16 @@ internal sealed class TransactionSpool : IDisposable
         }
         BinaryPrimitives.WriteUInt64LittleEndian(_header, (ulong)walEnd);
         BinaryPrimitives.WriteInt32LittleEndian(_header.AsSpan(8), body.Length + 1);
-        _file.Write(_header);
-        _file.WriteByte(typeByte);
-        _file.Write(body);
+        try
+        {
+            _file.Write(_header);
+            _file.WriteByte(typeByte);
+            _file.Write(body);
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            throw Full(e);
+        }
     }
 
     /// <summary>Drops the messages of subtransaction <paramref name="subtransactionId"/> and of those begun after it.</summary>
@@ -103,7 +126,7 @@ internal sealed class TransactionSpool : IDisposable
         {
             return; // none of its messages were streamed
         }
-        _file.Flush();
+        Flush();
         _file.SetLength(start);
         _file.Position = start;
         foreach (var (id, offset) in _subtransactions)
@@ -118,7 +141,7 @@ internal sealed class TransactionSpool : IDisposable
     /// <summary>Moves to the start to read the messages back with <see cref="TryRead"/>.</summary>
     public void Rewind()
     {
-        _file.Flush();
+        Flush();
         _file.Position = 0;
     }
 
@@ -149,5 +172,36 @@ internal sealed class TransactionSpool : IDisposable
     }
 
     /// <summary>Closes the file, which frees its disk space.</summary>
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            _file.Dispose();
+        }
+        catch (IOException)
+        {
+            // The buffered tail could not be written (the disk is full): it is dropped with the rest, the handle is closed.
+        }
+    }
+
+    private void Flush()
+    {
+        try
+        {
+            _file.Flush();
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            throw Full(e);
+        }
+    }
+
+    /// <summary>ENOSPC or EDQUOT (Linux), which .NET reports as an <see cref="IOException"/> whose HResult is the errno.</summary>
+    private static bool IsDiskFull(IOException e) => e.HResult is 28 or 122;
+
+    /// <summary>A transient error (the pipeline restarts, and the server streams the transaction again) that says where
+    /// and what to do.</summary>
+    private IOException Full(IOException e) => new($"{_directory} is full: WalSync could not keep transaction {TransactionId} there, which " +
+        $"PostgreSQL streams before its commit ({e.Message}). Nothing of it is acknowledged, so it is streamed again when WalSync tries again. " +
+        $"Free space in {_directory}, or {char.ToLowerInvariant(Fix[0])}{Fix[1..]}", e);
 }

@@ -178,7 +178,7 @@ public sealed class CheckCommandTests : IAsyncLifetime
     // Transactions streamed before their commit wait in $TMPDIR: in memory on a tmpfs (/dev/shm is one, /tmp on some
     // distributions), and a directory that is missing stops the run at the first such transaction.
     [Fact]
-    public async Task Check_TemporaryDirectoryInMemoryOrMissing_WarnsNamingTmpdirAndPasses()
+    public async Task Check_TemporaryDirectoryInMemoryMissingOrReadOnly_WarnsOrFailsNamingTmpdir()
     {
         await _harness.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, label text);");
         var options = _harness.Options(("public.items", "items"));
@@ -186,17 +186,34 @@ public sealed class CheckCommandTests : IAsyncLifetime
 
         var (memoryCode, memory) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = "/dev/shm" });
         var (missingCode, absent) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = missing });
+        // No file can be created in /proc, not even by root (the tests' user on CI).
+        var (readOnlyCode, readOnly) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = "/proc" });
+        var (runCode, run) = await RunAsync(options, new Dictionary<string, string> { ["TMPDIR"] = missing });
         options.Postgres.StreamLargeTransactions = false;
         var (offCode, off) = await CheckAsync(options, new Dictionary<string, string> { ["TMPDIR"] = missing });
 
         Assert.True(memoryCode == 0, $"exit code {memoryCode}: {memory}");
         Assert.Contains("warning temporary files: /dev/shm/ is a tmpfs, held in memory: a transaction waiting there for its commit takes as much " +
             "memory as its changes. Set TMPDIR to a directory on disk", memory, StringComparison.Ordinal);
-        Assert.True(missingCode == 0, $"exit code {missingCode}: {absent}");
-        Assert.Contains($"warning temporary files: {missing}/ does not exist: a transaction larger than logical_decoding_work_mem", absent, StringComparison.Ordinal);
-        Assert.Contains("will stop WalSync with exit code 2. Set TMPDIR to a writable directory", absent, StringComparison.Ordinal);
+        Assert.True(missingCode == 2, $"exit code {missingCode}: {absent}");
+        Assert.Contains($"FAILED temporary files: {missing}/ does not exist, and WalSync keeps there each transaction that PostgreSQL streams", absent, StringComparison.Ordinal);
+        Assert.Contains("Set TMPDIR to a writable directory with room for the largest transaction, or set Postgres:StreamLargeTransactions to false", absent, StringComparison.Ordinal);
+        Assert.True(readOnlyCode == 2, $"exit code {readOnlyCode}: {readOnly}");
+        Assert.Contains("FAILED temporary files: /proc/ cannot be used (", readOnly, StringComparison.Ordinal);
+        // walsync run refuses to start at once rather than on the first big transaction, perhaps days later.
+        Assert.True(runCode == 2, $"exit code {runCode}: {run}");
+        Assert.Contains($"{missing}/ does not exist", run, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run, StringComparison.Ordinal);
         Assert.True(offCode == 0, $"exit code {offCode}: {off}");
         Assert.DoesNotContain("temporary files", off, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>walsync run</c> on <paramref name="options"/> until it exits by itself; returns its exit code and output.</summary>
+    private static async Task<(int Code, string Output)> RunAsync(WalSyncOptions options, IDictionary<string, string> environment)
+    {
+        await using var process = WalSyncProcess.Run(options, environment);
+        var code = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, process.Output);
     }
 
     /// <summary>Runs <c>walsync check</c> on <paramref name="options"/>; returns its exit code and output.</summary>

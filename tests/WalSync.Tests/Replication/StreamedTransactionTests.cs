@@ -106,11 +106,13 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_TemporaryDirectoryMissing_ExitsTwoNamingTmpdirAndTheNextRunLosesNothing()
+    public async Task Run_TemporaryDirectoryRemovedWhileRunning_ExitsTwoNamingTmpdirAndTheNextRunLosesNothing()
     {
-        var missing = Path.Combine(Path.GetTempPath(), "walsync-missing-" + Guid.NewGuid().ToString("N"));
+        // A directory missing at start fails the start-up checks (CheckCommandTests); this one goes while walsync runs.
+        var missing = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "walsync-missing-" + Guid.NewGuid().ToString("N"))).FullName;
         await using var walsync = WalSyncProcess.Run(_harness.Options(("public.items", "items")), new Dictionary<string, string> { ["TMPDIR"] = missing });
         await walsync.WaitForOutputAsync("Streaming from slot", TimeSpan.FromSeconds(60));
+        Directory.Delete(missing, recursive: true); // the runtime keeps its diagnostics socket there
         await _harness.ExecuteAsync("INSERT INTO items SELECT g, 'item ' || g || repeat('x', 100) FROM generate_series(1, 3000) g");
 
         Assert.Equal(2, await walsync.WaitForExitAsync(TimeSpan.FromSeconds(60)));
