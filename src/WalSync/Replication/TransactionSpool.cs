@@ -202,6 +202,6 @@ internal sealed class TransactionSpool : IDisposable
     /// <summary>A transient error (the pipeline restarts, and the server streams the transaction again) that says where
     /// and what to do.</summary>
     private IOException Full(IOException e) => new($"{_directory} is full: WalSync could not keep transaction {TransactionId} there, which " +
-        $"PostgreSQL streams before its commit ({e.Message}). Nothing of it is acknowledged, so it is streamed again when WalSync tries again. " +
+        $"PostgreSQL streams before its commit ({e.Message.Split(" : '")[0]}). Nothing of it is acknowledged, so it is streamed again when WalSync tries again. " +
         $"Free space in {_directory}, or {char.ToLowerInvariant(Fix[0])}{Fix[1..]}", e);
 }
