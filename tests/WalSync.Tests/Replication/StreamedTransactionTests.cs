@@ -6,6 +6,7 @@ using NpgsqlTypes;
 using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Status;
+using WalSync.Tests.Faults;
 using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Replication;
@@ -94,13 +95,18 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
     {
         var options = _harness.Options(("public.items", "items"));
         options.Postgres.StreamLargeTransactions = false;
-        var service = new SyncService(options, NullLoggerFactory.Instance);
+        using var logs = new LogCapture();
+        var service = new SyncService(options, logs.Factory);
         using var stop = new CancellationTokenSource();
         var running = service.RunAsync(stop.Token);
         await WaitForStreamingAsync(service, running);
         await _harness.ExecuteAsync("INSERT INTO items SELECT g, 'item ' || g || repeat('x', 100) FROM generate_series(1, 3000) g");
         await _harness.WaitForConvergenceAsync("items", Expected, running);
-        Assert.Equal((0, 1), await SlotStatisticsAsync());
+        // At least once: a restart of the stream before the slot's restart_lsn passes the transaction (a loaded server)
+        // decodes it again, and the WAL sender spills it again.
+        var (streamed, spilled) = await SlotStatisticsAsync();
+        Assert.True(streamed == 0 && spilled >= 1, $"{streamed} streamed, {spilled} spilled; restarts: " +
+            string.Join("; ", logs.Entries.Where(e => e.EventId == 2101).Select(e => e.Message)));
         await stop.CancelAsync();
         await running;
     }
