@@ -21,6 +21,9 @@ internal sealed class Batcher
     private readonly TimeProvider _time;
     private readonly BackfillWindows? _windows;
 
+    /// <summary>Each collection's document changes in the last batch that had any, to size the next batch's.</summary>
+    private readonly Dictionary<string, int> _expectedChanges = new(StringComparer.Ordinal);
+
     // The relation of the last row change and what it resolved to. Consecutive changes nearly always share one, and a
     // RelationInfo is immutable (a new Relation message makes a new instance), so the reference names the version.
     private RelationInfo? _lastRelation;
@@ -51,7 +54,7 @@ internal sealed class Batcher
         ArgumentNullException.ThrowIfNull(output);
         try
         {
-            var batch = new Batch();
+            var batch = new Batch(_expectedChanges);
             var startedAt = 0L;
             var eventsInBatch = 0;
             while (true)
@@ -78,8 +81,9 @@ internal sealed class Batcher
                 var remaining = _options.FlushInterval - _time.GetElapsedTime(startedAt);
                 if (hasEvents && (flushNow || batch.Rows >= _options.MaxRows || remaining <= TimeSpan.Zero))
                 {
+                    Remember(batch);
                     await output.WriteAsync(batch, cancellationToken);
-                    batch = new Batch();
+                    batch = new Batch(_expectedChanges);
                     eventsInBatch = 0;
                     continue;
                 }
@@ -112,6 +116,15 @@ internal sealed class Batcher
         {
             output.TryComplete(e);
             throw;
+        }
+    }
+
+    // Read before the batch is handed on: from then on it belongs to the flusher.
+    private void Remember(Batch batch)
+    {
+        foreach (var (collection, changes) in batch.Collections)
+        {
+            _expectedChanges[collection] = changes.Changes.Count;
         }
     }
 

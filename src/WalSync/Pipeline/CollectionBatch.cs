@@ -8,8 +8,12 @@ namespace WalSync.Pipeline;
 /// </summary>
 internal sealed class CollectionBatch
 {
-    /// <summary>Creates an empty batch for <paramref name="table"/>.</summary>
-    public CollectionBatch(TableBinding table) => Table = table;
+    /// <summary>Creates an empty batch for <paramref name="table"/> with room for <paramref name="capacity"/> document changes.</summary>
+    public CollectionBatch(TableBinding table, int capacity = 0)
+    {
+        Table = table;
+        Changes = new(capacity, StringComparer.Ordinal);
+    }
 
     /// <summary>The table and collection.</summary>
     public TableBinding Table { get; }
@@ -18,7 +22,7 @@ internal sealed class CollectionBatch
     public bool TruncateFirst { get; private set; }
 
     /// <summary>The net change per document id.</summary>
-    public Dictionary<string, PendingChange> Changes { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, PendingChange> Changes { get; }
 
     /// <summary>Inserts read from the slot into this batch, before coalescing (rows of a snapshot copy are not counted).</summary>
     public int Inserts { get; private set; }
