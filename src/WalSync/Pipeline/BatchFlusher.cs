@@ -51,6 +51,7 @@ internal sealed class BatchFlusher
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var inFlight = new Queue<(Batch Batch, Task Written)>();
         Task<bool>? more = null;
+        Task? preparing = null;
         try
         {
             while (true)
@@ -72,6 +73,9 @@ internal sealed class BatchFlusher
                     continue;
                 }
                 received(batch);
+                // While its collections are still written for earlier batches, the batch is made ready beside them (on
+                // two cores, its documents render while the earlier import is sent and answered).
+                preparing = Busy(batch) is null ? null : Task.Run(() => Prepare(batch), CancellationToken.None);
                 // Wait for a free place and for the batch's collections, reporting what is written meanwhile. A busy
                 // collection's write belongs to a batch in flight, so there is always an oldest to wait beside.
                 while ((inFlight.Count >= MaxBatchesInFlight ? inFlight.Peek().Written : Busy(batch)) is { } wait)
@@ -79,7 +83,8 @@ internal sealed class BatchFlusher
                     await Task.WhenAny(wait, inFlight.Peek().Written);
                     await ReportWrittenAsync(inFlight, flushed, stop.Token);
                 }
-                inFlight.Enqueue((batch, WriteAsync(batch, stop.Token)));
+                inFlight.Enqueue((batch, WriteAsync(batch, preparing, stop.Token)));
+                preparing = null;
             }
             while (inFlight.TryPeek(out var last))
             {
@@ -91,6 +96,7 @@ internal sealed class BatchFlusher
         {
             // Nothing may be left writing once the run ends: a later run replays these changes.
             await stop.CancelAsync();
+            await (preparing ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             foreach (var (_, written) in inFlight)
             {
                 await written.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -124,9 +130,19 @@ internal sealed class BatchFlusher
         return null;
     }
 
-    /// <summary>Starts writing each collection of <paramref name="batch"/> behind that collection's earlier writes. The
-    /// lanes are taken before the first await, so writes of one collection start in the order batches arrive.</summary>
-    private async Task WriteAsync(Batch batch, CancellationToken cancellationToken)
+    /// <summary>Has the sink make each collection of <paramref name="batch"/> ready (<see cref="IBatchSink.Prepare"/>).</summary>
+    private void Prepare(Batch batch)
+    {
+        foreach (var changes in batch.Collections.Values)
+        {
+            _sink.Prepare(changes);
+        }
+    }
+
+    /// <summary>Starts writing each collection of <paramref name="batch"/> behind that collection's earlier writes, once
+    /// <paramref name="prepared"/> (when not null) has ended. The lanes are taken before the first await, so writes of one
+    /// collection start in the order batches arrive.</summary>
+    private async Task WriteAsync(Batch batch, Task? prepared, CancellationToken cancellationToken)
     {
         using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush");
         activity?.SetTag("walsync.rows", batch.Rows);
@@ -137,7 +153,7 @@ internal sealed class BatchFlusher
         var i = 0;
         foreach (var (name, changes) in batch.Collections)
         {
-            var write = WriteAfterAsync(_lanes.GetValueOrDefault(name), changes, cancellationToken);
+            var write = WriteAfterAsync(_lanes.GetValueOrDefault(name), prepared, changes, cancellationToken);
             _lanes[name] = write;
             writes[i++] = write;
         }
@@ -148,12 +164,16 @@ internal sealed class BatchFlusher
         PipelineLog.Flushed(_logger, batch.Rows, batch.Collections.Count, seconds, batch.TransactionEndLsn);
     }
 
-    private async Task<long> WriteAfterAsync(Task? previous, CollectionBatch changes, CancellationToken cancellationToken)
+    private async Task<long> WriteAfterAsync(Task? previous, Task? prepared, CollectionBatch changes, CancellationToken cancellationToken)
     {
         if (previous is not null)
         {
             // A failed earlier write fails its own batch, which stops the run before this one is reported.
             await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        if (prepared is not null)
+        {
+            await prepared;
         }
         await _imports.WaitAsync(cancellationToken);
         try

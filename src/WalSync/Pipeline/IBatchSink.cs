@@ -9,4 +9,11 @@ internal interface IBatchSink
     /// meanwhile.</summary>
     /// <returns>The bytes sent (0 when unknown).</returns>
     Task<long> FlushAsync(CollectionBatch changes, CancellationToken cancellationToken);
+
+    /// <summary>Does ahead the part of writing <paramref name="changes"/> that waits for nothing (rendering documents), while
+    /// the <see cref="BatchFlusher"/> still writes an earlier batch of the same collection; <see cref="FlushAsync"/> then
+    /// uses what it made. Sends nothing. Called at most once per collection batch, and ended before its flush starts.</summary>
+    void Prepare(CollectionBatch changes)
+    {
+    }
 }

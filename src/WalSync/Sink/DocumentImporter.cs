@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using WalSync.Pipeline;
 using WalSync.Telemetry;
@@ -28,54 +27,37 @@ internal sealed class DocumentImporter
     public async Task<(ImportOutcome[] Outcomes, long Bytes)> ImportAsync(string collection, ArraySegment<KeyValuePair<string, PendingChange>> documents,
         ImportAction action, CancellationToken cancellationToken)
     {
-        var outcomes = new ImportOutcome[documents.Count];
         if (documents.Count == 0)
+        {
+            return ([], 0);
+        }
+        using var rendered = RenderedImport.Render(documents, action == ImportAction.Update);
+        return await ImportAsync(collection, rendered, action, cancellationToken);
+    }
+
+    /// <summary>Imports documents already rendered into <paramref name="collection"/>; <paramref name="rendered"/> stays the caller's.</summary>
+    /// <param name="collection">The collection.</param>
+    /// <param name="rendered">The documents' import body.</param>
+    /// <param name="action">As <paramref name="rendered"/> was made: <see cref="ImportAction.Update"/> for partial documents.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    /// <returns>One outcome per rendered document, in order, and the bytes sent.</returns>
+    /// <exception cref="TypesenseException">The import failed as a whole (after the client's retries), e.g. a missing collection.</exception>
+    public async Task<(ImportOutcome[] Outcomes, long Bytes)> ImportAsync(string collection, RenderedImport rendered, ImportAction action, CancellationToken cancellationToken)
+    {
+        var outcomes = (ImportOutcome[])rendered.Unmapped.Clone();
+        if (rendered.Lines == 0)
         {
             return (outcomes, 0);
         }
-        // The body and the line index come from pools: for a full batch they are megabytes and thousands of entries.
-        using var body = new PooledBufferWriter(documents.Count * 512);
-        var documentOfLine = ArrayPool<int>.Shared.Rent(documents.Count);
-        var lineStarts = ArrayPool<int>.Shared.Rent(documents.Count + 1);
-        try
+        var results = await ImportAsync(collection, rendered.Body.WrittenMemory, rendered.Lines, action, cancellationToken);
+        for (var line = 0; line < rendered.Lines; line++)
         {
-            var lines = 0;
-            for (var i = 0; i < documents.Count; i++)
-            {
-                var change = documents[i].Value;
-                var start = body.WrittenCount;
-                var mapped = change.Mapper.WriteDocument(change.Row, change.Nested.Span, body, action == ImportAction.Update);
-                if (mapped.Success)
-                {
-                    documentOfLine[lines] = i;
-                    lineStarts[lines++] = start;
-                }
-                else
-                {
-                    outcomes[i] = ImportOutcome.Rejected(mapped.Error ?? "the row could not be mapped", null);
-                }
-            }
-            if (lines == 0)
-            {
-                return (outcomes, 0);
-            }
-            lineStarts[lines] = body.WrittenCount;
-            var results = await ImportAsync(collection, body.WrittenMemory, lines, action, cancellationToken);
-            for (var line = 0; line < lines; line++)
-            {
-                var result = results[line];
-                outcomes[documentOfLine[line]] = result.Success ? ImportOutcome.Written
-                    : result.Code == 404 && action == ImportAction.Update ? ImportOutcome.NotFound
-                    : ImportOutcome.Rejected($"Typesense rejected the document ({result.Code}): {result.Error}",
-                        Encoding.UTF8.GetString(body.WrittenSpan[lineStarts[line]..(lineStarts[line + 1] - 1)]));
-            }
-            return (outcomes, body.WrittenCount);
+            var result = results[line];
+            outcomes[rendered.DocumentOf(line)] = result.Success ? ImportOutcome.Written
+                : result.Code == 404 && action == ImportAction.Update ? ImportOutcome.NotFound
+                : ImportOutcome.Rejected($"Typesense rejected the document ({result.Code}): {result.Error}", Encoding.UTF8.GetString(rendered.Line(line)));
         }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(documentOfLine);
-            ArrayPool<int>.Shared.Return(lineStarts);
-        }
+        return (outcomes, rendered.Body.WrittenCount);
     }
 
     /// <summary>One import call, with its span (a child of the flush's) and its duration by collection.</summary>

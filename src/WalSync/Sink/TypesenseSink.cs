@@ -29,6 +29,9 @@ internal sealed partial class TypesenseSink : IBatchSink
     private readonly SyncState? _state;
     private readonly Func<TableBinding, bool>? _rebuild;
 
+    /// <summary>Upsert bodies rendered by <see cref="Prepare"/>, until the batch's flush takes them (or the batch is collected).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CollectionBatch, RenderedImport> _prepared = [];
+
     /// <summary>Versions that cannot follow their table and are left as they are until a rebuild replaces them. Guarded by itself.</summary>
     private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
 
@@ -65,6 +68,7 @@ internal sealed partial class TypesenseSink : IBatchSink
     {
         ArgumentNullException.ThrowIfNull(batch);
         var targets = batch.Table.Targets;
+        using var upserts = _prepared.TryGetValue(batch, out var prepared) && _prepared.Remove(batch) ? prepared : null;
         await targets.Gate.WaitAsync(cancellationToken);
         long bytes = 0;
         try
@@ -74,7 +78,7 @@ internal sealed partial class TypesenseSink : IBatchSink
             {
                 try
                 {
-                    bytes += await FlushCollectionAsync(batch, names[i], last: i == names.Count - 1, cancellationToken);
+                    bytes += await FlushCollectionAsync(batch, names[i], last: i == names.Count - 1, upserts, cancellationToken);
                 }
                 catch (SchemaChangeException e) when (i < names.Count - 1 || _rebuild?.Invoke(batch.Table) == true)
                 {
@@ -99,7 +103,55 @@ internal sealed partial class TypesenseSink : IBatchSink
         return bytes;
     }
 
-    private async Task<long> FlushCollectionAsync(CollectionBatch batch, string collection, bool last, CancellationToken cancellationToken)
+    /// <summary>Renders the whole documents of <paramref name="batch"/> into their import body now, for its flush to send
+    /// (an earlier batch of the collection is still being written). Not for a table with nested entries, whose documents
+    /// are read back at the flush, nor for a batch that truncates first.</summary>
+    public void Prepare(CollectionBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Table.Nested.Count > 0 || batch.TruncateFirst)
+        {
+            return;
+        }
+        var documents = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(Math.Max(1, batch.Changes.Count));
+        try
+        {
+            var upserts = Split(batch, documents, null, null).Upserts;
+            if (upserts > 0)
+            {
+                _prepared.AddOrUpdate(batch, RenderedImport.Render(new(documents, 0, upserts), partial: false));
+            }
+        }
+        finally
+        {
+            ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Return(documents, clearArray: true);
+        }
+    }
+
+    /// <summary>Sorts <paramref name="batch"/>'s changes: whole documents to the front of <paramref name="documents"/>, partial
+    /// updates to its back, deletes and rows to read back to their lists (not kept when null). Always the same order for a batch.</summary>
+    private static (int Upserts, int Partials) Split(CollectionBatch batch, KeyValuePair<string, PendingChange>[] documents, List<string>? deletes,
+        List<KeyValuePair<string, PendingChange>>? reload)
+    {
+        var (upserts, partials) = (0, 0);
+        foreach (var change in batch.Changes)
+        {
+            switch (change.Value.Operation)
+            {
+                case DocumentOperation.Delete: deletes?.Add(change.Key); break;
+                case var _ when batch.Table.Nested.Count > 0: reload?.Add(change); break;
+                case DocumentOperation.Upsert: documents[upserts++] = change; break;
+                case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row):
+                    documents[documents.Length - ++partials] = change;
+                    break;
+                default: reload?.Add(change); break;
+            }
+        }
+        return (upserts, partials);
+    }
+
+    // upserts: the whole documents' body, rendered ahead by Prepare, or null to render them now.
+    private async Task<long> FlushCollectionAsync(CollectionBatch batch, string collection, bool last, RenderedImport? upserts, CancellationToken cancellationToken)
     {
         using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
         activity?.SetTag("walsync.collection", collection);
@@ -119,23 +171,10 @@ internal sealed partial class TypesenseSink : IBatchSink
         var deletes = new List<string>();
         // Upserts fill the front of the rented array, partial updates the back; rows to read back go to their own list.
         var documents = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(Math.Max(1, batch.Changes.Count));
-        var (upserts, partials) = (0, 0);
         var reload = new List<KeyValuePair<string, PendingChange>>();
         try
         {
-            foreach (var change in batch.Changes)
-            {
-                switch (change.Value.Operation)
-                {
-                    case DocumentOperation.Delete: deletes.Add(change.Key); break;
-                    case var _ when batch.Table.Nested.Count > 0: reload.Add(change); break;
-                    case DocumentOperation.Upsert: documents[upserts++] = change; break;
-                    case DocumentOperation.PartialUpdate when change.Value.Mapper.CanUpdatePartially(change.Value.Row):
-                        documents[documents.Length - ++partials] = change;
-                        break;
-                    default: reload.Add(change); break;
-                }
-            }
+            var (wholes, partials) = Split(batch, documents, deletes, reload);
             if (batch.Table.Nested.Count > 0)
             {
                 bytes = await FlushNestedAsync(batch, collection, reload, deadLetters, counters, cancellationToken);
@@ -145,7 +184,7 @@ internal sealed partial class TypesenseSink : IBatchSink
             {
                 bytes = 0;
             }
-            bytes += await ImportAsync(batch.Table, collection, new(documents, 0, upserts), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
+            bytes += await ImportAsync(batch.Table, collection, new(documents, 0, wholes), ImportAction.Upsert, deadLetters, null, counters, cancellationToken, upserts);
             bytes += await ImportAsync(batch.Table, collection, new(documents, documents.Length - partials, partials), ImportAction.Update, deadLetters, reload, counters, cancellationToken);
             var found = await ReadBackAsync(batch.Table, reload, cancellationToken);
             bytes += await ImportAsync(batch.Table, collection, new(found), ImportAction.Upsert, deadLetters, null, counters, cancellationToken);
@@ -187,9 +226,12 @@ internal sealed partial class TypesenseSink : IBatchSink
     /// <summary>Imports <paramref name="documents"/>; rejected ones become dead letters, and partial updates that found
     /// no document go to <paramref name="notFound"/> to be read back.</summary>
     private async Task<long> ImportAsync(TableBinding table, string collection, ArraySegment<KeyValuePair<string, PendingChange>> documents, ImportAction action,
-        List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CollectionCounters? counters, CancellationToken cancellationToken)
+        List<DeadLetter> deadLetters, List<KeyValuePair<string, PendingChange>>? notFound, CollectionCounters? counters, CancellationToken cancellationToken,
+        RenderedImport? rendered = null)
     {
-        var (outcomes, bytes) = await _importer.ImportAsync(collection, documents, action, cancellationToken);
+        var (outcomes, bytes) = rendered is not null && rendered.Documents == documents.Count
+            ? await _importer.ImportAsync(collection, rendered, action, cancellationToken)
+            : await _importer.ImportAsync(collection, documents, action, cancellationToken);
         var written = 0;
         for (var i = 0; i < outcomes.Length; i++)
         {

@@ -71,6 +71,66 @@ public sealed class BatchFlusherTests
     }
 
     [Fact]
+    public async Task Run_CollectionBusyWithAnEarlierBatch_NextBatchIsPreparedMeanwhileAndWrittenAfterIt()
+    {
+        var sink = new GatedSink();
+        var (batches, reported, running) = Start(sink);
+        await batches.Writer.WriteAsync(Batch(0x100, ("items", "1")));
+        await sink.Started("items", "1").WaitAsync(Timeout);
+        await batches.Writer.WriteAsync(Batch(0x200, ("items", "2")));
+
+        await Eventually.HoldsAsync(() => Task.FromResult(sink.Prepared.Contains("items/2")), Timeout, "the second batch to be prepared");
+        Assert.False(sink.Started("items", "2").IsCompleted);
+        await sink.Release("items", "1");
+        await sink.Release("items", "2");
+        batches.Writer.Complete();
+        await running.WaitAsync(Timeout);
+
+        // The first batch found its collection free: written at once, with nothing to prepare.
+        Assert.Equal(["items/2"], sink.Prepared);
+        Assert.Equal(["items/1", "items/2"], sink.StartOrder);
+        Assert.Equal([0x100ul, 0x200ul], reported);
+    }
+
+    [Fact]
+    public async Task Run_TypesenseSinkWithPreparedBatch_ImportsItsDocumentsInOrderAndDeadLettersWhatCannotBeMapped()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0, ApiKey = "prepare-key" });
+        var options = new TypesenseOptions { ApiKey = emulator.ApiKey };
+        options.Nodes.Add(emulator.Url.ToString());
+        using var client = new TypesenseClient(options, NullLogger<TypesenseClient>.Instance);
+        var schemas = new CollectionSchemaSync(client, NullLogger.Instance);
+        var table = new TableOptions { Table = "public.items", Collection = "items" };
+        var mapper = new DocumentMapper(ChangeScript.Items, ["k"], table, PgTypeCatalog.BuiltIn);
+        await schemas.EnsureAsync("items", mapper, CancellationToken.None);
+        var binding = new TableBinding(new SourceTable(table, ChangeScript.Items, ["k"], ["integer"], IsPartitioned: false), "items");
+        var deadLetters = new MemoryDeadLetterStore();
+        var sink = new ObservedSink(new TypesenseSink(client, schemas, deadLetters, Npgsql.NpgsqlDataSource.Create("Host=unused.invalid"), NullLogger.Instance));
+        var batches = Channel.CreateUnbounded<Batch>();
+        var first = new Batch { TransactionEndLsn = new NpgsqlLogSequenceNumber(0x100) };
+        first.For(binding).Apply("1", new PendingChange(DocumentOperation.Upsert, Row("1", "first", "big"), mapper, default));
+        var second = new Batch { TransactionEndLsn = new NpgsqlLogSequenceNumber(0x200) };
+        second.For(binding).Apply("1", new PendingChange(DocumentOperation.Upsert, Row("1", "second", "big"), mapper, default));
+        second.For(binding).Apply("2", new PendingChange(DocumentOperation.Upsert, Row("2", "two", "big"), mapper, default));
+        second.For(binding).Apply("3", new PendingChange(DocumentOperation.Upsert, Row("3", "no big", Unchanged), mapper, default));
+        await batches.Writer.WriteAsync(first);
+        await batches.Writer.WriteAsync(second);
+        batches.Writer.Complete();
+        // The first import is held long enough for the second batch to find the collection busy.
+        emulator.Faults.SetDelay(TimeSpan.FromMilliseconds(300));
+
+        await new BatchFlusher(sink, parallelism: 2, NullLogger.Instance).RunAsync(batches.Reader, _ => { }, (_, _) => Task.CompletedTask, CancellationToken.None)
+            .WaitAsync(Timeout);
+
+        Assert.Equal(1, sink.Prepared);
+        var documents = (await client.ExportAsync("items", CancellationToken.None)).ToDictionary(d => d["id"]!.GetValue<string>());
+        Assert.Equal(["1", "2"], documents.Keys.Order());
+        Assert.Equal("second", documents["1"]["note"]!.GetValue<string>());
+        var rejected = Assert.Single(deadLetters.Letters);
+        Assert.Equal("3", rejected.DocumentId);
+    }
+
+    [Fact]
     public async Task Run_EarlierBatchFails_LaterBatchWrittenButNothingReported()
     {
         var sink = new GatedSink();
@@ -158,6 +218,11 @@ public sealed class BatchFlusherTests
 
         public ConcurrentQueue<string> StartOrder { get; } = new();
 
+        /// <summary>The collection/document of each batch prepared, in order.</summary>
+        public ConcurrentQueue<string> Prepared { get; } = new();
+
+        public void Prepare(CollectionBatch changes) => Prepared.Enqueue($"{changes.Table.Collection}/{changes.Changes.Keys.Single()}");
+
         /// <summary>The most writes of one collection seen at once.</summary>
         public int MostWritesOfOneCollection { get; private set; }
 
@@ -193,6 +258,22 @@ public sealed class BatchFlusherTests
 
         private (TaskCompletionSource Started, TaskCompletionSource Done) Write(string collection, string id) =>
             _writes.GetOrAdd($"{collection}/{id}", _ => (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously)));
+    }
+
+    /// <summary>A sink that counts the batches prepared before passing them on.</summary>
+    private sealed class ObservedSink(IBatchSink inner) : IBatchSink
+    {
+        private int _prepared;
+
+        public int Prepared => _prepared;
+
+        public Task<long> FlushAsync(CollectionBatch changes, CancellationToken cancellationToken) => inner.FlushAsync(changes, cancellationToken);
+
+        public void Prepare(CollectionBatch changes)
+        {
+            Interlocked.Increment(ref _prepared);
+            inner.Prepare(changes);
+        }
     }
 
     private sealed class NoDeadLetters : IDeadLetterStore

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NpgsqlTypes;
 using WalSync.Configuration;
-using WalSync.DeadLetters;
 using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Sink;
@@ -124,20 +123,4 @@ public sealed class SyncPipelineTests : IDisposable
     }
 
     public void Dispose() => _stop.Dispose();
-
-    private sealed class MemoryDeadLetterStore : IDeadLetterStore
-    {
-        public List<DeadLetter> Letters { get; } = [];
-
-        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
-        {
-            lock (Letters)
-            {
-                Letters.AddRange(deadLetters);
-            }
-            return Task.CompletedTask;
-        }
-    }
 }
