@@ -30,7 +30,8 @@ internal static partial class BackfillRun
     /// <param name="walsyncDll">The walsync.dll to run.</param>
     /// <param name="quick">A tenth of the rows.</param>
     /// <param name="chunkRows">Backfill:ChunkRows for walsync; null for its default.</param>
-    public static async Task<BackfillResult> RunAsync(PostgresCluster cluster, string walsyncDll, bool quick, int? chunkRows)
+    /// <param name="sinkLatency">How long the null sink waits before it answers each import.</param>
+    public static async Task<BackfillResult> RunAsync(PostgresCluster cluster, string walsyncDll, bool quick, int? chunkRows, TimeSpan sinkLatency)
     {
         var rows = Rows(quick);
         await using var database = await WorkloadDatabase.CreateAsync(cluster, "load_backfill");
@@ -38,11 +39,11 @@ internal static partial class BackfillRun
         await WriteTableAsync(database, "products", rows);
         var copy = await CopyAsync(cluster, database, rows);
         Progress.Say($"backfill: a took {copy.TotalSeconds:F2} s; b: walsync into the null sink");
-        var fill = await FillAsync(database, "null_sink", walsyncDll, chunkRows);
+        var fill = await FillAsync(database, "null_sink", walsyncDll, chunkRows, sinkLatency);
         Progress.Say($"backfill: a again");
         var copyAgain = await CopyAsync(cluster, database, rows);
         Progress.Say($"backfill: a took {copyAgain.TotalSeconds:F2} s the second time; b again");
-        var fillAgain = await FillAsync(database, "null_sink_again", walsyncDll, chunkRows);
+        var fillAgain = await FillAsync(database, "null_sink_again", walsyncDll, chunkRows, sinkLatency);
         var check = Check(rows, fill) ?? Check(rows, fillAgain) ?? "ok";
         // The faster run counts; the peak RSS is the larger of the two.
         var faster = (fillAgain.Backfill < fill.Backfill ? fillAgain : fill) with { PeakRss = Math.Max(fill.PeakRss, fillAgain.PeakRss) };
@@ -69,10 +70,10 @@ internal static partial class BackfillRun
     }
 
     /// <summary>Starts walsync with the new slot <paramref name="slot"/> and a fresh null sink, and waits for the backfill to end.</summary>
-    private static async Task<BackfillFill> FillAsync(WorkloadDatabase database, string slot, string walsyncDll, int? chunkRows)
+    private static async Task<BackfillFill> FillAsync(WorkloadDatabase database, string slot, string walsyncDll, int? chunkRows, TimeSpan sinkLatency)
     {
         database.DropsSlot(slot);
-        await using var sink = await NullTypesense.StartAsync();
+        await using var sink = await NullTypesense.StartAsync(sinkLatency);
         await using var child = WalSyncChild.Start($"{database.Name}-{slot}", walsyncDll, database.ConnectionString, slot, sink.Url, ApiKey,
             FlushInterval, chunkRows: chunkRows);
         var (started, _) = await child.WaitForLineAsync(BackfillLine("products", " starts after "), "the start of the backfill", TimeSpan.FromMinutes(2));

@@ -41,6 +41,9 @@ internal sealed class HarnessOptions
     /// <summary>The cluster's <c>logical_decoding_work_mem</c> (both pg_recvlogical's and walsync's WAL senders); null for 64MB.</summary>
     public string? DecodingWorkMem { get; private init; }
 
+    /// <summary>How long the null sink waits before it answers each import (<c>--sink-latency</c>); zero by default.</summary>
+    public TimeSpan SinkLatency { get; private init; }
+
     /// <summary>Inserts of the big-transaction workload; null for its default (1,000,000, a tenth with --quick).</summary>
     public int? BigRows { get; private init; }
 
@@ -59,6 +62,8 @@ internal sealed class HarnessOptions
           --decoding-work-mem AMOUNT  the cluster's logical_decoding_work_mem (default 64MB, PostgreSQL's default), for every
                                   WAL sender; walsync's own: --env WALSYNC_Postgres__LogicalDecodingWorkMem=AMOUNT
           --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)
+          --sink-latency MS       the null sink answers each import MS milliseconds after reading it, as a Typesense server
+                                  across a network would (default 0)
           --output FILE           also write the result tables (Markdown) to FILE
           --logs DIR              keep each walsync run's output in DIR (set WALSYNC_LOG_LEVEL=Debug for more)
           --generated MODE        the products table gains a stored generated column (price_with_tax); MODE read-back: walsync
@@ -80,6 +85,7 @@ internal sealed class HarnessOptions
         int? latency = null;
         var rate = 5000;
         int? chunkRows = null, bigRows = null;
+        var sinkLatency = 0;
         string? output = null, walsync = null, logs = null, generated = null, values = null, decodingWorkMem = null;
         IReadOnlyList<string> only = [];
         var environment = new Dictionary<string, string>();
@@ -97,6 +103,9 @@ internal sealed class HarnessOptions
                     break;
                 case "--chunk-rows":
                     chunkRows = PositiveInt(args, ++i);
+                    break;
+                case "--sink-latency":
+                    sinkLatency = PositiveInt(args, ++i);
                     break;
                 case "--big-rows":
                     bigRows = PositiveInt(args, ++i);
@@ -134,6 +143,7 @@ internal sealed class HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
             ChunkRows = chunkRows, BigRows = bigRows, DecodingWorkMem = decodingWorkMem, Generated = generated, Values = values, ChildEnvironment = environment,
+            SinkLatency = TimeSpan.FromMilliseconds(sinkLatency),
         };
     }
 

@@ -33,9 +33,14 @@ internal sealed class NullTypesense : IAsyncDisposable
 
     /// <summary>Import lines received per collection (its own name, not an alias's).</summary>
     private readonly ConcurrentDictionary<string, StrongBox<long>> _imported = new(StringComparer.Ordinal);
+    private readonly TimeSpan _importLatency;
     private long _documents;
 
-    private NullTypesense(WebApplication app) => _app = app;
+    private NullTypesense(WebApplication app, TimeSpan importLatency)
+    {
+        _app = app;
+        _importLatency = importLatency;
+    }
 
     /// <summary>Base address.</summary>
     public Uri Url { get; private set; } = null!;
@@ -44,7 +49,9 @@ internal sealed class NullTypesense : IAsyncDisposable
     public long DocumentsReceived => Interlocked.Read(ref _documents);
 
     /// <summary>Starts the server on a free port of 127.0.0.1.</summary>
-    public static async Task<NullTypesense> StartAsync()
+    /// <param name="importLatency">How long each import waits, once its body is read, before it is answered: a server
+    /// across a network, or one that takes time to index (zero: at once).</param>
+    public static async Task<NullTypesense> StartAsync(TimeSpan importLatency = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -68,7 +75,7 @@ internal sealed class NullTypesense : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0);
         });
         var app = builder.Build();
-        var server = new NullTypesense(app);
+        var server = new NullTypesense(app, importLatency);
         app.Run(server.HandleAsync);
         await app.StartAsync();
         server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -173,6 +180,10 @@ internal sealed class NullTypesense : IAsyncDisposable
             }
         }
         lines += inLine ? 1 : 0;
+        if (_importLatency > TimeSpan.Zero)
+        {
+            await Task.Delay(_importLatency);
+        }
         Interlocked.Add(ref _documents, lines);
         Interlocked.Add(ref _imported.GetOrAdd(collection, _ => new StrongBox<long>()).Value, lines);
         context.Response.StatusCode = 200;

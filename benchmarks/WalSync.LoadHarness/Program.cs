@@ -80,12 +80,12 @@ try
     var throughput = new List<ThroughputResult>();
     foreach (var workload in Workload.All(options.Quick, options.BigRows).Where(w => options.Runs(w.Name)))
     {
-        throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync));
+        throughput.Add(await ThroughputRun.RunAsync(cluster, workload, walsync, options.SinkLatency));
     }
     BackfillResult? backfill = null;
     if (options.Runs("backfill"))
     {
-        backfill = await BackfillRun.RunAsync(cluster, walsync, options.Quick, options.ChunkRows);
+        backfill = await BackfillRun.RunAsync(cluster, walsync, options.Quick, options.ChunkRows, options.SinkLatency);
     }
     var latency = new List<LatencyResult>();
     if (options.Runs("latency") || options.Runs("backfill-latency"))

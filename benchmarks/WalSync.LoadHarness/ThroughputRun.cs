@@ -19,8 +19,8 @@ internal static class ThroughputRun
     private const string ApiKey = "harness";
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Runs <paramref name="workload"/>.</summary>
-    public static async Task<ThroughputResult> RunAsync(PostgresCluster cluster, Workload workload, string walsyncDll)
+    /// <summary>Runs <paramref name="workload"/>; the null sink answers each import <paramref name="sinkLatency"/> after reading it.</summary>
+    public static async Task<ThroughputResult> RunAsync(PostgresCluster cluster, Workload workload, string walsyncDll, TimeSpan sinkLatency)
     {
         await using var database = await WorkloadDatabase.CreateAsync(cluster, "load_" + workload.Name.Replace('-', '_'), workload.Schema);
         await database.ExecuteAsync(workload.PrepareSql);
@@ -32,7 +32,7 @@ internal static class ThroughputRun
         var baseline = await BaselineAsync(cluster, database, "baseline", end);
         Progress.Say($"{workload.Name}: a took {baseline.TotalSeconds:F2} s; b: walsync into the null sink");
         DrainResult nullSink, emulator;
-        await using var sink = await NullTypesense.StartAsync();
+        await using var sink = await NullTypesense.StartAsync(sinkLatency);
         await CollectionSeed.SeedAsync(sink.Url, ApiKey, workload.Tables);
         nullSink = await DrainAsync(database, "null_sink", sink.Url, end, walsyncDll, workload.Tables);
         Progress.Say($"{workload.Name}: b took {nullSink.Elapsed.TotalSeconds:F2} s, walsync CPU {nullSink.Cpu.TotalSeconds:F2} s, WAL sender CPU {nullSink.WalSenderCpu.TotalSeconds:F2} s; c: walsync into the emulator");
