@@ -7,5 +7,10 @@ namespace WalSync.LoadHarness;
 /// <param name="WalSenderCpu">CPU time the WAL sender serving walsync used, from its start to the end LSN acknowledged.</param>
 /// <param name="SpilledBytes">What that WAL sender spilled to disk (<c>pg_stat_replication_slots.spill_bytes</c> of the slot), in bytes.</param>
 /// <param name="StreamedBytes">What it streamed before their commits (<c>pg_stat_replication_slots.stream_bytes</c>), in bytes.</param>
+/// <param name="StartUp">From its process start to its start of streaming.</param>
 internal sealed record DrainResult(TimeSpan Elapsed, TimeSpan Cpu, long PeakRss, TimeSpan WalSenderCpu = default, long SpilledBytes = 0,
-    long StreamedBytes = 0);
+    long StreamedBytes = 0, TimeSpan StartUp = default)
+{
+    /// <summary>From its process start to the end LSN acknowledged: what <c>pg_recvlogical</c>'s time includes too.</summary>
+    public TimeSpan FromStart => StartUp + Elapsed;
+}

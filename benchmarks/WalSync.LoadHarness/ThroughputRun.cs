@@ -112,6 +112,6 @@ internal static class ThroughputRun
         {
             throw new InvalidOperationException($"walsync exited with {exit}:\n{child.Output}");
         }
-        return new DrainResult(elapsed, cpu, rss, walSenderCpu, spilledBytes, streamedBytes);
+        return new DrainResult(elapsed, cpu, rss, walSenderCpu, spilledBytes, streamedBytes, Stopwatch.GetElapsedTime(child.StartedAt, started));
     }
 }
