@@ -35,6 +35,10 @@ public sealed class SyncService
     /// <summary>How often a rebuild waiting for the stream to flush what was committed before it was asked for says so.</summary>
     private static readonly TimeSpan RebuildCatchUpLogInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>The most bytes of the stream's row arrays kept for reuse between batches (about what a large transaction
+    /// keeps in flight at the default batch size); beyond it a flushed row's array is left to the GC.</summary>
+    private const long StreamRowsPooled = 64L << 20;
+
     /// <summary>Why this process streams text values from now on: the stream sent a binary value of a type WalSync does
     /// not read (e.g. WAL from before a column's type changed, which the catalog no longer shows). Null until then.</summary>
     private string? _textValuesBecause;
@@ -225,7 +229,8 @@ public sealed class SyncService
         var sink = new TypesenseSink(client, schemas, deadLetters, source.DataSource, _logger,
             rebuildIncompatible ? table => RebuildOnce(table, asked) : null, State);
         var windows = new BackfillWindows();
-        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _options.Typesense.MaxConcurrentImports, _checkpointer, _time, _logger, windows, State);
+        var rows = new RowImagePool(StreamRowsPooled);
+        var pipeline = new SyncPipeline(_options.Batch, tables, sink, _options.Typesense.MaxConcurrentImports, _checkpointer, _time, _logger, windows, State, rows);
         var binary = !_options.Postgres.BinaryValues ? default
             : _textValuesBecause is { } refused ? new BinaryTypes.Decision(null, refused)
             : await source.BinaryTypesAsync(startup);
@@ -236,7 +241,7 @@ public sealed class SyncService
         var runner = new BackfillRunner(_options.Backfill, source.DataSource, backfills, windows, versions, _time, _logger, BackfillFinished, State,
             binary.Types);
         await using var reader = new ReplicationReader(_options.Postgres, relations,
-            _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived, binary.Types);
+            _loggers.CreateLogger<ReplicationReader>(), State, _watch.RelationReceived, binary.Types, rows);
         var sources = tables.Bindings.Select(b => b.Source).ToList();
         await _watch.ReadBaselineAsync(sources, source.DataSource, abort);
         var planned = Channel.CreateUnbounded<BackfillJob>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });

@@ -25,6 +25,7 @@ internal sealed class SyncPipeline
     private readonly ILogger _logger;
     private readonly BackfillWindows? _windows;
     private readonly SyncState? _state;
+    private readonly RowImagePool? _rows;
 
     /// <summary>Assembles a pipeline; nothing runs until <see cref="RunAsync"/>.</summary>
     /// <param name="options">Batch size, flush interval and channel capacity.</param>
@@ -36,9 +37,12 @@ internal sealed class SyncPipeline
     /// <param name="logger">The logger.</param>
     /// <param name="windows">The backfills' watermark windows, or null when nothing is backfilled.</param>
     /// <param name="state">Receives the counts, the channel depth and the flushed positions; none when null.</param>
+    /// <param name="rows">The pool the source's new rows come from: the rows of each flushed batch's stream changes go
+    /// back to it. Null when the source does not use one.</param>
     public SyncPipeline(BatchOptions options, TableRegistry tables, IBatchSink sink, int parallelism, Checkpointer checkpointer, TimeProvider time, ILogger logger,
-        BackfillWindows? windows = null, SyncState? state = null)
+        BackfillWindows? windows = null, SyncState? state = null, RowImagePool? rows = null)
     {
+        _rows = rows;
         _windows = windows;
         _state = state;
         _options = options;
@@ -123,6 +127,23 @@ internal sealed class SyncPipeline
         foreach (var chunk in batch.Chunks)
         {
             chunk.Flushed.TrySetResult();
+        }
+        _rows?.Return(StreamRows(batch));
+    }
+
+    /// <summary>The rows of <paramref name="batch"/>'s changes that came from the stream (those with an LSN), each once:
+    /// a backfill gives its chunks' rows back itself, and rows of nested tables may stand under several roots.</summary>
+    private static IEnumerable<RowImage> StreamRows(Batch batch)
+    {
+        foreach (var collection in batch.Collections.Values)
+        {
+            foreach (var change in collection.Changes.Values)
+            {
+                if (change.Lsn != NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid && !change.Row.IsEmpty)
+                {
+                    yield return change.Row;
+                }
+            }
         }
     }
 

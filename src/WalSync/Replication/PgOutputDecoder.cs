@@ -24,10 +24,19 @@ internal sealed class PgOutputDecoder
     /// <summary>Binary forms by type OID when the stream was asked for binary values; null in text mode.</summary>
     private readonly IReadOnlyDictionary<uint, BinaryType>? _binaryTypes;
 
+    /// <summary>Where the new rows of inserts and updates get their arrays; null: each its own.</summary>
+    private readonly RowImagePool? _rows;
+
     /// <summary>Creates a decoder for a stream of text values, or of binary ones where <paramref name="binaryTypes"/> is given.</summary>
     /// <param name="binaryTypes">The binary forms of the published columns' types by OID (see <see cref="BinaryTypes"/>);
     /// null when the stream sends text.</param>
-    public PgOutputDecoder(IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null) => _binaryTypes = binaryTypes;
+    /// <param name="rows">Where the new rows of inserts and updates get their arrays (the pipeline gives them back once
+    /// their batch is flushed); null: each its own. Old rows and keys are not taken from it.</param>
+    public PgOutputDecoder(IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null, RowImagePool? rows = null)
+    {
+        _binaryTypes = binaryTypes;
+        _rows = rows;
+    }
 
     /// <summary>The transaction id of the last Begin, stamped on its Commit.</summary>
     private uint _transactionId;
@@ -96,7 +105,7 @@ internal sealed class PgOutputDecoder
             case (byte)'I':
                 var inserted = Relation(cursor.ReadOid());
                 Expect(ref cursor, (byte)'N');
-                change = new ChangeEvent { Kind = ChangeKind.Insert, Relation = inserted, NewRow = ReadTuple(ref cursor, inserted), Lsn = walEnd };
+                change = new ChangeEvent { Kind = ChangeKind.Insert, Relation = inserted, NewRow = ReadTuple(ref cursor, inserted, _rows), Lsn = walEnd };
                 return PgOutputMessageKind.Change;
             case (byte)'U':
                 var updated = Relation(cursor.ReadOid());
@@ -111,7 +120,7 @@ internal sealed class PgOutputDecoder
                 {
                     throw Malformed('U', part);
                 }
-                change = new ChangeEvent { Kind = ChangeKind.Update, Relation = updated, OldRow = old, NewRow = ReadTuple(ref cursor, updated), Lsn = walEnd };
+                change = new ChangeEvent { Kind = ChangeKind.Update, Relation = updated, OldRow = old, NewRow = ReadTuple(ref cursor, updated, _rows), Lsn = walEnd };
                 return PgOutputMessageKind.Change;
             case (byte)'D':
                 var deleted = Relation(cursor.ReadOid());
@@ -162,7 +171,7 @@ internal sealed class PgOutputDecoder
 
     // TupleData: Int16 column count, then per column 'n' (NULL), 'u' (unchanged TOAST), 't' + Int32 length + text or
     // 'b' + Int32 length + binary; binary values are turned into their text form here.
-    private RowImage ReadTuple(ref PgOutputCursor cursor, RelationInfo relation)
+    private RowImage ReadTuple(ref PgOutputCursor cursor, RelationInfo relation, RowImagePool? pool = null)
     {
         var columns = cursor.ReadInt16();
         _builder.Start(columns);
@@ -186,7 +195,7 @@ internal sealed class PgOutputDecoder
                     throw new FormatException($"pgoutput sent a tuple column of unknown kind '{(char)kind}'.");
             }
         }
-        return _builder.Build();
+        return _builder.Build(pool);
     }
 
     private void AddBinary(ReadOnlySpan<byte> value, RelationInfo relation, int column)

@@ -66,10 +66,11 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
     /// <param name="relationReceived">Given each Relation message's relation, in the reading loop (it must not block); none when null.</param>
     /// <param name="binaryTypes">The binary forms of the published columns' types (<see cref="BinaryTypes"/>) to ask
     /// for binary values; null for text.</param>
+    /// <param name="rows">Where the new rows of inserts and updates get their arrays (<see cref="PgOutputDecoder"/>); null: each its own.</param>
     public ReplicationReader(PostgresOptions options, IEnumerable<RelationInfo> relations, ILogger logger, SyncState? state = null,
-        Action<RelationInfo>? relationReceived = null, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null)
+        Action<RelationInfo>? relationReceived = null, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null, RowImagePool? rows = null)
     {
-        _decoder = new PgOutputDecoder(binaryTypes);
+        _decoder = new PgOutputDecoder(binaryTypes, rows);
         _binary = binaryTypes is not null;
         _state = state;
         _relationReceived = relationReceived;

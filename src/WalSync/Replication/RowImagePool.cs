@@ -1,13 +1,14 @@
 namespace WalSync.Replication;
 
 /// <summary>
-/// Arrays for the row images of one backfill, used again once the batch holding their rows is flushed. A chunk's rows
-/// live from their read until that flush, long enough to outlive the GC's youngest generation and be copied into the
-/// older ones, which then need full collections to free them; arrays kept here are allocated once per backfill.
+/// Arrays for row images, used again once the batch holding their rows is flushed: a backfill's chunks, and the rows the
+/// stream sends. A row lives from its read until that flush, long enough to outlive the GC's youngest generation and be
+/// copied into the older ones, which then need full collections to free them (a third of walsync's CPU while it wrote
+/// a large transaction, benchmarks/README.md "Row arrays used again"); arrays kept here are allocated once.
 /// </summary>
 /// <remarks>Arrays are sized in steps of <see cref="Step"/> bytes up to <see cref="LargestPooled"/>; a larger row gets
-/// its own array, which is not kept. The pool holds at most what its backfill held at once and is dropped with it.
-/// Thread-safe.</remarks>
+/// its own array, which is not kept. The pool holds at most what was in flight at once, and at most the bytes given to
+/// its constructor; it is dropped with its owner. Thread-safe.</remarks>
 internal sealed class RowImagePool
 {
     /// <summary>Array sizes are multiples of this many bytes.</summary>
@@ -17,6 +18,11 @@ internal sealed class RowImagePool
     internal const int LargestPooled = 4096;
 
     private readonly Stack<byte[]>[] _free = Enumerable.Range(0, LargestPooled / Step).Select(_ => new Stack<byte[]>()).ToArray();
+    private readonly long _maxBytes;
+    private long _keptBytes;
+
+    /// <summary>Creates a pool that keeps at most <paramref name="maxBytes"/> bytes of arrays (by default, no limit).</summary>
+    public RowImagePool(long maxBytes = long.MaxValue) => _maxBytes = maxBytes;
 
     /// <summary>An array of at least <paramref name="bytes"/> bytes, its contents undefined.</summary>
     public byte[] Rent(int bytes)
@@ -31,6 +37,7 @@ internal sealed class RowImagePool
         {
             if (free.TryPop(out var array))
             {
+                Interlocked.Add(ref _keptBytes, -array.Length);
                 return array;
             }
         }
@@ -43,13 +50,20 @@ internal sealed class RowImagePool
         ArgumentNullException.ThrowIfNull(rows);
         foreach (var row in rows)
         {
-            if (row.Buffer is { Length: <= LargestPooled and > 0 } array && array.Length % Step == 0)
+            if (row.Buffer is not { Length: <= LargestPooled and > 0 } array || array.Length % Step != 0)
             {
-                var free = _free[(array.Length / Step) - 1];
-                lock (free)
-                {
-                    free.Push(array);
-                }
+                continue;
+            }
+            if (Interlocked.Add(ref _keptBytes, array.Length) > _maxBytes)
+            {
+                // Over the limit: the array is left to the GC.
+                Interlocked.Add(ref _keptBytes, -array.Length);
+                continue;
+            }
+            var free = _free[(array.Length / Step) - 1];
+            lock (free)
+            {
+                free.Push(array);
             }
         }
     }

@@ -6,6 +6,7 @@ using WalSync.Pipeline;
 using WalSync.Replication;
 using WalSync.Sink;
 using WalSync.Tests.Infrastructure;
+using WalSync.Tests.Mapping;
 using WalSync.Typesense;
 using WalSync.TypesenseEmulator;
 using static WalSync.Tests.Pipeline.ChangeScript;
@@ -46,6 +47,45 @@ public sealed class SyncPipelineTests : IDisposable
         // The batch cut inside T2 was flushed before T2's last batch arrived, and still only T1 was acknowledged then.
         Assert.Equal([new NpgsqlLogSequenceNumber(0x100)], sink.AcknowledgedAtFlush[2]);
         Assert.Equal([new NpgsqlLogSequenceNumber(0x100), new NpgsqlLogSequenceNumber(0x200)], source.Acknowledged);
+    }
+
+    [Fact]
+    public async Task Run_WithRowPool_GivesBackTheRowsOfFlushedBatchesButNotABackfillsRows()
+    {
+        var pool = new RowImagePool();
+        ChangeEvent InPool(ChangeEvent change) => change with { NewRow = MappingTestData.RowIn(pool, change.NewRow.GetString(0), "n", "large") };
+        // Key 3's row is a backfill chunk's (no LSN): its backfill gives it back itself.
+        var chunkRow = InPool(Insert(3, "n")) with { Lsn = NpgsqlLogSequenceNumber.Invalid };
+        var source = new ScriptedChangeSource([InPool(Insert(1, "n")), InPool(Insert(2, "n")), chunkRow, Commit(0x100)]);
+        var sink = new RecordingSink { Acknowledged = () => source.Acknowledged };
+        var running = new SyncPipeline(Options, Registry(), sink, 2, new Checkpointer(), _time, NullLogger.Instance, rows: pool)
+            .RunAsync(source, null, null, _stop.Token, default);
+
+        await AdvanceUntilAsync(() => source.Acknowledged.Contains(new NpgsqlLogSequenceNumber(0x100)), "the transaction to be acknowledged");
+        await _stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var written = sink.Writes.Single().Changes;
+        var given = new[] { pool.Rent(40), pool.Rent(40), pool.Rent(40) };
+        Assert.Contains(given, a => ReferenceEquals(a, written["1"].Row.Buffer));
+        Assert.Contains(given, a => ReferenceEquals(a, written["2"].Row.Buffer));
+        Assert.DoesNotContain(given, a => ReferenceEquals(a, written["3"].Row.Buffer));
+    }
+
+    [Fact]
+    public async Task Run_WithRowPoolAndFailingFlush_GivesNoRowBack()
+    {
+        var pool = new RowImagePool();
+        var row = MappingTestData.RowIn(pool, "1", "n", "large");
+        var source = new ScriptedChangeSource([Insert(1, "n") with { NewRow = row }, Commit(0x100)]);
+        var running = new SyncPipeline(Options, Registry(), new RecordingSink { FailFlush = 1 }, 2, new Checkpointer(), _time, NullLogger.Instance, rows: pool)
+            .RunAsync(source, null, null, _stop.Token, default);
+
+        await AdvanceUntilAsync(() => running.IsCompleted, "the pipeline to fail");
+        await Assert.ThrowsAsync<HttpRequestException>(() => running);
+
+        // The batch was not written: its changes come again, and its rows may still be read meanwhile.
+        Assert.NotSame(row.Buffer, pool.Rent(40));
     }
 
     [Fact]

@@ -7,9 +7,9 @@ public class PgOutputDecoderTests
 {
     private static readonly NpgsqlLogSequenceNumber WalEnd = new(0x1234);
 
-    private static PgOutputDecoder DecoderWithItems()
+    private static PgOutputDecoder DecoderWithItems(RowImagePool? rows = null)
     {
-        var decoder = new PgOutputDecoder();
+        var decoder = new PgOutputDecoder(rows: rows);
         Decode(decoder, PgOutputBytes.Relation(16384, "public", "items", 'd', ("id", 23, true), ("name", 25, false), ("note", 25, false)));
         return decoder;
     }
@@ -103,6 +103,24 @@ public class PgOutputDecoderTests
 
         Assert.Equal(["6", "(null)", "(null)"], Values(change.OldRow));
         Assert.Equal(["7", "n", "x"], Values(change.NewRow));
+    }
+
+    [Fact]
+    public void Decode_UpdateWithPool_TakesOnlyTheNewRowsArrayFromIt()
+    {
+        var pool = new RowImagePool();
+        var given = pool.Rent(40);
+        pool.Return([new RowImage(given)]);
+        var decoder = DecoderWithItems(pool);
+        var message = PgOutputBytes.Message('U').Int32(16384).Byte((byte)'O').Tuple("6", "old", null).Byte((byte)'N').Tuple("7", "n", "x").ToArray();
+
+        var (_, change) = Decode(decoder, message);
+
+        // The new row goes on to a batch, which gives its array back once flushed; the old row only gives keys.
+        Assert.Same(given, change.NewRow.Buffer);
+        Assert.NotSame(given, change.OldRow.Buffer);
+        Assert.Equal(["7", "n", "x"], Values(change.NewRow));
+        Assert.Equal(["6", "old", "(null)"], Values(change.OldRow));
     }
 
     [Theory]

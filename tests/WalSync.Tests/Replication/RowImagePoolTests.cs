@@ -47,5 +47,19 @@ public sealed class RowImagePoolTests
         Assert.Equal(new string('y', RowImagePool.LargestPooled), again.GetString(0));
     }
 
+    [Fact]
+    public void Return_BeyondItsLimit_KeepsNoMoreBytesThanThat()
+    {
+        var pool = new RowImagePool(maxBytes: 2 * RowImagePool.Step);
+        RowImage[] rows = [Build(pool, "a"), Build(pool, "b"), Build(pool, "c")];
+
+        pool.Return(rows);
+        RowImage[] again = [Build(pool, "d"), Build(pool, "e"), Build(pool, "f")];
+
+        // Two arrays of one step each fit the limit; the third was left to the GC, so a new one is made for it.
+        Assert.Equal(2, again.Count(r => rows.Any(old => ReferenceEquals(old.Buffer, r.Buffer))));
+        Assert.Equal(["d", "e", "f"], again.Select(r => r.GetString(0)));
+    }
+
     private static RowImage Build(RowImagePool? pool, params string?[] values) => MappingTestData.RowIn(pool, values);
 }
