@@ -266,8 +266,9 @@ internal sealed class Batcher
                 target.Apply(oldId, new PendingChange(DocumentOperation.Delete, default, mapper, change.Lsn));
             }
         }
+        // Only an update's new row can leave a TOASTed value out (pgoutput's 'u'); an insert's row is whole.
         var operation = mapper.IsSoftDeleted(row) ? DocumentOperation.Delete
-            : row.HasUnchangedToast ? DocumentOperation.PartialUpdate
+            : change.Kind == ChangeKind.Update && row.HasUnchangedToast ? DocumentOperation.PartialUpdate
             : DocumentOperation.Upsert;
         target.Apply(id, new PendingChange(operation, operation == DocumentOperation.Delete ? default : row, mapper, change.Lsn));
     }

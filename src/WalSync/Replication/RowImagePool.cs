@@ -48,6 +48,9 @@ internal sealed class RowImagePool
     public void Return(IEnumerable<RowImage> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        // Gathered by size first, so that each size's lock is taken once per call: taken per row, it kept the renting
+        // thread waiting while a flushed batch's rows came back.
+        var returned = new List<byte[]>?[_free.Length];
         foreach (var row in rows)
         {
             if (row.Buffer is not { Length: <= LargestPooled and > 0 } array || array.Length % Step != 0)
@@ -60,10 +63,19 @@ internal sealed class RowImagePool
                 Interlocked.Add(ref _keptBytes, -array.Length);
                 continue;
             }
-            var free = _free[(array.Length / Step) - 1];
-            lock (free)
+            (returned[(array.Length / Step) - 1] ??= []).Add(array);
+        }
+        for (var i = 0; i < returned.Length; i++)
+        {
+            if (returned[i] is { } arrays)
             {
-                free.Push(array);
+                lock (_free[i])
+                {
+                    foreach (var array in arrays)
+                    {
+                        _free[i].Push(array);
+                    }
+                }
             }
         }
     }
