@@ -31,9 +31,9 @@ internal static class ImportResultParser
 
     /// <summary>Parses <paramref name="body"/> into exactly <paramref name="expectedLines"/> results.</summary>
     /// <exception cref="FormatException">The body has another number of lines, or a line is not a result object.</exception>
-    public static ImportLineResult[] Parse(ReadOnlySpan<byte> body, int expectedLines)
+    public static ImportResults Parse(ReadOnlySpan<byte> body, int expectedLines)
     {
-        var results = new ImportLineResult[expectedLines];
+        Dictionary<int, ImportLineResult>? others = null;
         var count = 0;
         while (!body.IsEmpty)
         {
@@ -52,7 +52,11 @@ internal static class ImportResultParser
             }
 
             // Nearly every line is this one: compare bytes instead of parsing.
-            results[count++] = line.SequenceEqual("{\"success\":true}"u8) ? ImportLineResult.Stored : ParseLine(line);
+            if (!line.SequenceEqual("{\"success\":true}"u8) && ParseLine(line) is var result && result != ImportLineResult.Stored)
+            {
+                (others ??= [])[count] = result;
+            }
+            count++;
         }
 
         if (count != expectedLines)
@@ -60,7 +64,7 @@ internal static class ImportResultParser
             throw new FormatException($"the import answered {count} result lines for {expectedLines} documents");
         }
 
-        return results;
+        return new ImportResults(count, others);
     }
 
     private static ImportLineResult ParseLine(ReadOnlySpan<byte> line)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -205,17 +206,36 @@ public sealed partial class TypesenseClient : IDisposable
     /// <inheritdoc />
     public void Dispose() => _transport.Dispose();
 
-    private static async Task<ImportLineResult[]> ReadImportAsync(HttpResponseMessage response, TypesenseNode node, TypesenseCall call, int lines, CancellationToken cancellationToken)
+    private static async Task<ImportResults> ReadImportAsync(HttpResponseMessage response, TypesenseNode node, TypesenseCall call, int lines, CancellationToken cancellationToken)
     {
         await TypesenseResponses.EnsureSuccessAsync(response, node, call, cancellationToken);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        // Read into a pooled array: the answer to a large import (17 bytes a document) is a large object, and a new
+        // one at every import costs the GC its zeroing and, in time, full collections.
+        var body = ArrayPool<byte>.Shared.Rent(response.Content.Headers.ContentLength is > 0 and < int.MaxValue / 2 and var size ? (int)size + 1 : 1 << 16);
         try
         {
-            return ImportResultParser.Parse(body, lines);
+            var length = 0;
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            while (await stream.ReadAsync(body.AsMemory(length), cancellationToken) is var read and > 0)
+            {
+                length += read;
+                if (length == body.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(body.Length * 2);
+                    body.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(body);
+                    body = larger;
+                }
+            }
+            return ImportResultParser.Parse(body.AsSpan(0, length), lines);
         }
         catch (FormatException ex)
         {
             throw TypesenseResponses.Unreadable(node, call, response, ex.Message, ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
         }
     }
 

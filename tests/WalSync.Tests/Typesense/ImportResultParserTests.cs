@@ -24,11 +24,13 @@ public class ImportResultParserTests
         Assert.Equal(ImportLineResult.Stored, results[0]);
         Assert.Equal(new ImportLineResult(false, 400, "Field `a` must be a string.", "7"), results[1]);
         Assert.Equal(new ImportLineResult(true, 200, null, "x"), results[2]);
+        Assert.Equal([results[0], results[1], results[2]], results);
+        Assert.Throws<ArgumentOutOfRangeException>(() => results[3]);
     }
 
     [Fact]
     public void Parse_TrailingNewline_IsTolerated() =>
-        Assert.Equal(2, ImportResultParser.Parse("{\"success\":true}\n{\"success\":true}\n"u8, 2).Length);
+        Assert.Equal(2, ImportResultParser.Parse("{\"success\":true}\n{\"success\":true}\n"u8, 2).Count);
 
     [Theory]
     [InlineData("{\"success\":true}", 2)]
