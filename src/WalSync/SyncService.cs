@@ -204,8 +204,8 @@ public sealed class SyncService
         using var startupSource = CancellationTokenSource.CreateLinkedTokenSource(stopping, abort);
         var startup = startupSource.Token;
         // Every problem the user must fix is reported at once; servers that do not answer are left to the retries below.
-        StartupChecks.ThrowIfAnyFailed(await new StartupChecks(_options, _loggers, _time) { Resnapshot = attempt == 0 && Resnapshot }.RunAsync(startup));
         await using var source = new SourceDatabase(_options.Postgres, _logger);
+        StartupChecks.ThrowIfAnyFailed(await new StartupChecks(_options, _loggers, _time) { Resnapshot = attempt == 0 && Resnapshot }.RunAsync(source, startup));
         var (tables, relations) = await PrepareSourceAsync(source, startup);
         var deadLetters = DeadLetterStores.Create(_options.DeadLetter, source.DataSource);
         await deadLetters.InitializeAsync(startup);
@@ -443,7 +443,7 @@ public sealed class SyncService
     /// <returns>The configured tables, and the relations of every published table (nested and join tables too).</returns>
     private async Task<(TableRegistry Tables, List<RelationInfo> Relations)> PrepareSourceAsync(SourceDatabase source, CancellationToken cancellationToken)
     {
-        await source.CheckServerAsync(cancellationToken);
+        // The server's version, wal_level and the role's REPLICATION were checked just before, through the same source.
         PgTypeCatalog types;
         await using (var connection = await source.DataSource.OpenConnectionAsync(cancellationToken))
         {

@@ -24,7 +24,7 @@ public sealed partial class StartupChecks
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the checks of <paramref name="options"/>; nothing is opened until <see cref="RunAsync"/>.</summary>
+    /// <summary>Creates the checks of <paramref name="options"/>; nothing is opened until <see cref="RunAsync(CancellationToken)"/>.</summary>
     /// <param name="options">A validated configuration.</param>
     /// <param name="loggers">The loggers of the clients the checks use; none when null.</param>
     /// <param name="time">The clock of the Typesense client's timeouts; <see cref="TimeProvider.System"/> when null.</param>
@@ -46,8 +46,16 @@ public sealed partial class StartupChecks
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken cancellationToken)
     {
-        var results = new List<CheckResult>();
         await using var source = new SourceDatabase(_options.Postgres, NullLogger.Instance);
+        return await RunAsync(source, cancellationToken);
+    }
+
+    /// <summary>Runs every check as <see cref="RunAsync(CancellationToken)"/> does, through <paramref name="source"/>'s
+    /// connections: a run then opens PostgreSQL once for its checks and its start (a new data source connects and
+    /// loads the server's types again).</summary>
+    internal async Task<IReadOnlyList<CheckResult>> RunAsync(SourceDatabase source, CancellationToken cancellationToken)
+    {
+        var results = new List<CheckResult>();
         var registry = await CheckSourceAsync(source, results, cancellationToken);
         await CheckTypesenseAsync(registry, results, cancellationToken);
         return results;

@@ -25,17 +25,9 @@ internal sealed class SourceDatabase : IAsyncDisposable
     /// <summary>The pooled data source for the source database.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Checks the server's version and settings and the role's privileges WalSync needs.</summary>
-    /// <exception cref="ConfigurationException">The server is older than <see cref="SupportedVersions.OldestMajor"/>,
-    /// <c>wal_level</c> is not <c>logical</c>, or the role lacks REPLICATION.</exception>
-    public async Task CheckServerAsync(CancellationToken cancellationToken)
-    {
-        await CheckWalLevelAsync(cancellationToken);
-        await CheckReplicationAsync(cancellationToken);
-    }
-
-    /// <summary>Checks that the server's <c>wal_level</c> is <c>logical</c>; returns it.</summary>
-    /// <exception cref="ConfigurationException">It is not.</exception>
+    /// <summary>Checks that the server is a supported version and that its <c>wal_level</c> is <c>logical</c>; returns it.</summary>
+    /// <exception cref="ConfigurationException">The server is older than <see cref="SupportedVersions.OldestMajor"/>, or
+    /// <c>wal_level</c> is not <c>logical</c>.</exception>
     public async Task<string> CheckWalLevelAsync(CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);

@@ -28,13 +28,13 @@ public class SupportedVersionsTests
     }
 
     [Fact]
-    public async Task CheckServerAsync_TestServer_IsSupported()
+    public async Task CheckWalLevelAsync_TestServer_IsSupported()
     {
         var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("versions");
         await using var source = new SourceDatabase(new PostgresOptions { ConnectionString = database },
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
-        await source.CheckServerAsync(CancellationToken.None);
+        Assert.Equal("logical", await source.CheckWalLevelAsync(CancellationToken.None));
 
         var major = await PostgresServer.ScalarAsync<string>(database, "SHOW server_version_num");
         Assert.InRange(int.Parse(major, System.Globalization.CultureInfo.InvariantCulture) / 10000, SupportedVersions.OldestMajor, SupportedVersions.NewestTestedMajor);
