@@ -27,5 +27,5 @@ public class ImportResultBenchmarks
 
     /// <summary>Parses the body into per-line results.</summary>
     [Benchmark(OperationsPerInvoke = Lines)]
-    public int Parse() => ImportResultParser.Parse(_body, Lines).Length;
+    public int Parse() => ImportResultParser.Parse(_body, Lines).Count;
 }
