@@ -266,9 +266,10 @@ internal sealed class Batcher
                 target.Apply(oldId, new PendingChange(DocumentOperation.Delete, default, mapper, change.Lsn));
             }
         }
-        // Only an update's new row can leave a TOASTed value out (pgoutput's 'u'); an insert's row is whole.
+        // An insert's row can leave a TOASTed value out too: with a row filter, pgoutput sends an update that moves a row
+        // into the filter as an insert of the new row, unchanged values and all ('u' without an old row to fill them from).
         var operation = mapper.IsSoftDeleted(row) ? DocumentOperation.Delete
-            : change.Kind == ChangeKind.Update && row.HasUnchangedToast ? DocumentOperation.PartialUpdate
+            : row.HasUnchangedToast ? DocumentOperation.PartialUpdate
             : DocumentOperation.Upsert;
         target.Apply(id, new PendingChange(operation, operation == DocumentOperation.Delete ? default : row, mapper, change.Lsn));
     }
