@@ -106,7 +106,8 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
             _decoder.AddRelation(relation);
         }
         var connectionString = await ReplicationHost.ConnectionStringAsync(_options.ConnectionString, "walsync", stopReading);
-        var connection = new LogicalReplicationConnection(SessionSettings.WithDecodingWorkMem(connectionString, _options.LogicalDecodingWorkMem))
+        var connection = new LogicalReplicationConnection(
+            SessionSettings.WithReplicationReadBuffer(SessionSettings.WithDecodingWorkMem(connectionString, _options.LogicalDecodingWorkMem)))
         {
             // Npgsql 10.0.0 fails at start with an infinite timeout (npgsql#6456); Npgsql pings at half of it when idle.
             WalReceiverTimeout = TimeSpan.FromSeconds(60),

@@ -47,6 +47,25 @@ internal static class SessionSettings
         return builder.ConnectionString;
     }
 
+    /// <summary>Bytes a replication connection reads from its socket at a time (Npgsql's default: 8 KiB), unless the
+    /// connection string sets <c>Read Buffer Size</c>. While a large transaction streams in, each read takes the socket's
+    /// lock that the WAL sender's writes into it also take; with 8 KiB reads, waiting for that lock was ~8 % of walsync's
+    /// CPU (500,000 wide rows, benchmarks/README.md).</summary>
+    public const int ReplicationReadBufferSize = 128 * 1024;
+
+    /// <summary>Returns <paramref name="connectionString"/> with <see cref="ReplicationReadBufferSize"/> when it sets no read
+    /// buffer size of its own.</summary>
+    public static string WithReplicationReadBuffer(string connectionString)
+    {
+        // NpgsqlConnectionStringBuilder answers every keyword it knows as present: the keys as written tell.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (written.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("ReadBufferSize", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+        return new NpgsqlConnectionStringBuilder(connectionString) { ReadBufferSize = ReplicationReadBufferSize }.ConnectionString;
+    }
+
     /// <summary>Appends <paramref name="options"/> to the start-up options the connection string already has.</summary>
     private static void AddOptions(NpgsqlConnectionStringBuilder builder, string options) =>
         builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? options : $"{builder.Options} {options}";
