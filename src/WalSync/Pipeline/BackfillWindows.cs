@@ -138,8 +138,9 @@ internal sealed class BackfillWindows
     }
 
     /// <summary>Handles a watermark: a low one opens its chunk's window; a high one closes it and returns the chunk with
-    /// the verdict on its rows. Null for a watermark of another run or an unknown chunk.</summary>
-    public (BackfillChunk Chunk, Func<string, bool> Keep, bool ReadAgain)? OnWatermark(string content)
+    /// the verdict on its rows: which document ids to write, null when all of them. Null for a watermark of another run
+    /// or an unknown chunk.</summary>
+    public (BackfillChunk Chunk, Func<string, bool>? Keep, bool ReadAgain)? OnWatermark(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
         var end = content.LastIndexOf(':');
@@ -170,8 +171,12 @@ internal sealed class BackfillWindows
                 hidden.UnionWith(recent.Documents);
             }
         }
-        var truncated = window.Truncated;
-        return (chunk, id => !truncated && !window.Changed.Contains(id) && !hidden.Contains(id), readAgain);
+        if (window.Truncated)
+        {
+            return (chunk, _ => false, readAgain);
+        }
+        return window.Changed.Count == 0 && hidden.Count == 0 ? (chunk, null, readAgain)
+            : (chunk, id => !window.Changed.Contains(id) && !hidden.Contains(id), readAgain);
     }
 
     private sealed class Window(BackfillChunk chunk)

@@ -214,7 +214,7 @@ internal sealed class Batcher
     private BackfillWindows? ActiveWindows => _windows is { Active: true } ? _windows : null;
 
     /// <summary>Writes a chunk's rows at its high watermark: those the stream left alone since the low one.</summary>
-    private async ValueTask AddChunkAsync(Batch batch, (BackfillChunk Chunk, Func<string, bool> Keep, bool ReadAgain) closed, CancellationToken cancellationToken)
+    private async ValueTask AddChunkAsync(Batch batch, (BackfillChunk Chunk, Func<string, bool>? Keep, bool ReadAgain) closed, CancellationToken cancellationToken)
     {
         var (chunk, keep, readAgain) = closed;
         batch.Chunks.Add(chunk);
@@ -225,16 +225,30 @@ internal sealed class Batcher
         }
         var mapper = await _tables.GetMapperAsync(chunk.Table, chunk.Relation, cancellationToken);
         var target = batch.For(chunk.Table);
-        target.Changes.EnsureCapacity(target.Changes.Count + chunk.Rows.Count);
-        foreach (var row in chunk.Rows)
+        // A row read by a query is whole (no unchanged TOAST) and has no older image: an upsert, or a soft delete.
+        if (keep is null && target.Changes.Count == 0 && chunk.Table.Nested.Count == 0)
         {
-            // A row read by a query is whole (no unchanged TOAST) and has no older image: an upsert, or a soft delete.
-            var id = mapper.GetDocumentId(row);
-            if (keep(id))
+            // The stream changed none of the chunk's documents and the batch holds no other change of the collection:
+            // every row is written, and none needs its id to be told apart.
+            target.Backfilled.EnsureCapacity(target.Backfilled.Count + chunk.Rows.Count);
+            foreach (var row in chunk.Rows)
             {
-                var operation = mapper.IsSoftDeleted(row) ? DocumentOperation.Delete : DocumentOperation.Upsert;
-                target.Apply(id, new PendingChange(operation, operation == DocumentOperation.Delete ? default : row, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid));
-                chunk.RowsWritten++;
+                target.AddBackfilled(row, mapper);
+            }
+            chunk.RowsWritten = chunk.Rows.Count;
+        }
+        else
+        {
+            target.Changes.EnsureCapacity(target.Changes.Count + chunk.Rows.Count);
+            foreach (var row in chunk.Rows)
+            {
+                var id = mapper.GetDocumentId(row);
+                if (keep?.Invoke(id) ?? true)
+                {
+                    var operation = mapper.IsSoftDeleted(row) ? DocumentOperation.Delete : DocumentOperation.Upsert;
+                    target.Apply(id, new PendingChange(operation, operation == DocumentOperation.Delete ? default : row, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid));
+                    chunk.RowsWritten++;
+                }
             }
         }
         batch.Rows += chunk.RowsWritten;

@@ -24,6 +24,14 @@ internal sealed class CollectionBatch
     /// <summary>The net change per document id.</summary>
     public Dictionary<string, PendingChange> Changes { get; }
 
+    /// <summary>Whole rows of a backfill chunk to upsert after <see cref="Changes"/>, without their document ids: no other
+    /// change of the batch touches their documents (<see cref="AddBackfilled"/>). A chunk's rows are distinct, so they need
+    /// no id to be coalesced; an id string and a dictionary entry a row were a quarter of what a backfill allocated.</summary>
+    public List<PendingChange> Backfilled { get; } = [];
+
+    /// <summary>Document changes in <see cref="Changes"/> and <see cref="Backfilled"/>.</summary>
+    public int Count => Changes.Count + Backfilled.Count;
+
     /// <summary>Inserts read from the slot into this batch, before coalescing (rows of a snapshot copy are not counted).</summary>
     public int Inserts { get; private set; }
 
@@ -52,12 +60,39 @@ internal sealed class CollectionBatch
     /// when the earlier change has none to give (a delete, another relation version), becomes a <see cref="DocumentOperation.Reload"/>.</summary>
     public void Apply(string id, PendingChange change)
     {
+        if (Backfilled.Count > 0)
+        {
+            // The change is newer than the backfilled rows and may be to one of their documents: they take their ids now.
+            foreach (var row in Backfilled)
+            {
+                Changes[row.Mapper.GetDocumentId(row.Row)] = row;
+            }
+            Backfilled.Clear();
+        }
         LatestMapper = change.Mapper;
         if (change.Operation == DocumentOperation.PartialUpdate && Changes.TryGetValue(id, out var earlier))
         {
             change = Merge(earlier, change);
         }
         Changes[id] = change;
+    }
+
+    /// <summary>Records a row of a backfill chunk: an upsert of the whole document, or its delete when the row is
+    /// soft-deleted. Only for a row whose document no change in <see cref="Changes"/> touches and that no other row added
+    /// here shares (the caller checks): it then needs no document id until Typesense rejects it.</summary>
+    /// <exception cref="InvalidOperationException">A key column of a soft-deleted row holds no value.</exception>
+    public void AddBackfilled(Replication.RowImage row, DocumentMapper mapper)
+    {
+        ArgumentNullException.ThrowIfNull(mapper);
+        LatestMapper = mapper;
+        if (mapper.IsSoftDeleted(row))
+        {
+            Changes[mapper.GetDocumentId(row)] = new PendingChange(DocumentOperation.Delete, default, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid);
+        }
+        else
+        {
+            Backfilled.Add(new PendingChange(DocumentOperation.Upsert, row, mapper, NpgsqlTypes.NpgsqlLogSequenceNumber.Invalid));
+        }
     }
 
     // The earlier change replaces what Typesense holds, so the update cannot be merged into Typesense's document: it
@@ -107,6 +142,7 @@ internal sealed class CollectionBatch
     public void Truncate()
     {
         Changes.Clear();
+        Backfilled.Clear();
         TruncateFirst = true;
     }
 }

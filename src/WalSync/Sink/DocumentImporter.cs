@@ -24,12 +24,12 @@ internal sealed class DocumentImporter
     /// <param name="cancellationToken">Cancels the import.</param>
     /// <returns>One outcome per document, in order, and the bytes sent.</returns>
     /// <exception cref="TypesenseException">The import failed as a whole (after the client's retries), e.g. a missing collection.</exception>
-    public async Task<(ImportOutcome[] Outcomes, long Bytes)> ImportAsync(string collection, ArraySegment<KeyValuePair<string, PendingChange>> documents,
+    public async Task<(ImportOutcomes Outcomes, long Bytes)> ImportAsync(string collection, ArraySegment<KeyValuePair<string, PendingChange>> documents,
         ImportAction action, CancellationToken cancellationToken)
     {
         if (documents.Count == 0)
         {
-            return ([], 0);
+            return (new ImportOutcomes(0), 0);
         }
         using var rendered = RenderedImport.Render(documents, action == ImportAction.Update);
         return await ImportAsync(collection, rendered, action, cancellationToken);
@@ -42,9 +42,9 @@ internal sealed class DocumentImporter
     /// <param name="cancellationToken">Cancels the import.</param>
     /// <returns>One outcome per rendered document, in order, and the bytes sent.</returns>
     /// <exception cref="TypesenseException">The import failed as a whole (after the client's retries), e.g. a missing collection.</exception>
-    public async Task<(ImportOutcome[] Outcomes, long Bytes)> ImportAsync(string collection, RenderedImport rendered, ImportAction action, CancellationToken cancellationToken)
+    public async Task<(ImportOutcomes Outcomes, long Bytes)> ImportAsync(string collection, RenderedImport rendered, ImportAction action, CancellationToken cancellationToken)
     {
-        var outcomes = (ImportOutcome[])rendered.Unmapped.Clone();
+        var outcomes = rendered.Unmapped.Copy();
         if (rendered.Lines == 0)
         {
             return (outcomes, 0);
@@ -53,9 +53,11 @@ internal sealed class DocumentImporter
         for (var line = 0; line < rendered.Lines; line++)
         {
             var result = results[line];
-            outcomes[rendered.DocumentOf(line)] = result.Success ? ImportOutcome.Written
-                : result.Code == 404 && action == ImportAction.Update ? ImportOutcome.NotFound
-                : ImportOutcome.Rejected($"Typesense rejected the document ({result.Code}): {result.Error}", Encoding.UTF8.GetString(rendered.Line(line)));
+            if (!result.Success)
+            {
+                outcomes.Set(rendered.DocumentOf(line), result.Code == 404 && action == ImportAction.Update ? ImportOutcome.NotFound
+                    : ImportOutcome.Rejected($"Typesense rejected the document ({result.Code}): {result.Error}", Encoding.UTF8.GetString(rendered.Line(line))));
+            }
         }
         return (outcomes, rendered.Body.WrittenCount);
     }

@@ -19,7 +19,7 @@ internal sealed class RenderedImport : IDisposable
         Body = new PooledBufferWriter(documents * 512);
         _documentOfLine = ArrayPool<int>.Shared.Rent(Math.Max(documents, 1));
         _lineStarts = ArrayPool<int>.Shared.Rent(documents + 1);
-        Unmapped = new ImportOutcome[documents];
+        Unmapped = new ImportOutcomes(documents);
     }
 
     /// <summary>The import body: one line per mapped document.</summary>
@@ -29,10 +29,10 @@ internal sealed class RenderedImport : IDisposable
     public int Lines { get; private set; }
 
     /// <summary>Documents rendered (mapped or not).</summary>
-    public int Documents => Unmapped.Length;
+    public int Documents => Unmapped.Count;
 
-    /// <summary>Per document: its rejection when its row could not be mapped, default otherwise.</summary>
-    public ImportOutcome[] Unmapped { get; }
+    /// <summary>Per document: its rejection when its row could not be mapped, written otherwise.</summary>
+    public ImportOutcomes Unmapped { get; }
 
     /// <summary>Maps <paramref name="documents"/> into an import body: whole documents, or partial ones when
     /// <paramref name="partial"/> (an <c>action=update</c> import).</summary>
@@ -51,7 +51,7 @@ internal sealed class RenderedImport : IDisposable
             }
             else
             {
-                rendered.Unmapped[i] = ImportOutcome.Rejected(mapped.Error ?? "the row could not be mapped", null);
+                rendered.Unmapped.Set(i, ImportOutcome.Rejected(mapped.Error ?? "the row could not be mapped", null));
             }
         }
         rendered._lineStarts[rendered.Lines] = rendered.Body.WrittenCount;

@@ -113,7 +113,7 @@ internal sealed partial class TypesenseSink : IBatchSink
         {
             return;
         }
-        var documents = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(Math.Max(1, batch.Changes.Count));
+        var documents = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(Math.Max(1, batch.Count));
         try
         {
             var upserts = Split(batch, documents, null, null).Upserts;
@@ -147,6 +147,12 @@ internal sealed partial class TypesenseSink : IBatchSink
                 default: reload?.Add(change); break;
             }
         }
+        // Backfilled rows come after the changes (they never share a document with them); their ids are left empty
+        // until one is needed (ToDeadLetter).
+        foreach (var row in batch.Backfilled)
+        {
+            documents[upserts++] = new(string.Empty, row);
+        }
         return (upserts, partials);
     }
 
@@ -155,7 +161,7 @@ internal sealed partial class TypesenseSink : IBatchSink
     {
         using var activity = WalSyncTelemetry.ActivitySource.StartActivity("walsync.flush.collection");
         activity?.SetTag("walsync.collection", collection);
-        activity?.SetTag("walsync.rows", batch.Changes.Count);
+        activity?.SetTag("walsync.rows", batch.Count);
         var counters = last ? _state?.Collection(batch.Table.Collection, batch.Table.Source.Relation.QualifiedName) : null;
         var collectionTag = new KeyValuePair<string, object?>("collection", batch.Table.Collection);
         long bytes;
@@ -170,7 +176,7 @@ internal sealed partial class TypesenseSink : IBatchSink
         var deadLetters = new List<DeadLetter>();
         var deletes = new List<string>();
         // Upserts fill the front of the rented array, partial updates the back; rows to read back go to their own list.
-        var documents = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(Math.Max(1, batch.Changes.Count));
+        var documents = ArrayPool<KeyValuePair<string, PendingChange>>.Shared.Rent(Math.Max(1, batch.Count));
         var reload = new List<KeyValuePair<string, PendingChange>>();
         try
         {
@@ -232,12 +238,12 @@ internal sealed partial class TypesenseSink : IBatchSink
         var (outcomes, bytes) = rendered is not null && rendered.Documents == documents.Count
             ? await _importer.ImportAsync(collection, rendered, action, cancellationToken)
             : await _importer.ImportAsync(collection, documents, action, cancellationToken);
-        var written = 0;
-        for (var i = 0; i < outcomes.Length; i++)
+        var written = outcomes.Count - outcomes.NotWritten;
+        for (var i = 0; outcomes.NotWritten > 0 && i < outcomes.Count; i++)
         {
             switch (outcomes[i].Kind)
             {
-                case ImportOutcomeKind.Written: written++; break;
+                case ImportOutcomeKind.Written: break;
                 case ImportOutcomeKind.NotFound: notFound?.Add(documents[i]); break;
                 default: deadLetters.Add(ToDeadLetter(table, documents[i], action, outcomes[i])); break;
             }
@@ -276,7 +282,10 @@ internal sealed partial class TypesenseSink : IBatchSink
         return [.. rows];
     }
 
+    // A backfilled row is split with an empty id (Split): it takes its id here, from its row.
     private static DeadLetter ToDeadLetter(TableBinding table, KeyValuePair<string, PendingChange> change, ImportAction action, ImportOutcome outcome) =>
-        new(table.Source.Relation.QualifiedName, table.Collection, change.Key, table.KeyOf(change.Value.Row, change.Value.Mapper),
+        new(table.Source.Relation.QualifiedName, table.Collection,
+            change.Key.Length > 0 || !change.Value.Mapper.TryGetDocumentId(change.Value.Row, out var id, out _) ? change.Key : id,
+            table.KeyOf(change.Value.Row, change.Value.Mapper),
             action == ImportAction.Update ? "update" : "upsert", change.Value.Lsn, outcome.Error!, outcome.Document);
 }

@@ -93,6 +93,25 @@ public abstract class DeadLetterPipelineTests : IAsyncLifetime
         await running;
     }
 
+    // A backfilled row is written without its document id at hand: a rejected one must still be stored under it.
+    [Fact]
+    public async Task Backfill_RowTypesenseCannotHold_DeadLetterNamesItsDocumentAndTheOthersArrive()
+    {
+        await Harness.ExecuteAsync("UPDATE items SET price = 'NaN' WHERE id = 7");
+        using var stop = new CancellationTokenSource();
+        var running = new SyncService(Options(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).RunAsync(stop.Token);
+
+        await Eventually.HoldsAsync(async () => (await StoredAsync()).Count == 1 && (await Harness.DocumentsAsync("items")).Count == 49,
+            TimeSpan.FromSeconds(30), "49 documents and one dead letter");
+        var letter = Assert.Single(await StoredAsync()).Letter;
+        Assert.Equal(("7", "upsert"), (letter.DocumentId, letter.Operation));
+        Assert.Equal(["7"], letter.Key);
+        Assert.Contains("NaN", letter.Error, StringComparison.Ordinal);
+        Assert.False((await Harness.DocumentsAsync("items")).ContainsKey("7"));
+        await stop.CancelAsync();
+        await running;
+    }
+
     [Fact]
     public async Task ListAndRetry_AfterTheCauseIsFixed_DocumentsWrittenOrDeletedAndDeadLettersMarked()
     {

@@ -105,6 +105,36 @@ public sealed class BatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_HighWatermarkAfterAnotherChangeOfTheCollection_RowsTakeTheirIds()
+    {
+        var chunk = RegisterChunk(Row("1", "chunk", "b"), Row("2", "chunk", "b"));
+        Write(Insert(9, "other"), Commit(0x100), Watermark(chunk, "L"), Watermark(chunk, "H"));
+        Start();
+
+        var batch = await NextBatchAsync();
+        var items = batch.Collections["items"];
+        // Insert 9 came before the low watermark, into the same batch: the rows are written (the stream left them
+        // alone), but under their ids, as they are not alone in the batch.
+        Assert.Equal(["1", "2", "9"], items.Changes.Keys.Order());
+        Assert.Empty(items.Backfilled);
+        Assert.Equal(2, chunk.RowsWritten);
+    }
+
+    [Fact]
+    public async Task Run_HighWatermarkAloneInItsBatch_RowsKeptWithoutIds()
+    {
+        var chunk = RegisterChunk(Row("1", "chunk", "b"), Row("2", "chunk", "b"));
+        Write(Watermark(chunk, "L"), Watermark(chunk, "H"));
+        Start();
+
+        var items = (await NextBatchAsync()).Collections["items"];
+        Assert.Empty(items.Changes);
+        Assert.Equal([Row("1", "chunk", "b"), Row("2", "chunk", "b")], items.Backfilled.Select(c => c.Row));
+        Assert.All(items.Backfilled, c => Assert.Equal(DocumentOperation.Upsert, c.Operation));
+        Assert.Equal(2, chunk.RowsWritten);
+    }
+
+    [Fact]
     public async Task Run_TransactionTheChunkSnapshotHid_ItsDocumentKeepsTheStreamVersion()
     {
         _windows.BackfillStarted();

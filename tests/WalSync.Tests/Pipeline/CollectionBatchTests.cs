@@ -100,6 +100,45 @@ public class CollectionBatchTests
         Assert.Equal(["2"], batch.Changes.Keys);
     }
 
+    [Fact]
+    public void AddBackfilled_ThenAChangeToOneOfTheirDocuments_TheChangeWinsAndTheOthersKeepTheirRows()
+    {
+        var batch = NewBatch();
+        batch.AddBackfilled(Row("1", "read", "x"), Mapper);
+        batch.AddBackfilled(Row("2", "read", "y"), Mapper);
+        Assert.Empty(batch.Changes);
+        Assert.Equal(2, batch.Count);
+
+        batch.Apply("2", Change(DocumentOperation.PartialUpdate, Row("2", "streamed", Unchanged)));
+
+        Assert.Empty(batch.Backfilled);
+        Assert.Equal(Row("1", "read", "x"), batch.Changes["1"].Row);
+        Assert.Equal((DocumentOperation.Upsert, Row("2", "streamed", "y")), (batch.Changes["2"].Operation, batch.Changes["2"].Row));
+    }
+
+    [Fact]
+    public void AddBackfilled_SoftDeletedRow_DeleteByItsId()
+    {
+        var mapper = new DocumentMapper(Items, ["k"], new TableOptions { Table = "public.items", SoftDeleteColumn = "note" }, PgTypeCatalog.BuiltIn);
+        var batch = NewBatch();
+        batch.AddBackfilled(Row("3", "gone", "x"), mapper);
+        batch.AddBackfilled(Row("4", null, "y"), mapper);
+
+        Assert.Equal(DocumentOperation.Delete, Assert.Single(batch.Changes, c => c.Key == "3").Value.Operation);
+        Assert.Equal(Row("4", null, "y"), Assert.Single(batch.Backfilled).Row);
+    }
+
+    [Fact]
+    public void Truncate_AfterBackfilledRows_DropsThem()
+    {
+        var batch = NewBatch();
+        batch.AddBackfilled(Row("1", "read", "x"), Mapper);
+
+        batch.Truncate();
+
+        Assert.Equal(0, batch.Count);
+    }
+
     private static CollectionBatch NewBatch() =>
         new(new TableBinding(new SourceTable(new TableOptions { Table = "public.items" }, Items, ["k"], ["integer"], false), "items"));
 
