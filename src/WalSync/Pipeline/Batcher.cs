@@ -226,7 +226,7 @@ internal sealed class Batcher
         var mapper = await _tables.GetMapperAsync(chunk.Table, chunk.Relation, cancellationToken);
         var target = batch.For(chunk.Table);
         // A row read by a query is whole (no unchanged TOAST) and has no older image: an upsert, or a soft delete.
-        if (keep is null && target.Changes.Count == 0 && chunk.Table.Nested.Count == 0)
+        if (keep is null && target.Count == 0 && chunk.Table.Nested.Count == 0)
         {
             // The stream changed none of the chunk's documents and the batch holds no other change of the collection:
             // every row is written, and none needs its id to be told apart.

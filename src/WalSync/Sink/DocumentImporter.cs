@@ -55,7 +55,7 @@ internal sealed class DocumentImporter
             var result = results[line];
             if (!result.Success)
             {
-                outcomes.Set(rendered.DocumentOf(line), result.Code == 404 && action == ImportAction.Update ? ImportOutcome.NotFound
+                outcomes.SetNotWritten(rendered.DocumentOf(line), result.Code == 404 && action == ImportAction.Update ? ImportOutcome.NotFound
                     : ImportOutcome.Rejected($"Typesense rejected the document ({result.Code}): {result.Error}", Encoding.UTF8.GetString(rendered.Line(line))));
             }
         }

@@ -22,18 +22,8 @@ internal sealed class ImportOutcomes
     public ImportOutcome this[int document] =>
         _notWritten is not null && _notWritten.TryGetValue(document, out var outcome) ? outcome : ImportOutcome.Written;
 
-    /// <summary>Sets the outcome of document <paramref name="document"/>.</summary>
-    public void Set(int document, ImportOutcome outcome)
-    {
-        if (outcome.Kind != ImportOutcomeKind.Written)
-        {
-            (_notWritten ??= [])[document] = outcome;
-        }
-        else
-        {
-            _notWritten?.Remove(document);
-        }
-    }
+    /// <summary>Records that document <paramref name="document"/> was not written: <paramref name="outcome"/> is not found or rejected.</summary>
+    public void SetNotWritten(int document, ImportOutcome outcome) => (_notWritten ??= [])[document] = outcome;
 
     /// <summary>A copy, to be changed without changing this one.</summary>
     public ImportOutcomes Copy()

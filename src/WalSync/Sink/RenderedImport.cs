@@ -51,7 +51,7 @@ internal sealed class RenderedImport : IDisposable
             }
             else
             {
-                rendered.Unmapped.Set(i, ImportOutcome.Rejected(mapped.Error ?? "the row could not be mapped", null));
+                rendered.Unmapped.SetNotWritten(i, ImportOutcome.Rejected(mapped.Error ?? "the row could not be mapped", null));
             }
         }
         rendered._lineStarts[rendered.Lines] = rendered.Body.WrittenCount;
