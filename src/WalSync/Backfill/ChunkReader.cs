@@ -143,6 +143,8 @@ internal sealed class ChunkReader
         const int firstColumn = 3;
         var builder = new RowImageBuilder();
         var forms = _relation.Columns.Select(c => types[c.TypeOid]).ToArray();
+        // As the stream's rows (PgOutputDecoder): key columns in text, the others of fixed-size forms binary.
+        var keepBinary = _relation.Columns.Select(c => !_table.KeyColumns.Contains(c.Name) && RowImage.BinaryLength(types[c.TypeOid]) >= 0).ToArray();
         long node = 0, size = 0;
         while (await copy.ReadAsync(cancellationToken))
         {
@@ -163,6 +165,10 @@ internal sealed class ChunkReader
                 if (copy.IsNull(firstColumn + i))
                 {
                     builder.AddNull();
+                }
+                else if (keepBinary[i])
+                {
+                    builder.AddBinaryValue(forms[i], copy.Field(firstColumn + i), types);
                 }
                 else
                 {

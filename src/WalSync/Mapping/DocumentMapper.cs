@@ -111,7 +111,7 @@ internal sealed class DocumentMapper
         {
             return false;
         }
-        return !_plan.SoftDeleteIsBool || row.GetText(column).SequenceEqual("t"u8);
+        return !_plan.SoftDeleteIsBool || (row.TryGetBinary(column, out _, out var binary) ? binary[0] != 0 : row.GetText(column).SequenceEqual("t"u8));
     }
 
     /// <summary>
@@ -187,7 +187,9 @@ internal sealed class DocumentMapper
                     var element = 0;
                     var error = field.Type.IsArray
                         ? writer.WriteArray(field.Type.Kind, field.Type.Delimiter, row.GetText(field.Column), out element)
-                        : writer.WriteScalar(field.Type.Kind, row.GetText(field.Column));
+                        : row.TryGetBinary(field.Column, out var form, out var binary)
+                            ? writer.WriteBinaryScalar(field.Type.Kind, form, binary)
+                            : writer.WriteScalar(field.Type.Kind, row.GetText(field.Column));
                     if (error != ValueError.None)
                     {
                         return MappingResult.Failure(MappingErrors.Describe(field, error, element));

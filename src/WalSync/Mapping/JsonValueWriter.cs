@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Text.Unicode;
+using WalSync.Replication;
 
 namespace WalSync.Mapping;
 
@@ -13,6 +15,11 @@ internal sealed class JsonValueWriter
 
     [ThreadStatic]
     private static JsonValueWriter? _current;
+
+    // 2000-01-01 00:00 UTC, where PostgreSQL's dates and timestamps count from, in Unix seconds.
+    private const long PostgresEpochUnixSeconds = 946_684_800;
+
+    private static readonly Dictionary<uint, BinaryType> NoArrayTypes = [];
 
     private byte[] _elementScratch = new byte[256];
     private byte[] _jsonScratch = new byte[256];
@@ -77,6 +84,56 @@ internal sealed class JsonValueWriter
                 break;
         }
         return error;
+    }
+
+    /// <summary>
+    /// Writes one value of kind <paramref name="kind"/> from a binary form a <see cref="RowImage"/> keeps
+    /// (<see cref="RowImage.BinaryLength"/>): the same JSON as <see cref="WriteScalar"/> writes from the value's text
+    /// form, without the text for integers, booleans, dates and timestamps.
+    /// </summary>
+    /// <param name="kind">The column's kind.</param>
+    /// <param name="form">The binary form.</param>
+    /// <param name="value">The binary value, of the form's size.</param>
+    public ValueError WriteBinaryScalar(ScalarKind kind, BinaryType form, ReadOnlySpan<byte> value)
+    {
+        switch (form, kind)
+        {
+            case (BinaryType.Bool, ScalarKind.Bool):
+                Json.BoolValue(value[0] != 0);
+                return ValueError.None;
+            case (BinaryType.Int2, ScalarKind.Int32 or ScalarKind.Int64 or ScalarKind.Float):
+                Json.NumberValue(BinaryPrimitives.ReadInt16BigEndian(value));
+                return ValueError.None;
+            case (BinaryType.Int4, ScalarKind.Int32 or ScalarKind.Int64 or ScalarKind.Float):
+                Json.NumberValue(BinaryPrimitives.ReadInt32BigEndian(value));
+                return ValueError.None;
+            case (BinaryType.Int8, ScalarKind.Int64 or ScalarKind.Float):
+                Json.NumberValue(BinaryPrimitives.ReadInt64BigEndian(value));
+                return ValueError.None;
+            case (BinaryType.Timestamp or BinaryType.TimestampTz, ScalarKind.Timestamp or ScalarKind.Date):
+                var microseconds = BinaryPrimitives.ReadInt64BigEndian(value);
+                if (microseconds is long.MinValue or long.MaxValue)
+                {
+                    break; // -infinity, infinity: the text path names them
+                }
+                // Microseconds from 2000-01-01 UTC (a timestamp without time zone read as UTC), rounded down to seconds.
+                var (seconds, fraction) = long.DivRem(microseconds, 1_000_000);
+                Json.NumberValue(PostgresEpochUnixSeconds + seconds - (fraction < 0 ? 1 : 0));
+                return ValueError.None;
+            case (BinaryType.Date, ScalarKind.Timestamp or ScalarKind.Date):
+                var days = BinaryPrimitives.ReadInt32BigEndian(value);
+                if (days is int.MinValue or int.MaxValue)
+                {
+                    break;
+                }
+                Json.NumberValue(PostgresEpochUnixSeconds + (days * 86_400L));
+                return ValueError.None;
+        }
+        // Floats and uuids through their text form, as the text path writes them; other pairings (a domain, a
+        // mapping of a kind the form does not hold) follow the text path's checks too.
+        Span<byte> text = stackalloc byte[64]; // longer than any text of the kept forms (uuid 36, timestamptz BC 34 bytes)
+        var length = PgBinaryText.TryWrite(form, value, text, NoArrayTypes);
+        return length >= 0 ? WriteScalar(kind, text[..length]) : throw new ArgumentOutOfRangeException(nameof(form), form, "Not a binary form rows keep.");
     }
 
     /// <summary>Writes a 1-D array's text form as a JSON array of <paramref name="kind"/> values, leaving out NULL elements.</summary>

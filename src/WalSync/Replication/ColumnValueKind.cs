@@ -9,6 +9,7 @@ internal enum ColumnValueKind : byte
     /// <summary>An unchanged TOASTed value ('u'): PostgreSQL did not send it, and the document must keep what it has.</summary>
     UnchangedToast,
 
-    /// <summary>A value in PostgreSQL's text output form, UTF-8 ('t').</summary>
+    /// <summary>A value ('t', or 'b' in binary mode): its text output form in UTF-8, or a binary form the row keeps
+    /// (<see cref="RowImage.TryGetBinary"/>).</summary>
     Text,
 }

@@ -31,6 +31,9 @@ internal sealed class PgOutputDecoder
     private BinaryType?[] _forms = [];
     private RelationInfo? _formsOf;
 
+    /// <summary>By column number of <see cref="_formsOf"/>: true where the row keeps the binary value (<see cref="RowImage.BinaryLength"/>).</summary>
+    private bool[] _keepBinary = [];
+
     /// <summary>Creates a decoder for a stream of text values, or of binary ones where <paramref name="binaryTypes"/> is given.</summary>
     /// <param name="binaryTypes">The binary forms of the published columns' types by OID (see <see cref="BinaryTypes"/>);
     /// null when the stream sends text.</param>
@@ -174,7 +177,7 @@ internal sealed class PgOutputDecoder
         : throw new InvalidOperationException($"pgoutput sent a change of relation {oid} before describing it in a Relation message.");
 
     // TupleData: Int16 column count, then per column 'n' (NULL), 'u' (unchanged TOAST), 't' + Int32 length + text or
-    // 'b' + Int32 length + binary; binary values are turned into their text form here.
+    // 'b' + Int32 length + binary; binary values are turned into their text form here, except those the row keeps binary.
     private RowImage ReadTuple(ref PgOutputCursor cursor, RelationInfo relation, RowImagePool? pool = null)
     {
         var columns = cursor.ReadInt16();
@@ -208,6 +211,9 @@ internal sealed class PgOutputDecoder
         {
             // Looked up once per relation, not once per value: a dictionary lookup per column cost ~1.5 % of a wide row's decoding.
             _forms = [.. relation.Columns.Select(c => _binaryTypes is not null && _binaryTypes.TryGetValue(c.TypeOid, out var f) ? f : (BinaryType?)null)];
+            // Key columns are read as text by every id, key and dead letter; the other columns of fixed-size forms stay
+            // binary until the mapper writes them.
+            _keepBinary = [.. relation.Columns.Select((c, i) => !c.IsKey && _forms[i] is { } f && RowImage.BinaryLength(f) >= 0)];
             _formsOf = relation;
         }
         if (column >= _forms.Length || _forms[column] is not { } form)
@@ -216,7 +222,14 @@ internal sealed class PgOutputDecoder
             var name = column < relation.Columns.Count ? relation.Columns[column].Name : column.ToString(CultureInfo.InvariantCulture);
             throw new UnreadableBinaryValueException($"column {relation.QualifiedName}.{name} (type OID {type})");
         }
-        _builder.AddBinary(form, value, _binaryTypes!);
+        if (_keepBinary[column])
+        {
+            _builder.AddBinaryValue(form, value, _binaryTypes!);
+        }
+        else
+        {
+            _builder.AddBinary(form, value, _binaryTypes!);
+        }
     }
 
     private static RelationInfo ReadRelation(ref PgOutputCursor cursor)

@@ -3,12 +3,14 @@ using System.Buffers.Binary;
 namespace WalSync.Replication;
 
 /// <summary>
-/// One row's column values in PostgreSQL's text output form, packed into a single byte array so that a decoded
-/// row costs one allocation.
+/// One row's column values, packed into a single byte array so that a decoded row costs one allocation. A value is
+/// kept in PostgreSQL's text output form, or, for the fixed-size binary forms the document mapper writes straight into
+/// JSON (<see cref="BinaryLength"/>), in its binary form; <see cref="GetText"/> gives the text form of either.
 /// </summary>
 /// <remarks>
 /// Layout: Int32 column count N, then N pairs of Int32 (offset, length) where length -1 means NULL and -2 an
-/// unchanged TOASTed value, then the UTF-8 bytes of the values; an array from a <see cref="RowImagePool"/> may be
+/// unchanged TOASTed value, then the bytes of the values: UTF-8 text, or, where the offset is negated, a
+/// <see cref="BinaryType"/> byte followed by the binary value. An array from a <see cref="RowImagePool"/> may be
 /// longer than the image. Built by <see cref="RowImageBuilder"/>.
 /// </remarks>
 internal readonly struct RowImage : IEquatable<RowImage>
@@ -58,17 +60,66 @@ internal readonly struct RowImage : IEquatable<RowImage>
     };
 
     /// <summary>The UTF-8 text form of column <paramref name="column"/>; empty for NULL and unchanged TOAST (check <see cref="GetKind"/>).</summary>
+    /// <remarks>A value kept in its binary form is turned into text on every call, in a new array: hot paths read
+    /// such values with <see cref="TryGetBinary"/>.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The column is outside the row.</exception>
     public ReadOnlySpan<byte> GetText(int column)
     {
+        var stored = GetStored(column, out var binary);
+        if (!binary)
+        {
+            return stored;
+        }
+        var form = (BinaryType)stored[0];
+        var text = new byte[PgBinaryText.SizeHint(stored.Length)];
+        return text.AsSpan(0, PgBinaryText.TryWrite(form, stored[1..], text, NoArrayTypes));
+    }
+
+    /// <summary>
+    /// The binary value of column <paramref name="column"/> and its form, when the row keeps it in binary; false for a
+    /// text value, NULL and unchanged TOAST.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column is outside the row.</exception>
+    public bool TryGetBinary(int column, out BinaryType form, out ReadOnlySpan<byte> value)
+    {
+        var stored = GetStored(column, out var binary);
+        form = binary ? (BinaryType)stored[0] : default;
+        value = binary ? stored[1..] : default;
+        return binary;
+    }
+
+    /// <summary>The bytes of column <paramref name="column"/> as stored: text, or the form byte and the binary value
+    /// when <paramref name="binary"/>; empty for NULL and unchanged TOAST.</summary>
+    internal ReadOnlySpan<byte> GetStored(int column, out bool binary)
+    {
         var length = ReadLength(column);
+        binary = false;
         if (length < 0)
         {
             return default;
         }
         var offset = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(4 + (column * 8)));
-        return _buffer.AsSpan(offset, length);
+        binary = offset < 0;
+        return _buffer.AsSpan(binary ? -offset : offset, length);
     }
+
+    /// <summary>
+    /// The size in bytes of a value of <paramref name="form"/> when rows keep that form binary, otherwise -1. Kept are
+    /// the fixed-size forms whose JSON the mapper writes from the binary value (numbers, booleans, dates and timestamps
+    /// as Unix seconds) or whose binary form is much smaller than its text (uuid).
+    /// </summary>
+    public static int BinaryLength(BinaryType form) => form switch
+    {
+        BinaryType.Bool => 1,
+        BinaryType.Int2 => 2,
+        BinaryType.Int4 or BinaryType.Float4 or BinaryType.Date => 4,
+        BinaryType.Int8 or BinaryType.Float8 or BinaryType.Timestamp or BinaryType.TimestampTz => 8,
+        BinaryType.Uuid => 16,
+        _ => -1,
+    };
+
+    // The forms kept binary are scalars: their text needs no element types.
+    private static readonly Dictionary<uint, BinaryType> NoArrayTypes = [];
 
     /// <summary>The text form of column <paramref name="column"/> as a string, or null when it is not a value.</summary>
     public string? GetString(int column) =>
@@ -92,12 +143,7 @@ internal readonly struct RowImage : IEquatable<RowImage>
         for (var i = 0; i < ColumnCount; i++)
         {
             var source = GetKind(i) == ColumnValueKind.UnchangedToast && older.GetKind(i) == ColumnValueKind.Text ? older : this;
-            switch (source.GetKind(i))
-            {
-                case ColumnValueKind.Null: builder.AddNull(); break;
-                case ColumnValueKind.UnchangedToast: builder.AddUnchangedToast(); break;
-                default: builder.AddText(source.GetText(i)); break;
-            }
+            builder.AddFrom(source, i);
         }
         return builder.Build();
     }
@@ -122,7 +168,13 @@ internal readonly struct RowImage : IEquatable<RowImage>
         }
         for (var i = 0; i < ColumnCount; i++)
         {
-            if (GetKind(i) != other.GetKind(i) || !GetText(i).SequenceEqual(other.GetText(i)))
+            if (GetKind(i) != other.GetKind(i))
+            {
+                return false;
+            }
+            var mine = GetStored(i, out var binary);
+            var theirs = other.GetStored(i, out var otherBinary);
+            if (binary == otherBinary ? !mine.SequenceEqual(theirs) : !GetText(i).SequenceEqual(other.GetText(i)))
             {
                 return false;
             }

@@ -64,6 +64,54 @@ internal sealed class RowImageBuilder
         Advance(written);
     }
 
+    /// <summary>
+    /// Adds a column holding the binary value <paramref name="value"/> as it is, when rows keep <paramref name="form"/>
+    /// binary (<see cref="RowImage.BinaryLength"/>), otherwise its text form (<see cref="AddBinary"/>).
+    /// </summary>
+    /// <param name="form">The value's binary form.</param>
+    /// <param name="value">The binary value.</param>
+    /// <param name="types">Binary forms by type OID, for an array's elements.</param>
+    /// <exception cref="FormatException">The value is malformed (of a kept form: not of its size).</exception>
+    /// <exception cref="UnreadableBinaryValueException">An array's elements have a type WalSync does not read in binary.</exception>
+    public void AddBinaryValue(BinaryType form, ReadOnlySpan<byte> value, IReadOnlyDictionary<uint, BinaryType> types)
+    {
+        var length = RowImage.BinaryLength(form);
+        if (length < 0)
+        {
+            AddBinary(form, value, types);
+            return;
+        }
+        if (value.Length != length)
+        {
+            throw new FormatException($"pgoutput sent a binary value of {value.Length} bytes where {length} were expected.");
+        }
+        var destination = GetSpan(length + 1);
+        destination[0] = (byte)form;
+        value.CopyTo(destination[1..]);
+        AddSlot(-_dataEnd, length + 1);
+        _dataEnd += length + 1;
+    }
+
+    /// <summary>Adds column <paramref name="column"/> of <paramref name="row"/> as that row holds it (NULL, unchanged
+    /// TOAST, text or binary).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The column is outside the row.</exception>
+    public void AddFrom(RowImage row, int column)
+    {
+        switch (row.GetKind(column))
+        {
+            case ColumnValueKind.Null:
+                AddNull();
+                return;
+            case ColumnValueKind.UnchangedToast:
+                AddUnchangedToast();
+                return;
+        }
+        var stored = row.GetStored(column, out var binary);
+        stored.CopyTo(GetSpan(stored.Length));
+        AddSlot(binary ? -_dataEnd : _dataEnd, stored.Length);
+        _dataEnd += stored.Length;
+    }
+
     /// <summary>A buffer of at least <paramref name="sizeHint"/> bytes where the next column's value may be written; finish with <see cref="Advance"/>.</summary>
     public Span<byte> GetSpan(int sizeHint)
     {

@@ -52,14 +52,7 @@ internal static class RowReadBack
                     builder.AddNull();
                     continue;
                 }
-                if (row.GetKind(read) == ColumnValueKind.Null)
-                {
-                    builder.AddNull();
-                }
-                else
-                {
-                    builder.AddText(row.GetText(read));
-                }
+                builder.AddFrom(row, read);
                 read++;
             }
             return builder.Build();

@@ -120,8 +120,9 @@ public class PgBinaryTextPostgresTests
 
         var decision = await BinaryTypes.ReadAsync(connection, "values_pub", CancellationToken.None);
         Assert.Null(decision.TextBecause);
-        var text = await DecodeAsync(connection, slot, binary: null);
-        var binary = await DecodeAsync(connection, slot, decision.Types);
+        var types = await WalSync.Mapping.PgTypeCatalog.LoadAsync(connection, CancellationToken.None);
+        var text = await DecodeAsync(connection, slot, binary: null, types);
+        var binary = await DecodeAsync(connection, slot, decision.Types, types);
 
         Assert.Equal(rows + 1, text.Count(line => line.StartsWith("I ", StringComparison.Ordinal)));
         Assert.Contains(text, line => line.StartsWith("U ", StringComparison.Ordinal));
@@ -159,6 +160,10 @@ public class PgBinaryTextPostgresTests
         Assert.Equal(textProgress, binaryProgress);
         Assert.NotNull(binary.Snapshot);
         Assert.Equal(text.Rows.Select(PgOutputDecoderPostgresTests.Values), binary.Rows.Select(PgOutputDecoderPostgresTests.Values));
+        var mapper = new WalSync.Mapping.DocumentMapper(table.Relation, table.KeyColumns, table.Options,
+            await WalSync.Mapping.PgTypeCatalog.LoadAsync(connection, CancellationToken.None));
+        Assert.Contains(binary.Rows, row => Enumerable.Range(0, row.ColumnCount).Any(i => row.TryGetBinary(i, out _, out _)));
+        Assert.Equal(text.Rows.Select(row => Document(mapper, row)), binary.Rows.Select(row => Document(mapper, row)));
     }
 
     [Fact]
@@ -190,10 +195,21 @@ public class PgBinaryTextPostgresTests
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Every message of the slot, peeked in text or binary and decoded, as lines.</summary>
-    private static async Task<List<string>> DecodeAsync(NpgsqlConnection connection, string slot, IReadOnlyDictionary<uint, BinaryType>? binary)
+    /// <summary>The document the mapper writes for <paramref name="row"/>, or the reason it writes none.</summary>
+    private static string Document(WalSync.Mapping.DocumentMapper mapper, RowImage row)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        var result = mapper.WriteDocument(row, output, partial: false);
+        return result.Success ? System.Text.Encoding.UTF8.GetString(output.WrittenSpan) : "error: " + result.Error;
+    }
+
+    /// <summary>Every message of the slot, peeked in text or binary and decoded, as lines: the values, and the new
+    /// row's document (the binary rows keep some values binary, which the mapper writes without their text).</summary>
+    private static async Task<List<string>> DecodeAsync(NpgsqlConnection connection, string slot, IReadOnlyDictionary<uint, BinaryType>? binary,
+        WalSync.Mapping.PgTypeCatalog types)
     {
         var decoder = new PgOutputDecoder(binary);
+        WalSync.Mapping.DocumentMapper? mapper = null;
         await using var command = new NpgsqlCommand(
             "SELECT lsn, data FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL, 'proto_version', '2', 'publication_names', 'values_pub', 'binary', $2)",
             connection);
@@ -207,7 +223,12 @@ public class PgBinaryTextPostgresTests
             var kind = decoder.Decode(message, reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), out var change);
             if (kind == PgOutputMessageKind.Change)
             {
-                lines.Add($"{change.Kind.ToString()[0]} old{PgOutputDecoderPostgresTests.Values(change.OldRow)} new{PgOutputDecoderPostgresTests.Values(change.NewRow)}");
+                if (mapper is null || !ReferenceEquals(mapper.Relation, change.Relation))
+                {
+                    mapper = new WalSync.Mapping.DocumentMapper(change.Relation!, ["id"], new WalSync.Configuration.TableOptions { Table = "public.kinds" }, types);
+                }
+                lines.Add($"{change.Kind.ToString()[0]} old{PgOutputDecoderPostgresTests.Values(change.OldRow)} new{PgOutputDecoderPostgresTests.Values(change.NewRow)}" +
+                    $" document {Document(mapper, change.NewRow)}");
             }
         }
         return lines;

@@ -60,11 +60,22 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
         await stop.CancelAsync();
         await running;
 
-        // walsync status reads the same statistics from PostgreSQL, with or without a daemon.
+        // walsync status reads the same statistics from PostgreSQL, with or without a daemon. The spill count is compared
+        // with the server's, not with 0: the WAL sender's counts reach pg_stat_replication_slots some time after its
+        // decoding (PostgreSQL's own contrib/test_decoding/sql/stats.sql waits for them), and once in a loaded CI run a
+        // spill showed up only here, after the stop, although both checks above had read 0.
         await using var status = WalSyncProcess.Start(["status", "--config", WalSyncProcess.WriteConfig(_harness.Options(("public.items", "items")))]);
         await status.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var (_, spilledAfterStop) = await SlotStatisticsAsync();
         Assert.Matches(@"streamed \d+ transaction\(s\), [0-9.]+ [KMG]iB, before their commit", status.Output);
-        Assert.DoesNotContain("spilled", status.Output, StringComparison.Ordinal);
+        if (spilledAfterStop == 0)
+        {
+            Assert.DoesNotContain("spilled", status.Output, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains($"spilled {spilledAfterStop} transaction(s)", status.Output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
