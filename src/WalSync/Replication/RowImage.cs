@@ -18,6 +18,9 @@ internal readonly struct RowImage : IEquatable<RowImage>
     internal const int NullLength = -1;
     internal const int UnchangedToastLength = -2;
 
+    // The forms kept binary are scalars: their text needs no element types.
+    private static readonly Dictionary<uint, BinaryType> NoArrayTypes = [];
+
     private readonly byte[]? _buffer;
 
     internal RowImage(byte[] buffer) => _buffer = buffer;
@@ -117,9 +120,6 @@ internal readonly struct RowImage : IEquatable<RowImage>
         BinaryType.Uuid => 16,
         _ => -1,
     };
-
-    // The forms kept binary are scalars: their text needs no element types.
-    private static readonly Dictionary<uint, BinaryType> NoArrayTypes = [];
 
     /// <summary>The text form of column <paramref name="column"/> as a string, or null when it is not a value.</summary>
     public string? GetString(int column) =>

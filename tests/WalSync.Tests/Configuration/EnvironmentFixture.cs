@@ -60,7 +60,7 @@ public sealed class EnvironmentFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         // Roles belong to the cluster, which other test classes share.
-        await Harness.ExecuteAsync($"DROP OWNED BY {NoReplicationRole}, {NoSelectRole}; DROP ROLE {NoReplicationRole}, {NoSelectRole};");
+        await Harness.DropRolesAsync(NoReplicationRole, NoSelectRole);
         await Harness.DisposeAsync();
         await Replica.DisposeAsync();
     }

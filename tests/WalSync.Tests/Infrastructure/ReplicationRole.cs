@@ -69,6 +69,6 @@ public sealed class ReplicationRole : IAsyncDisposable
                 return false;
             }
         }, TimeSpan.FromSeconds(30), $"slot {_harness.Slot} to be dropped");
-        await _harness.ExecuteAsync($"DROP OWNED BY {Name}; DROP ROLE {Name};");
+        await _harness.DropRolesAsync(Name);
     }
 }

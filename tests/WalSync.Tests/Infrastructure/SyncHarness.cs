@@ -103,6 +103,21 @@ public sealed class SyncHarness : IAsyncDisposable
     /// <summary>Runs SQL on the test database.</summary>
     public Task ExecuteAsync(string sql) => PostgresServer.ExecuteAsync(ConnectionString, sql);
 
+    /// <summary>Drops <paramref name="roles"/> and what they own. Roles live in the cluster's shared catalogs, so two
+    /// tests dropping theirs at once can deadlock; PostgreSQL then cancels one drop, which is tried again.</summary>
+    public Task DropRolesAsync(params string[] roles) => Eventually.HoldsAsync(async () =>
+    {
+        try
+        {
+            await ExecuteAsync($"DROP OWNED BY {string.Join(", ", roles)}; DROP ROLE {string.Join(", ", roles)};");
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected)
+        {
+            return false;
+        }
+    }, TimeSpan.FromSeconds(30), $"roles {string.Join(", ", roles)} to be dropped");
+
     /// <summary>The slot's confirmed_flush_lsn, or null.</summary>
     public async Task<NpgsqlTypes.NpgsqlLogSequenceNumber?> ConfirmedFlushLsnAsync()
     {
