@@ -143,8 +143,8 @@ internal sealed class ChunkReader
         const int firstColumn = 3;
         var builder = new RowImageBuilder();
         var forms = _relation.Columns.Select(c => types[c.TypeOid]).ToArray();
-        // As the stream's rows (PgOutputDecoder): key columns in text, the others of fixed-size forms binary.
-        var keepBinary = _relation.Columns.Select(c => !_table.KeyColumns.Contains(c.Name) && RowImage.BinaryLength(types[c.TypeOid]) >= 0).ToArray();
+        // As the stream's rows (PgOutputDecoder): key columns in text, the others as the builder keeps their forms.
+        var keys = _relation.Columns.Select(c => _table.KeyColumns.Contains(c.Name)).ToArray();
         long node = 0, size = 0;
         while (await copy.ReadAsync(cancellationToken))
         {
@@ -166,13 +166,13 @@ internal sealed class ChunkReader
                 {
                     builder.AddNull();
                 }
-                else if (keepBinary[i])
+                else if (keys[i])
                 {
-                    builder.AddBinaryValue(forms[i], copy.Field(firstColumn + i), types);
+                    builder.AddBinary(forms[i], copy.Field(firstColumn + i), types);
                 }
                 else
                 {
-                    builder.AddBinary(forms[i], copy.Field(firstColumn + i), types);
+                    builder.AddBinaryValue(forms[i], copy.Field(firstColumn + i), types);
                 }
             }
             read.Add(builder.Build(_rows));

@@ -19,8 +19,6 @@ internal sealed class JsonValueWriter
     // 2000-01-01 00:00 UTC, where PostgreSQL's dates and timestamps count from, in Unix seconds.
     private const long PostgresEpochUnixSeconds = 946_684_800;
 
-    private static readonly Dictionary<uint, BinaryType> NoArrayTypes = [];
-
     private byte[] _elementScratch = new byte[256];
     private byte[] _jsonScratch = new byte[256];
 
@@ -132,7 +130,7 @@ internal sealed class JsonValueWriter
         // Floats and uuids through their text form, as the text path writes them; other pairings (a domain, a
         // mapping of a kind the form does not hold) follow the text path's checks too.
         Span<byte> text = stackalloc byte[64]; // longer than any text of the kept forms (uuid 36, timestamptz BC 34 bytes)
-        var length = PgBinaryText.TryWrite(form, value, text, NoArrayTypes);
+        var length = PgBinaryText.TryWrite(form, value, text);
         return length >= 0 ? WriteScalar(kind, text[..length]) : throw new ArgumentOutOfRangeException(nameof(form), form, "Not a binary form rows keep.");
     }
 

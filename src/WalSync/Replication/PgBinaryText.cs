@@ -18,9 +18,12 @@ internal static class PgBinaryText
     private const int PostgresEpochJulianDay = 2451545;
     private const long MicrosecondsPerDay = 86_400_000_000L;
 
+    private static readonly Dictionary<uint, BinaryType> NoElementTypes = [];
+
     private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
 
-    /// <summary>A first guess of the text's size in bytes: <see cref="TryWrite"/> says when it was too small.</summary>
+    /// <summary>A first guess of the text's size in bytes: <see cref="TryWrite(BinaryType, ReadOnlySpan{byte}, Span{byte}, IReadOnlyDictionary{uint, BinaryType})"/>
+    /// says when it was too small.</summary>
     public static int SizeHint(int binaryLength) => (binaryLength * 4) + 64;
 
     /// <summary>
@@ -39,6 +42,11 @@ internal static class PgBinaryText
         Write(type, value, ref text, types);
         return text.Overflowed ? -1 : text.Length;
     }
+
+    /// <summary>Like <see cref="TryWrite(BinaryType, ReadOnlySpan{byte}, Span{byte}, IReadOnlyDictionary{uint, BinaryType})"/>
+    /// for a value that is not an array.</summary>
+    public static int TryWrite(BinaryType type, ReadOnlySpan<byte> value, Span<byte> destination) =>
+        TryWrite(type, value, destination, NoElementTypes);
 
     private static void Write(BinaryType type, ReadOnlySpan<byte> value, ref Utf8Text text, IReadOnlyDictionary<uint, BinaryType> types)
     {

@@ -31,8 +31,8 @@ internal sealed class PgOutputDecoder
     private BinaryType?[] _forms = [];
     private RelationInfo? _formsOf;
 
-    /// <summary>By column number of <see cref="_formsOf"/>: true where the row keeps the binary value (<see cref="RowImage.BinaryLength"/>).</summary>
-    private bool[] _keepBinary = [];
+    /// <summary>By column number of <see cref="_formsOf"/>: true for a key column.</summary>
+    private bool[] _keys = [];
 
     /// <summary>Creates a decoder for a stream of text values, or of binary ones where <paramref name="binaryTypes"/> is given.</summary>
     /// <param name="binaryTypes">The binary forms of the published columns' types by OID (see <see cref="BinaryTypes"/>);
@@ -211,9 +211,7 @@ internal sealed class PgOutputDecoder
         {
             // Looked up once per relation, not once per value: a dictionary lookup per column cost ~1.5 % of a wide row's decoding.
             _forms = [.. relation.Columns.Select(c => _binaryTypes is not null && _binaryTypes.TryGetValue(c.TypeOid, out var f) ? f : (BinaryType?)null)];
-            // Key columns are read as text by every id, key and dead letter; the other columns of fixed-size forms stay
-            // binary until the mapper writes them.
-            _keepBinary = [.. relation.Columns.Select((c, i) => !c.IsKey && _forms[i] is { } f && RowImage.BinaryLength(f) >= 0)];
+            _keys = [.. relation.Columns.Select(c => c.IsKey)];
             _formsOf = relation;
         }
         if (column >= _forms.Length || _forms[column] is not { } form)
@@ -222,13 +220,15 @@ internal sealed class PgOutputDecoder
             var name = column < relation.Columns.Count ? relation.Columns[column].Name : column.ToString(CultureInfo.InvariantCulture);
             throw new UnreadableBinaryValueException($"column {relation.QualifiedName}.{name} (type OID {type})");
         }
-        if (_keepBinary[column])
+        // Key columns are read as text by every id, key and dead letter; the other columns of the forms rows keep stay
+        // binary until the mapper writes them.
+        if (_keys[column])
         {
-            _builder.AddBinaryValue(form, value, _binaryTypes!);
+            _builder.AddBinary(form, value, _binaryTypes!);
         }
         else
         {
-            _builder.AddBinary(form, value, _binaryTypes!);
+            _builder.AddBinaryValue(form, value, _binaryTypes!);
         }
     }
 

@@ -18,9 +18,6 @@ internal readonly struct RowImage : IEquatable<RowImage>
     internal const int NullLength = -1;
     internal const int UnchangedToastLength = -2;
 
-    // The forms kept binary are scalars: their text needs no element types.
-    private static readonly Dictionary<uint, BinaryType> NoArrayTypes = [];
-
     private readonly byte[]? _buffer;
 
     internal RowImage(byte[] buffer) => _buffer = buffer;
@@ -75,7 +72,7 @@ internal readonly struct RowImage : IEquatable<RowImage>
         }
         var form = (BinaryType)stored[0];
         var text = new byte[PgBinaryText.SizeHint(stored.Length)];
-        return text.AsSpan(0, PgBinaryText.TryWrite(form, stored[1..], text, NoArrayTypes));
+        return text.AsSpan(0, PgBinaryText.TryWrite(form, stored[1..], text));
     }
 
     /// <summary>

@@ -88,8 +88,7 @@ internal sealed class RowImageBuilder
         var destination = GetSpan(length + 1);
         destination[0] = (byte)form;
         value.CopyTo(destination[1..]);
-        AddSlot(-_dataEnd, length + 1);
-        _dataEnd += length + 1;
+        AdvanceBinary(length + 1);
     }
 
     /// <summary>Adds column <paramref name="column"/> of <paramref name="row"/> as that row holds it (NULL, unchanged
@@ -108,8 +107,14 @@ internal sealed class RowImageBuilder
         }
         var stored = row.GetStored(column, out var binary);
         stored.CopyTo(GetSpan(stored.Length));
-        AddSlot(binary ? -_dataEnd : _dataEnd, stored.Length);
-        _dataEnd += stored.Length;
+        if (binary)
+        {
+            AdvanceBinary(stored.Length);
+        }
+        else
+        {
+            Advance(stored.Length);
+        }
     }
 
     /// <summary>A buffer of at least <paramref name="sizeHint"/> bytes where the next column's value may be written; finish with <see cref="Advance"/>.</summary>
@@ -130,6 +135,13 @@ internal sealed class RowImageBuilder
     public void Advance(int length)
     {
         AddSlot(_dataEnd, length);
+        _dataEnd += length;
+    }
+
+    // Completes a column of a form byte and a binary value: its offset is negated (RowImage's layout).
+    private void AdvanceBinary(int length)
+    {
+        AddSlot(-_dataEnd, length);
         _dataEnd += length;
     }
 
