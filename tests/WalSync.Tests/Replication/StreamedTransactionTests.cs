@@ -16,22 +16,30 @@ namespace WalSync.Tests.Replication;
 /// are streamed by PostgreSQL before their commit (<c>Postgres:StreamLargeTransactions</c>, the default): WalSync keeps
 /// them until the commit, drops aborted ones and aborted subtransactions, and the WAL sender spills nothing.
 /// </summary>
+/// <remarks>
+/// The tests that assert a slot's stream and spill counts run on a server of their own: a slot decodes the WAL of the
+/// whole cluster, and a large DDL transaction in another database (another test's schema set-up or drop) is streamed or
+/// spilled by every slot, so it shows in this slot's counts (<c>pg_stat_replication_slots</c>) too.
+/// </remarks>
 public sealed class StreamedTransactionTests : IAsyncLifetime
 {
     private const string Expected = "SELECT id::text AS id, name FROM items";
     private SyncHarness _harness = null!;
 
-    public async Task InitializeAsync()
-    {
-        _harness = await SyncHarness.StartAsync("streamed");
-        await _harness.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);");
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_harness is not null)
+        {
+            await _harness.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task RunAsync_TransactionsLargerThanDecodingMemory_StreamedNotSpilledAndAbortsLeaveNothing()
     {
+        await UseAsync(await SyncHarness.OnOwnClusterAsync());
         var (service, stop, running) = Start();
         await WaitForStreamingAsync(service, running);
 
@@ -60,27 +68,17 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
         await stop.CancelAsync();
         await running;
 
-        // walsync status reads the same statistics from PostgreSQL, with or without a daemon. The spill count is compared
-        // with the server's, not with 0: the WAL sender's counts reach pg_stat_replication_slots some time after its
-        // decoding (PostgreSQL's own contrib/test_decoding/sql/stats.sql waits for them), and once in a loaded CI run a
-        // spill showed up only here, after the stop, although both checks above had read 0.
+        // walsync status reads the same statistics from PostgreSQL, with or without a daemon.
         await using var status = WalSyncProcess.Start(["status", "--config", WalSyncProcess.WriteConfig(_harness.Options(("public.items", "items")))]);
         await status.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        var (_, spilledAfterStop) = await SlotStatisticsAsync();
         Assert.Matches(@"streamed \d+ transaction\(s\), [0-9.]+ [KMG]iB, before their commit", status.Output);
-        if (spilledAfterStop == 0)
-        {
-            Assert.DoesNotContain("spilled", status.Output, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Contains($"spilled {spilledAfterStop} transaction(s)", status.Output, StringComparison.Ordinal);
-        }
+        Assert.DoesNotContain("spilled", status.Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task RunAsync_StoppedWhileATransactionIsStreamed_NextRunGetsItWholeAtItsCommit()
     {
+        await UseAsync(await SyncHarness.StartAsync("streamed"));
         var (service, stop, running) = Start();
         await WaitForStreamingAsync(service, running);
         await using var open = await OpenAsync();
@@ -104,6 +102,7 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_StreamLargeTransactionsOff_TheServerSpillsInstead()
     {
+        await UseAsync(await SyncHarness.OnOwnClusterAsync());
         var options = _harness.Options(("public.items", "items"));
         options.Postgres.StreamLargeTransactions = false;
         using var logs = new LogCapture();
@@ -125,6 +124,7 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
     [Fact]
     public async Task Run_TemporaryDirectoryRemovedWhileRunning_ExitsTwoNamingTmpdirAndTheNextRunLosesNothing()
     {
+        await UseAsync(await SyncHarness.StartAsync("streamed"));
         // A directory missing at start fails the start-up checks (CheckCommandTests); this one goes while walsync runs.
         var missing = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "walsync-missing-" + Guid.NewGuid().ToString("N"))).FullName;
         await using var walsync = WalSyncProcess.Run(_harness.Options(("public.items", "items")), new Dictionary<string, string> { ["TMPDIR"] = missing });
@@ -150,6 +150,7 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
     [Fact]
     public async Task Reader_IdleAcknowledgementWhenAStreamedTransactionIsReplayed_AcknowledgesNothing()
     {
+        await UseAsync(await SyncHarness.StartAsync("streamed"));
         var options = _harness.Options(("public.items", "items")).Postgres;
         await _harness.ExecuteAsync($"CREATE PUBLICATION {options.Publication} FOR TABLE items");
         await _harness.ExecuteAsync($"SELECT pg_create_logical_replication_slot('{options.Slot}', 'pgoutput')");
@@ -178,6 +179,12 @@ public sealed class StreamedTransactionTests : IAsyncLifetime
         // Nothing is ever flushed here, so nothing may be acknowledged at those moments.
         Assert.Equal(20, logger.Replays);
         Assert.Empty(logger.Acknowledged);
+    }
+
+    private async Task UseAsync(SyncHarness harness)
+    {
+        _harness = harness;
+        await _harness.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);");
     }
 
     private (SyncService Service, CancellationTokenSource Stop, Task Running) Start()
