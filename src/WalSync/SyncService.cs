@@ -449,19 +449,12 @@ public sealed class SyncService
         {
             types = await PgTypeCatalog.LoadAsync(connection, cancellationToken);
         }
-        var described = new List<SourceTable>();
-        foreach (var table in _options.Tables)
-        {
-            described.Add(await source.DescribeTableAsync(table, cancellationToken));
-        }
+        var described = (await source.DescribeTablesAsync([.. _options.Tables], cancellationToken)).Select(d => d.Get()).ToList();
         var nested = await ResolveNestedAsync(source, described, types, cancellationToken);
         var configured = described.Select(t => t.Relation.QualifiedName).ToHashSet(StringComparer.Ordinal);
-        var related = new List<SourceTable>();
-        foreach (var table in nested.Values.SelectMany(NestedRelations.TablesOf).Distinct(StringComparer.Ordinal).Where(t => !configured.Contains(t)))
-        {
-            // Nested and join tables are published like configured ones: their changes rebuild the documents above them.
-            related.Add(await source.DescribeTableAsync(new TableOptions { Table = table }, cancellationToken));
-        }
+        // Nested and join tables are published like configured ones: their changes rebuild the documents above them.
+        var related = (await source.DescribeTablesAsync([.. nested.Values.SelectMany(NestedRelations.TablesOf).Distinct(StringComparer.Ordinal)
+            .Where(t => !configured.Contains(t)).Select(t => new TableOptions { Table = t })], cancellationToken)).Select(d => d.Get());
         var published = await source.EnsurePublicationAsync([.. described, .. related], cancellationToken);
         foreach (var table in published)
         {
@@ -470,7 +463,7 @@ public sealed class SyncService
                 ReplicationLog.GeneratedColumnsMissing(_logger, table.Relation.QualifiedName, missing);
             }
             else if (table.Options.ReadBackGeneratedColumns && configured.Contains(table.Relation.QualifiedName)
-                && await source.UnpublishedGeneratedColumnsAsync(table, cancellationToken) is { Count: > 0 } readBack)
+                && GeneratedColumns.Unpublished(table) is { Count: > 0 } readBack)
             {
                 // Read back with every row at flush, through the same statement as nested fields.
                 var name = table.Relation.QualifiedName;

@@ -37,11 +37,13 @@ public sealed partial class StartupChecks
             $"the role '{await source.CheckReplicationAsync(cancellationToken)}' may stream from a replication slot", cancellationToken);
 
         var described = new List<SourceTable>();
-        foreach (var table in _options.Tables)
+        // One read for every table; each table's check reports its own part (or the read's failure).
+        Task<IReadOnlyList<TableDescription>>? descriptions = null;
+        foreach (var (table, i) in _options.Tables.Select((t, i) => (t, i)))
         {
             await CheckAsync(results, $"table {table.Table}", async () =>
             {
-                var found = await source.DescribeTableAsync(table, cancellationToken);
+                var found = (await (descriptions ??= source.DescribeTablesAsync([.. _options.Tables], cancellationToken)))[i].Get();
                 described.Add(found);
                 return $"readable, key ({string.Join(", ", found.KeyColumns)}), {found.Relation.Columns.Count} columns";
             }, cancellationToken);

@@ -28,53 +28,34 @@ internal static class GeneratedColumns
 
     /// <summary>The generated columns of <paramref name="table"/> that its documents should hold (the configuration does
     /// not leave them out) but the stream does not carry, in column order.</summary>
-    /// <param name="connection">A connection to the source database.</param>
     /// <param name="table">The table as the publication publishes it.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    public static async Task<IReadOnlyList<(string Name, uint TypeOid, bool Stored)>> UnpublishedAsync(NpgsqlConnection connection, SourceTable table,
-        CancellationToken cancellationToken)
+    public static IReadOnlyList<GeneratedColumn> Unpublished(SourceTable table)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(table);
-        var columns = new List<(string, uint, bool)>();
-        await using var command = new NpgsqlCommand(
-            "SELECT attname, atttypid, attgenerated = 's' FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped AND attgenerated <> '' ORDER BY attnum", connection);
-        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var name = reader.GetString(0);
-            var wanted = (table.Options.Columns is not { Count: > 0 } only || only.Contains(name)) && table.Options.ExcludeColumns?.Contains(name) != true;
-            if (wanted && table.Relation.IndexOf(name) < 0)
-            {
-                columns.Add((name, reader.GetFieldValue<uint>(1), reader.GetBoolean(2)));
-            }
-        }
-        return columns;
+        return [.. table.GeneratedColumns.Where(c => (table.Options.Columns is not { Count: > 0 } only || only.Contains(c.Name))
+            && table.Options.ExcludeColumns?.Contains(c.Name) != true && table.Relation.IndexOf(c.Name) < 0)];
     }
 
     /// <summary>One sentence naming the generated columns of <paramref name="table"/> that its documents lack, why, and
     /// what would bring them; null when there are none (or the configuration leaves them out, or reads them back).</summary>
-    /// <param name="connection">A connection to the source database.</param>
     /// <param name="table">The table as the publication publishes it.</param>
     /// <param name="publication">The publication's name, for the statement that publishes stored columns.</param>
-    /// <param name="cancellationToken">Cancels the read.</param>
-    public static async Task<string?> MissingAsync(NpgsqlConnection connection, SourceTable table, string publication, CancellationToken cancellationToken)
+    /// <param name="version">The server's version (<c>NpgsqlConnection.PostgreSqlVersion</c>).</param>
+    public static string? Missing(SourceTable table, string publication, Version version)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(version);
         if (table.Options.ReadBackGeneratedColumns)
         {
             return null;
         }
-        var unpublished = await UnpublishedAsync(connection, table, cancellationToken);
+        var unpublished = Unpublished(table);
         var stored = unpublished.Where(c => c.Stored).Select(c => c.Name).ToList();
         var virtuals = unpublished.Where(c => !c.Stored).Select(c => c.Name).ToList();
         if (stored.Count + virtuals.Count == 0)
         {
             return null;
         }
-        var version = connection.PostgreSqlVersion;
         var all = string.Join(", ", stored.Concat(virtuals));
         var leaveOut = $"Set Tables[]:ReadBackGeneratedColumns of {table.Relation.QualifiedName} to true to read them back by key at each flush, " +
             "or list them in Tables[]:ExcludeColumns to say they are left out on purpose.";

@@ -283,14 +283,13 @@ internal sealed class Publication
 
     internal static void ThrowIfAny(List<string> problems)
     {
-        if (problems.Count == 1)
+        if (problems.Count > 0)
         {
-            throw new ConfigurationException(problems[0]);
-        }
-        if (problems.Count > 1)
-        {
-            throw new ConfigurationException("Fix these before WalSync can start:" +
-                string.Concat(problems.Select(p => $"{Environment.NewLine}  - {p}")));
+            throw new ConfigurationException(Combine(problems));
         }
     }
+
+    /// <summary>One message for one or more problems.</summary>
+    internal static string Combine(List<string> problems) => problems.Count == 1 ? problems[0]
+        : "Fix these before WalSync can start:" + string.Concat(problems.Select(p => $"{Environment.NewLine}  - {p}"));
 }

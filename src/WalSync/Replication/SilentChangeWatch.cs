@@ -77,9 +77,10 @@ internal sealed class SilentChangeWatch
         ArgumentNullException.ThrowIfNull(tables);
         ArgumentNullException.ThrowIfNull(source);
         await using var connection = await source.OpenConnectionAsync(cancellationToken);
-        foreach (var table in tables.Where(t => !_files.ContainsKey(t.Relation.QualifiedName)))
+        var unseen = tables.Where(t => !_files.ContainsKey(t.Relation.QualifiedName)).ToList();
+        foreach (var (table, files) in unseen.Zip(await FilesAsync(connection, unseen, cancellationToken)))
         {
-            _files[table.Relation.QualifiedName] = await FilesAsync(connection, table, cancellationToken);
+            _files[table.Relation.QualifiedName] = files;
         }
         foreach (var table in tables.Where(t => t.IsPartitioned && !_partitions.ContainsKey(t.Relation.QualifiedName)))
         {
@@ -123,14 +124,17 @@ internal sealed class SilentChangeWatch
 
     /// <summary>Compares the table's columns now with those seen before, and asks for a rebuild when rows got values the
     /// stream did not carry.</summary>
-    private async Task CompareColumnsAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    /// <param name="connection">For the reads a change needs.</param>
+    /// <param name="table">The table.</param>
+    /// <param name="previous">Its columns last compared.</param>
+    /// <param name="current">Its columns now.</param>
+    /// <param name="files">Its files now, read after <paramref name="current"/>.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    private async Task CompareColumnsAsync(NpgsqlConnection connection, SourceTable table, RelationInfo previous, RelationInfo current,
+        Dictionary<uint, uint> files, CancellationToken cancellationToken)
     {
         var name = table.Relation.QualifiedName;
-        // The first time, the columns as the run found them at start are what the stream and the backfills follow.
-        var previous = _relations.GetValueOrDefault(name) ?? table.Relation;
-        var current = await TableColumns.CurrentAsync(connection, table, previous, cancellationToken);
         // A partition attached or detached meanwhile is the partition check's; a file changed under one kept is a rewrite.
-        var files = await FilesAsync(connection, table, cancellationToken);
         var rewritten = _files.TryGetValue(name, out var earlier) && files.Any(f => earlier.TryGetValue(f.Key, out var was) && was != f.Value);
         _files[name] = files;
         if (RelationDiff.Compare(previous, current) is { IsEmpty: false } diff)
@@ -168,11 +172,21 @@ internal sealed class SilentChangeWatch
     private async Task CheckCatalogAsync(NpgsqlDataSource source, IReadOnlyList<SourceTable> tables, CancellationToken cancellationToken)
     {
         await using var connection = await source.OpenConnectionAsync(cancellationToken);
-        foreach (var table in tables)
+        // Three reads for every table at once; a table's own reads follow only when something changed.
+        var kinds = await KindsAsync(connection, tables, cancellationToken);
+        // The first time, the columns as the run found them at start are what the stream and the backfills follow.
+        var previous = tables.Select(t => _relations.GetValueOrDefault(t.Relation.QualifiedName) ?? t.Relation).ToList();
+        var current = await TableColumns.CurrentAsync(connection, tables, previous, cancellationToken);
+        var files = await FilesAsync(connection, tables, cancellationToken);
+        for (var i = 0; i < tables.Count; i++)
         {
+            var table = tables[i];
             var name = table.Relation.QualifiedName;
-            await ThrowIfUnloggedAsync(connection, table, cancellationToken);
-            await CompareColumnsAsync(connection, table, cancellationToken);
+            if (kinds.TryGetValue(table.Relation.RelationId, out var kind) && Publishability.Refusal(name, kind.Kind, kind.Persistence, system: false) is { } refusal)
+            {
+                throw new ConfigurationException(refusal);
+            }
+            await CompareColumnsAsync(connection, table, previous[i], current[i], files[i], cancellationToken);
             if (!table.IsPartitioned)
             {
                 continue;
@@ -233,15 +247,19 @@ internal sealed class SilentChangeWatch
         ReplicationLog.SilentChange(_logger, table, reason);
     }
 
-    private static async Task ThrowIfUnloggedAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    /// <summary>Each table's <c>relkind</c> and <c>relpersistence</c> now, by OID; a table gone is missing.</summary>
+    private static async Task<Dictionary<uint, (char Kind, char Persistence)>> KindsAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables,
+        CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT relkind, relpersistence FROM pg_class WHERE oid = $1", connection);
-        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
+        var kinds = new Dictionary<uint, (char, char)>();
+        await using var command = new NpgsqlCommand("SELECT oid, relkind, relpersistence FROM pg_class WHERE oid = ANY($1)", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid, tables.Select(t => t.Relation.RelationId).ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (await reader.ReadAsync(cancellationToken) && Publishability.Refusal(table.Relation.QualifiedName, reader.GetChar(0), reader.GetChar(1), system: false) is { } refusal)
+        while (await reader.ReadAsync(cancellationToken))
         {
-            throw new ConfigurationException(refusal);
+            kinds[reader.GetFieldValue<uint>(0)] = (reader.GetChar(1), reader.GetChar(2));
         }
+        return kinds;
     }
 
     /// <summary>The leaf partitions of <paramref name="root"/> now (OID → quoted name), however deep.</summary>
@@ -292,21 +310,25 @@ internal sealed class SilentChangeWatch
         return await command.ExecuteScalarAsync(cancellationToken) is bool hasRows ? hasRows : null;
     }
 
-    /// <summary>The file node of each table that holds <paramref name="table"/>'s rows, by OID: the table itself, or each
-    /// leaf partition (<c>pg_partition_tree</c> lists none for a plain table); empty when it is gone.</summary>
-    private static async Task<Dictionary<uint, uint>> FilesAsync(NpgsqlConnection connection, SourceTable table, CancellationToken cancellationToken)
+    /// <summary>For each of <paramref name="tables"/>, in order, the file node of each table that holds its rows, by OID:
+    /// the table itself, or each leaf partition (<c>pg_partition_tree</c> lists none for a plain table); empty when it is
+    /// gone.</summary>
+    private static async Task<List<Dictionary<uint, uint>>> FilesAsync(NpgsqlConnection connection, IReadOnlyList<SourceTable> tables,
+        CancellationToken cancellationToken)
     {
+        var oids = tables.Select(t => t.Relation.RelationId).ToArray();
+        var byTable = oids.Distinct().ToDictionary(o => o, _ => new Dictionary<uint, uint>());
         await using var command = new NpgsqlCommand(
-            "SELECT oid, pg_relation_filenode(oid) FROM pg_class WHERE oid = $1 AND relkind = 'r' " +
-            "UNION SELECT relid::oid, pg_relation_filenode(relid) FROM pg_partition_tree($1::regclass) WHERE isleaf AND pg_relation_filenode(relid) IS NOT NULL", connection);
-        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, table.Relation.RelationId);
-        var files = new Dictionary<uint, uint>();
+            "SELECT t.oid, c.oid, pg_relation_filenode(c.oid) FROM unnest($1::oid[]) AS t(oid) JOIN pg_class c ON c.oid = t.oid AND c.relkind = 'r' " +
+            "UNION SELECT t.oid, p.relid::oid, pg_relation_filenode(p.relid) FROM unnest($1::oid[]) AS t(oid) " +
+            "CROSS JOIN LATERAL pg_partition_tree(t.oid::regclass) p WHERE p.isleaf AND pg_relation_filenode(p.relid) IS NOT NULL", connection);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid, oids);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            files[reader.GetFieldValue<uint>(0)] = reader.GetFieldValue<uint>(1);
+            byTable[reader.GetFieldValue<uint>(0)][reader.GetFieldValue<uint>(1)] = reader.GetFieldValue<uint>(2);
         }
-        return files;
+        return [.. oids.Select(o => byTable[o])];
     }
 
     /// <summary>The columns of <paramref name="added"/> that give existing rows a value: a default (kept in the catalog, or

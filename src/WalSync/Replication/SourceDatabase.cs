@@ -63,101 +63,138 @@ internal sealed class SourceDatabase : IAsyncDisposable
         return role;
     }
 
-    /// <summary>Reads a configured table's columns and key from the catalog.</summary>
+    /// <summary>Reads a configured table's columns and key from the catalog (<see cref="DescribeTablesAsync"/>).</summary>
+    /// <exception cref="ConfigurationException">The table cannot be used, as <see cref="TableDescription.Problem"/> says.</exception>
+    public async Task<SourceTable> DescribeTableAsync(TableOptions table, CancellationToken cancellationToken) =>
+        (await DescribeTablesAsync([table], cancellationToken))[0].Get();
+
+    /// <summary>Reads the tables' columns, generated columns and keys from the catalog, in three queries however many
+    /// tables there are (and one more for each partitioned table).</summary>
     /// <remarks>The document key is the replica identity index under <c>REPLICA IDENTITY USING INDEX</c> (deletes carry only
     /// its columns), else the primary key.</remarks>
-    /// <exception cref="ConfigurationException">The table does not exist or cannot be published (unlogged, temporary, a view,
-    /// a foreign table: <see cref="Publishability"/>); or the role cannot SELECT it, would not see every row of it (row-level
-    /// security), it has no usable key or a partition whose rows are never published: every one of these problems of the
-    /// table in one message.</exception>
-    public async Task<SourceTable> DescribeTableAsync(TableOptions table, CancellationToken cancellationToken)
+    /// <returns>One description for each of <paramref name="tables"/>, in their order: the table, or why it cannot be
+    /// used: it does not exist or cannot be published (unlogged, temporary, a view, a foreign table:
+    /// <see cref="Publishability"/>); or the role cannot SELECT it, would not see every row of it (row-level security),
+    /// it has no usable key or a partition whose rows are never published: every one of these problems of the table in
+    /// one message.</returns>
+    /// <exception cref="NpgsqlException">A catalog read failed.</exception>
+    public async Task<IReadOnlyList<TableDescription>> DescribeTablesAsync(IReadOnlyList<TableOptions> tables, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(tables);
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        var problems = new List<string>();
-        uint oid;
-        ReplicaIdentity replicaIdentity;
-        bool partitioned;
+        var found = new (uint Oid, ReplicaIdentity Identity, bool Partitioned, List<string> Problems)?[tables.Count];
+        var refused = new string?[tables.Count];
         await using (var command = new NpgsqlCommand(
-            "SELECT c.oid, c.relreplident, c.relkind = 'p', has_table_privilege(c.oid, 'SELECT'), " + RowSecurity.SeesAllRowsSql + ", c.relforcerowsecurity, " +
+            "SELECT t.ord, c.oid, c.relreplident, c.relkind = 'p', has_table_privilege(c.oid, 'SELECT'), " + RowSecurity.SeesAllRowsSql + ", c.relforcerowsecurity, " +
             "c.relkind, c.relpersistence, n.nspname IN ('pg_catalog', 'information_schema') " +
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles r ON r.rolname = current_user " +
-            "WHERE n.nspname = $1 AND c.relname = $2", connection))
+            "FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(nspname, relname, ord) " +
+            "JOIN pg_namespace n ON n.nspname = t.nspname JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.relname " +
+            "JOIN pg_roles r ON r.rolname = current_user", connection))
         {
-            command.Parameters.AddWithValue(table.SchemaName);
-            command.Parameters.AddWithValue(table.TableName);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw new ConfigurationException($"Tables: the table {table.SchemaName}.{table.TableName} does not exist in the database " +
-                    $"'{connection.Database}'. Check the Table name (schema.table) or the Database in Postgres:ConnectionString.");
-            }
-            if (Publishability.Refusal($"{table.SchemaName}.{table.TableName}", reader.GetChar(6), reader.GetChar(7), reader.GetBoolean(8)) is { } refusal)
-            {
-                throw new ConfigurationException(refusal);
-            }
-            oid = reader.GetFieldValue<uint>(0);
-            replicaIdentity = (ReplicaIdentity)reader.GetChar(1);
-            partitioned = reader.GetBoolean(2);
-            if (!reader.GetBoolean(3))
-            {
-                problems.Add($"The role '{connection.UserName}' cannot read {table.SchemaName}.{table.TableName}. " +
-                    $"Grant it with: GRANT SELECT ON {table.SchemaName}.{table.TableName} TO {connection.UserName};");
-            }
-            else if (!reader.GetBoolean(4))
-            {
-                problems.Add(RowSecurity.HidesRows($"{table.SchemaName}.{table.TableName}", connection.UserName ?? "?", forced: reader.GetBoolean(5)).Message);
-            }
-        }
-
-        var columns = new List<ColumnInfo>();
-        await using (var command = new NpgsqlCommand(
-            "SELECT a.attname, a.atttypid, a.atttypmod FROM pg_attribute a " +
-            $"WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND {GeneratedColumns.ReadCondition(connection)} ORDER BY a.attnum", connection))
-        {
-            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
+            command.Parameters.AddWithValue(tables.Select(t => t.SchemaName).ToArray());
+            command.Parameters.AddWithValue(tables.Select(t => t.TableName).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                columns.Add(new ColumnInfo(reader.GetString(0), reader.GetFieldValue<uint>(1), reader.GetInt32(2), IsKey: false));
+                var i = (int)reader.GetInt64(0) - 1;
+                var table = tables[i];
+                var name = $"{table.SchemaName}.{table.TableName}";
+                if (Publishability.Refusal(name, reader.GetChar(7), reader.GetChar(8), reader.GetBoolean(9)) is { } refusal)
+                {
+                    refused[i] = refusal;
+                    continue;
+                }
+                var problems = new List<string>();
+                if (!reader.GetBoolean(4))
+                {
+                    problems.Add($"The role '{connection.UserName}' cannot read {name}. Grant it with: GRANT SELECT ON {name} TO {connection.UserName};");
+                }
+                else if (!reader.GetBoolean(5))
+                {
+                    problems.Add(RowSecurity.HidesRows(name, connection.UserName ?? "?", forced: reader.GetBoolean(6)).Message);
+                }
+                found[i] = (reader.GetFieldValue<uint>(1), (ReplicaIdentity)reader.GetChar(2), reader.GetBoolean(3), problems);
+            }
+        }
+        var oids = found.Where(f => f is not null).Select(f => f!.Value.Oid).Distinct().ToArray();
+
+        var columns = oids.ToDictionary(o => o, _ => new List<ColumnInfo>());
+        var generated = oids.ToDictionary(o => o, _ => new List<GeneratedColumn>());
+        await using (var command = new NpgsqlCommand(
+            $"SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod, {GeneratedColumns.ReadCondition(connection)}, a.attgenerated <> '', a.attgenerated = 's' " +
+            "FROM pg_attribute a WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum", connection))
+        {
+            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid, oids);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var oid = reader.GetFieldValue<uint>(0);
+                if (reader.GetBoolean(4))
+                {
+                    columns[oid].Add(new ColumnInfo(reader.GetString(1), reader.GetFieldValue<uint>(2), reader.GetInt32(3), IsKey: false));
+                }
+                if (reader.GetBoolean(5))
+                {
+                    generated[oid].Add(new GeneratedColumn(reader.GetString(1), reader.GetFieldValue<uint>(2), reader.GetBoolean(6)));
+                }
             }
         }
 
-        var keys = new List<(string Name, string Type)>();
+        var keys = oids.ToDictionary(o => o, _ => new List<(string Name, string Type)>());
         await using (var command = new NpgsqlCommand(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_index i " +
+            "SELECT i.indrelid, a.attname, format_type(a.atttypid, a.atttypmod) FROM unnest($1::oid[], $2::bool[]) AS t(oid, by_index) " +
+            "JOIN pg_index i ON i.indrelid = t.oid AND CASE WHEN t.by_index THEN i.indisreplident ELSE i.indisprimary END " +
             "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) " +
-            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum " +
-            "WHERE i.indrelid = $1 AND CASE WHEN $2 THEN i.indisreplident ELSE i.indisprimary END ORDER BY k.ord", connection))
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY i.indrelid, k.ord", connection))
         {
             // Under REPLICA IDENTITY USING INDEX, deletes and key changes carry only that index's columns, so they key
             // the documents; otherwise the primary key does.
-            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Oid, oid);
-            command.Parameters.AddWithValue(replicaIdentity == ReplicaIdentity.Index);
+            var identities = oids.ToDictionary(o => o, o => found.First(f => f?.Oid == o)!.Value.Identity);
+            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid, oids);
+            command.Parameters.AddWithValue(oids.Select(o => identities[o] == ReplicaIdentity.Index).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                keys.Add((reader.GetString(0), reader.GetString(1)));
+                keys[reader.GetFieldValue<uint>(0)].Add((reader.GetString(1), reader.GetString(2)));
             }
         }
 
-        var name = $"{table.SchemaName}.{table.TableName}";
-        if (partitioned)
+        var described = new TableDescription[tables.Count];
+        for (var i = 0; i < tables.Count; i++)
         {
-            problems.AddRange(await Publishability.UnpublishedPartitionsAsync(connection, oid, name, cancellationToken));
+            var table = tables[i];
+            var name = $"{table.SchemaName}.{table.TableName}";
+            if (found[i] is not var (oid, replicaIdentity, partitioned, problems))
+            {
+                described[i] = new TableDescription(null, refused[i] ?? $"Tables: the table {name} does not exist in the database " +
+                    $"'{connection.Database}'. Check the Table name (schema.table) or the Database in Postgres:ConnectionString.");
+                continue;
+            }
+            if (partitioned)
+            {
+                problems.AddRange(await Publishability.UnpublishedPartitionsAsync(connection, oid, name, cancellationToken));
+            }
+            if (keys[oid].Count == 0 || replicaIdentity == ReplicaIdentity.Nothing)
+            {
+                problems.Add($"The table {name} has no primary key or replica identity index, so its rows " +
+                    "cannot become documents with a stable id and PostgreSQL cannot publish its updates and deletes. " +
+                    $"Add a primary key (ALTER TABLE {name} ADD PRIMARY KEY (…);) or name a unique index over NOT NULL columns " +
+                    $"(ALTER TABLE {name} REPLICA IDENTITY USING INDEX <index>;).");
+            }
+            if (problems.Count > 0)
+            {
+                described[i] = new TableDescription(null, Publication.Combine(problems));
+                continue;
+            }
+            var keyNames = keys[oid].Select(k => k.Name).ToList();
+            var relation = new RelationInfo(oid, table.SchemaName, table.TableName, replicaIdentity,
+                columns[oid].Select(c => c with { IsKey = keyNames.Contains(c.Name) }).ToList());
+            described[i] = new TableDescription(new SourceTable(table, relation, keyNames, keys[oid].Select(k => k.Type).ToList(), partitioned)
+            {
+                GeneratedColumns = generated[oid],
+            }, null);
         }
-        if (keys.Count == 0 || replicaIdentity == ReplicaIdentity.Nothing)
-        {
-            problems.Add($"The table {name} has no primary key or replica identity index, so its rows " +
-                "cannot become documents with a stable id and PostgreSQL cannot publish its updates and deletes. " +
-                $"Add a primary key (ALTER TABLE {name} ADD PRIMARY KEY (…);) or name a unique index over NOT NULL columns " +
-                $"(ALTER TABLE {name} REPLICA IDENTITY USING INDEX <index>;).");
-        }
-        Publication.ThrowIfAny(problems);
-        var keyNames = keys.Select(k => k.Name).ToList();
-        var relation = new RelationInfo(oid, table.SchemaName, table.TableName, replicaIdentity,
-            columns.Select(c => c with { IsKey = keyNames.Contains(c.Name) }).ToList());
-        return new SourceTable(table, relation, keyNames, keys.Select(k => k.Type).ToList(), partitioned);
+        return described;
     }
 
     /// <summary>Creates the publication for <paramref name="tables"/> (with their <c>Where</c> as row filters), or checks
@@ -180,19 +217,16 @@ internal sealed class SourceDatabase : IAsyncDisposable
         new Publication(DataSource, _options.Publication, _logger).ApplyAsync(tables, cancellationToken);
 
     /// <summary>Why some generated columns of <paramref name="table"/> are not in its documents, with what would bring them,
-    /// or null (<see cref="GeneratedColumns"/>).</summary>
+    /// or null (<see cref="GeneratedColumns"/>); asks the server only for its version, and only when some are missing.</summary>
     public async Task<string?> GeneratedColumnsMissingAsync(SourceTable table, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.Options.ReadBackGeneratedColumns || GeneratedColumns.Unpublished(table).Count == 0)
+        {
+            return null;
+        }
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        return await GeneratedColumns.MissingAsync(connection, table, _options.Publication, cancellationToken);
-    }
-
-    /// <summary>The generated columns of <paramref name="table"/> that its documents should hold but the stream does not
-    /// carry (<see cref="GeneratedColumns.UnpublishedAsync"/>).</summary>
-    public async Task<IReadOnlyList<(string Name, uint TypeOid, bool Stored)>> UnpublishedGeneratedColumnsAsync(SourceTable table, CancellationToken cancellationToken)
-    {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
-        return await GeneratedColumns.UnpublishedAsync(connection, table, cancellationToken);
+        return GeneratedColumns.Missing(table, _options.Publication, connection.PostgreSqlVersion);
     }
 
     /// <summary>Whether the stream can carry binary values, and the binary forms of the published columns' types (<see cref="BinaryTypes"/>).</summary>

@@ -21,6 +21,10 @@ internal sealed record SourceTable(TableOptions Options, RelationInfo Relation, 
     /// <summary>The publication's column list for the table, or null when it publishes every column.</summary>
     public IReadOnlyList<string>? PublishedColumns { get; init; }
 
+    /// <summary>The table's generated columns in column order, published or not, as the catalog had them when the table
+    /// was described.</summary>
+    public IReadOnlyList<GeneratedColumn> GeneratedColumns { get; init; } = [];
+
     /// <summary>Quotes an SQL identifier.</summary>
     public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
