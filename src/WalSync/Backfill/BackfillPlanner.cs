@@ -52,13 +52,17 @@ internal sealed class BackfillPlanner
         ArgumentNullException.ThrowIfNull(tables);
         var unfinished = (await _store.LoadUnfinishedAsync(cancellationToken)).GroupBy(r => r.Table).ToDictionary(g => g.Key, g => g.Last());
         var jobs = new List<BackfillJob>();
-        foreach (var table in tables.Bindings)
+        var relations = await CurrentRelationsAsync(tables.Bindings, cancellationToken);
+        // Nothing else changes the collections while the run starts: two requests instead of a few for each table.
+        var catalog = await CollectionCatalog.LoadAsync(_client, cancellationToken);
+        foreach (var (table, relation) in tables.Bindings.Zip(relations))
         {
             var name = table.Source.Relation.QualifiedName;
             var reason = rebuild ?? (reindex.Contains(name) ? "a rebuild was asked for" : null);
+            var mapper = await tables.GetMapperAsync(table, relation, cancellationToken);
             var job = unfinished.TryGetValue(name, out var record)
-                ? await ResumeAsync(tables, table, record, cancellationToken)
-                : await PlanAsync(tables, table, reason, cancellationToken);
+                ? await ResumeAsync(table, mapper, record, catalog, cancellationToken)
+                : await PlanAsync(table, mapper, reason, catalog, cancellationToken);
             if (job is not null)
             {
                 jobs.Add(job);
@@ -68,20 +72,24 @@ internal sealed class BackfillPlanner
     }
 
     /// <summary>Plans a rebuild of <paramref name="table"/> asked for while streaming, for <paramref name="reason"/> (logged).</summary>
-    public Task<BackfillJob?> PlanRebuildAsync(TableRegistry tables, TableBinding table, string reason, CancellationToken cancellationToken) =>
-        PlanAsync(tables, table, reason, cancellationToken);
-
-    private async Task<BackfillJob?> ResumeAsync(TableRegistry tables, TableBinding table, BackfillRecord record, CancellationToken cancellationToken)
+    public async Task<BackfillJob?> PlanRebuildAsync(TableRegistry tables, TableBinding table, string reason, CancellationToken cancellationToken)
     {
-        var mapper = await CurrentMapperAsync(tables, table, cancellationToken);
-        var (live, _) = await _versions.ResolveAsync(table.Collection, cancellationToken);
-        if (await _client.GetCollectionAsync(record.Collection, cancellationToken) is null)
+        ArgumentNullException.ThrowIfNull(tables);
+        var relation = (await CurrentRelationsAsync([table], cancellationToken))[0];
+        return await PlanAsync(table, await tables.GetMapperAsync(table, relation, cancellationToken), reason, null, cancellationToken);
+    }
+
+    private async Task<BackfillJob?> ResumeAsync(TableBinding table, DocumentMapper mapper, BackfillRecord record, CollectionCatalog catalog,
+        CancellationToken cancellationToken)
+    {
+        var (live, _) = catalog.Resolve(table.Collection);
+        if (catalog.Collection(record.Collection) is null)
         {
             // Dropped by hand since: fill it again from the first row.
             record = record with { LastKey = null, RowsDone = 0 };
             await _store.StartAsync(record.Table, record.Collection, cancellationToken);
         }
-        await _schemas.EnsureAsync(record.Collection, mapper, cancellationToken);
+        await _schemas.EnsureAsync(record.Collection, mapper, catalog, cancellationToken);
         if (live is null)
         {
             await _client.UpsertAliasAsync(table.Collection, record.Collection, cancellationToken);
@@ -91,16 +99,21 @@ internal sealed class BackfillPlanner
         return new BackfillJob(table, record, SwapWhenDone: live != record.Collection);
     }
 
-    private async Task<BackfillJob?> PlanAsync(TableRegistry tables, TableBinding table, string? rebuild, CancellationToken cancellationToken)
+    /// <param name="table">The table.</param>
+    /// <param name="mapper">Its documents as its columns are now.</param>
+    /// <param name="rebuild">Why its collection must be rebuilt, or null.</param>
+    /// <param name="catalog">The collections read at start, or null (while streaming) to ask Typesense.</param>
+    /// <param name="cancellationToken">Cancels the planning.</param>
+    private async Task<BackfillJob?> PlanAsync(TableBinding table, DocumentMapper mapper, string? rebuild, CollectionCatalog? catalog,
+        CancellationToken cancellationToken)
     {
         var name = table.Source.Relation.QualifiedName;
-        var mapper = await CurrentMapperAsync(tables, table, cancellationToken);
-        var (live, plain) = await _versions.ResolveAsync(table.Collection, cancellationToken);
+        var (live, plain) = catalog?.Resolve(table.Collection) ?? await _versions.ResolveAsync(table.Collection, cancellationToken);
         if (live is not null && rebuild is null && !plain)
         {
             try
             {
-                await _schemas.EnsureAsync(live, mapper, cancellationToken);
+                await _schemas.EnsureAsync(live, mapper, catalog, cancellationToken);
                 table.Targets.Set(live);
                 return null;
             }
@@ -121,7 +134,7 @@ internal sealed class BackfillPlanner
         }
         try
         {
-            await _schemas.EnsureAsync(live, mapper, cancellationToken);
+            await _schemas.EnsureAsync(live, mapper, catalog, cancellationToken);
         }
         catch (SchemaChangeException)
         {
@@ -141,12 +154,11 @@ internal sealed class BackfillPlanner
         return new BackfillJob(table, record, SwapWhenDone: true);
     }
 
-    /// <summary>The mapper of the table's columns as they are now: a version made while streaming must have the columns the
+    /// <summary>The tables' columns as they are now, in one read: a version made while streaming must have the columns the
     /// next changes carry, not those of the start.</summary>
-    private async Task<DocumentMapper> CurrentMapperAsync(TableRegistry tables, TableBinding table, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RelationInfo>> CurrentRelationsAsync(IReadOnlyList<TableBinding> tables, CancellationToken cancellationToken)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-        var relation = await TableColumns.CurrentAsync(connection, table.Source, table.Source.Relation, cancellationToken);
-        return await tables.GetMapperAsync(table, relation, cancellationToken);
+        return await TableColumns.CurrentAsync(connection, [.. tables.Select(t => t.Source)], [.. tables.Select(t => t.Source.Relation)], cancellationToken);
     }
 }

@@ -30,12 +30,16 @@ internal sealed class CollectionSchemaSync
 
     /// <summary>Checks, without changing anything, that <paramref name="collection"/> can take <paramref name="mapper"/>'s
     /// documents: it is missing (and would be created) or its fields can follow the table's columns.</summary>
+    /// <param name="collection">The collection (or alias) name.</param>
+    /// <param name="mapper">The table's documents.</param>
+    /// <param name="catalog">The cluster's collections read at start, or null to ask Typesense.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>What was found, in one sentence.</returns>
     /// <exception cref="SchemaChangeException">A field has a type the table's documents cannot take.</exception>
-    public async Task<string> CheckAsync(string collection, DocumentMapper mapper, CancellationToken cancellationToken)
+    public async Task<string> CheckAsync(string collection, DocumentMapper mapper, CollectionCatalog? catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mapper);
-        var existing = await _client.GetCollectionAsync(collection, cancellationToken);
+        var existing = catalog is not null ? catalog.Collection(collection) : await _client.GetCollectionAsync(collection, cancellationToken);
         if (existing is null)
         {
             return $"collection '{collection}' does not exist yet: walsync run creates it with {mapper.Fields.Count} fields";
@@ -51,7 +55,12 @@ internal sealed class CollectionSchemaSync
     /// collection when it does not exist.</summary>
     /// <exception cref="SchemaChangeException">A field changes to a type the documents in the collection cannot take
     /// (<see cref="FieldTypeChange.CanAlterInPlace"/>), or Typesense refused the change.</exception>
-    public async Task EnsureAsync(string collection, DocumentMapper mapper, CancellationToken cancellationToken)
+    public Task EnsureAsync(string collection, DocumentMapper mapper, CancellationToken cancellationToken) =>
+        EnsureAsync(collection, mapper, null, cancellationToken);
+
+    /// <summary>As <see cref="EnsureAsync(string, DocumentMapper, CancellationToken)"/>, finding a collection not seen
+    /// before in <paramref name="catalog"/> (read at start) instead of asking Typesense, when one is given.</summary>
+    public async Task EnsureAsync(string collection, DocumentMapper mapper, CollectionCatalog? catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mapper);
         Dictionary<string, string> known;
@@ -66,7 +75,7 @@ internal sealed class CollectionSchemaSync
         }
         if (previous is null)
         {
-            var existing = await _client.GetCollectionAsync(collection, cancellationToken);
+            var existing = catalog is not null ? catalog.Collection(collection) : await _client.GetCollectionAsync(collection, cancellationToken);
             if (existing is null)
             {
                 // Nested fields on from the start: a json column added later could not switch them on.

@@ -73,23 +73,56 @@ public sealed partial class TypesenseClient
     /// <summary>The names of every collection, with <c>GET /collections</c>.</summary>
     /// <exception cref="TypesenseException">An unreadable answer, or retries exhausted.</exception>
     /// <remarks>https://typesense.org/docs/29.0/api/collections.html#list-all-collections</remarks>
-    public Task<IReadOnlyList<string>> ListCollectionNamesAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<string>> ListCollectionNamesAsync(CancellationToken ct) =>
+        [.. (await ListCollectionsAsync(ct)).Select(c => c.Name)];
+
+    /// <summary>Every collection's schema, with one <c>GET /collections</c>.</summary>
+    /// <exception cref="TypesenseException">An unreadable answer, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collections.html#list-all-collections</remarks>
+    public Task<IReadOnlyList<CollectionSchema>> ListCollectionsAsync(CancellationToken ct)
     {
         var call = new TypesenseCall(HttpMethod.Get, "/collections", _options.ConnectionTimeout);
-        return _transport.SendAsync<IReadOnlyList<string>>(call, async (response, node, token) =>
+        return _transport.SendAsync<IReadOnlyList<CollectionSchema>>(call, async (response, node, token) =>
         {
             await TypesenseResponses.EnsureSuccessAsync(response, node, call, token);
             var body = await response.Content.ReadAsByteArrayAsync(token);
             try
             {
-                return JsonNode.Parse(body) is JsonArray collections
-                    ? collections.Select(c => c?["name"]?.GetValue<string>()).OfType<string>().ToList()
-                    : throw TypesenseResponses.Unreadable(node, call, response, "the collection list is not an array", null);
+                return JsonSerializer.Deserialize(body, TypesenseJsonContext.Default.ListCollectionSchema)
+                    ?? throw TypesenseResponses.Unreadable(node, call, response, "the collection list is not an array", null);
             }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            catch (JsonException ex)
             {
                 throw TypesenseResponses.Unreadable(node, call, response, "the collection list is not an array of collections", ex);
             }
+        }, ct);
+    }
+
+    /// <summary>Every alias and the collection it points at, with one <c>GET /aliases</c>.</summary>
+    /// <returns>Alias name → collection name.</returns>
+    /// <exception cref="TypesenseException">An unreadable answer, or retries exhausted.</exception>
+    /// <remarks>https://typesense.org/docs/29.0/api/collection-alias.html#list-all-aliases</remarks>
+    public Task<IReadOnlyDictionary<string, string>> ListAliasesAsync(CancellationToken ct)
+    {
+        var call = new TypesenseCall(HttpMethod.Get, "/aliases", _options.ConnectionTimeout);
+        return _transport.SendAsync<IReadOnlyDictionary<string, string>>(call, async (response, node, token) =>
+        {
+            var answer = await TypesenseResponses.ReadObjectAsync(response, node, call, token);
+            var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (answer["aliases"] is not JsonArray list)
+            {
+                throw TypesenseResponses.Unreadable(node, call, response, "the answer has no aliases array", null);
+            }
+            foreach (var alias in list)
+            {
+                if (alias?["name"] is not JsonValue name || !name.TryGetValue<string>(out var aliasName)
+                    || alias["collection_name"] is not JsonValue target || !target.TryGetValue<string>(out var collection))
+                {
+                    throw TypesenseResponses.Unreadable(node, call, response, "an alias has no name or collection_name", null);
+                }
+                aliases[aliasName] = collection;
+            }
+            return aliases;
         }, ct);
     }
 

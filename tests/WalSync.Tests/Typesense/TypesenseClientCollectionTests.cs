@@ -1,3 +1,4 @@
+using WalSync.Sink;
 using WalSync.Typesense;
 
 namespace WalSync.Tests.Typesense;
@@ -46,6 +47,46 @@ public class TypesenseClientCollectionTests(TypesenseServers servers) : IClassFi
 
             Assert.Contains(added!.Fields, f => f.Name == "stock" && f.Type == "int32" && f.Optional);
             Assert.Equal(["name", "price", "stock"], dropped!.Fields.Select(f => f.Name));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(TypesenseServers.Available), MemberType = typeof(TypesenseServers))]
+    public async Task ListCollectionsAndAliases_OneRequestEach_TheCatalogAnswersAsTheSingleReadsDo(string server)
+    {
+        using var client = servers.NewClient(server);
+        var alias = TypesenseTestData.NewCollectionName();
+        var plain = TypesenseTestData.NewCollectionName();
+        await TypesenseTestData.WithProductsAsync(client, async collection =>
+        {
+            await client.CreateCollectionAsync(TypesenseTestData.Products(plain), CancellationToken.None);
+            await client.UpsertAliasAsync(alias, collection, CancellationToken.None);
+            try
+            {
+                var collections = await client.ListCollectionsAsync(CancellationToken.None);
+                var aliases = await client.ListAliasesAsync(CancellationToken.None);
+                var catalog = await CollectionCatalog.LoadAsync(client, CancellationToken.None);
+
+                Assert.Equal(["name", "price", "tags"], collections.Single(c => c.Name == collection).Fields.Select(f => f.Name));
+                Assert.Equal(collection, aliases[alias]);
+                Assert.Equal((collection, false), catalog.Resolve(alias));
+                Assert.Equal((plain, true), catalog.Resolve(plain));
+                Assert.Equal((null, false), catalog.Resolve(TypesenseTestData.NewCollectionName()));
+                foreach (var name in (string[])[alias, plain, collection])
+                {
+                    Assert.Equal((await client.GetCollectionAsync(name, CancellationToken.None))!.Name, catalog.Collection(name)!.Name);
+                }
+                Assert.Null(catalog.Collection(TypesenseTestData.NewCollectionName()));
+            }
+            finally
+            {
+                var options = servers.Options(server);
+                using var http = new HttpClient();
+                using var delete = new HttpRequestMessage(HttpMethod.Delete, $"{options.Nodes[0].TrimEnd('/')}/aliases/{Uri.EscapeDataString(alias)}");
+                delete.Headers.Add("X-TYPESENSE-API-KEY", options.ApiKey);
+                (await http.SendAsync(delete)).EnsureSuccessStatusCode();
+                await client.DeleteCollectionAsync(plain, CancellationToken.None);
+            }
         });
     }
 
