@@ -124,6 +124,9 @@ internal sealed class NullTypesense : IAsyncDisposable
                 }
                 await WriteAsync(context, 200, AliasJson(name));
                 break;
+            case ["aliases"] when method == "GET":
+                await WriteAsync(context, 200, "{\"aliases\":[" + string.Join(",", _aliases.Keys.Select(AliasJson)) + "]}");
+                break;
             case ["aliases", var name] when method == "GET":
                 await (_aliases.ContainsKey(name) ? WriteAsync(context, 200, AliasJson(name)) : NotFoundAsync(context));
                 break;

@@ -54,7 +54,7 @@ internal sealed class BackfillPlanner
         var jobs = new List<BackfillJob>();
         var relations = await CurrentRelationsAsync(tables.Bindings, cancellationToken);
         // Nothing else changes the collections while the run starts: two requests instead of a few for each table.
-        var catalog = await CollectionCatalog.LoadAsync(_client, cancellationToken);
+        var catalog = await CollectionCatalog.TryLoadAsync(_client, cancellationToken);
         foreach (var (table, relation) in tables.Bindings.Zip(relations))
         {
             var name = table.Source.Relation.QualifiedName;
@@ -79,11 +79,11 @@ internal sealed class BackfillPlanner
         return await PlanAsync(table, await tables.GetMapperAsync(table, relation, cancellationToken), reason, null, cancellationToken);
     }
 
-    private async Task<BackfillJob?> ResumeAsync(TableBinding table, DocumentMapper mapper, BackfillRecord record, CollectionCatalog catalog,
+    private async Task<BackfillJob?> ResumeAsync(TableBinding table, DocumentMapper mapper, BackfillRecord record, CollectionCatalog? catalog,
         CancellationToken cancellationToken)
     {
-        var (live, _) = catalog.Resolve(table.Collection);
-        if (catalog.Collection(record.Collection) is null)
+        var (live, _) = catalog?.Resolve(table.Collection) ?? await _versions.ResolveAsync(table.Collection, cancellationToken);
+        if ((catalog is not null ? catalog.Collection(record.Collection) : await _client.GetCollectionAsync(record.Collection, cancellationToken)) is null)
         {
             // Dropped by hand since: fill it again from the first row.
             record = record with { LastKey = null, RowsDone = 0 };

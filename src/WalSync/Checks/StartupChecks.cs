@@ -107,7 +107,7 @@ public sealed partial class StartupChecks
         using var reachable = new TypesenseClient(SingleAttempt(answering[0]), _loggers.CreateLogger<TypesenseClient>(), _time);
         var schemas = new Sink.CollectionSchemaSync(reachable, NullLogger.Instance);
         // One read of every collection for all the checks below (each reports its failure).
-        Task<Sink.CollectionCatalog>? catalog = null;
+        Task<Sink.CollectionCatalog?>? catalog = null;
         foreach (var binding in registry.Bindings)
         {
             var rebuilt = false;
@@ -116,7 +116,7 @@ public sealed partial class StartupChecks
                 var mapper = await registry.GetMapperAsync(binding, binding.Source.Relation, cancellationToken);
                 try
                 {
-                    return await schemas.CheckAsync(binding.Collection, mapper, await (catalog ??= Sink.CollectionCatalog.LoadAsync(reachable, cancellationToken)),
+                    return await schemas.CheckAsync(binding.Collection, mapper, await (catalog ??= Sink.CollectionCatalog.TryLoadAsync(reachable, cancellationToken)),
                         cancellationToken);
                 }
                 catch (SchemaChangeException) when (_options.Schema.OnIncompatibleChange == RecoveryAction.Rebuild)

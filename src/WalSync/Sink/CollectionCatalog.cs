@@ -19,14 +19,25 @@ internal sealed class CollectionCatalog
         _collections = collections;
     }
 
-    /// <summary>Reads the cluster's collections and aliases.</summary>
-    /// <exception cref="TypesenseException">An unreadable answer, or retries exhausted.</exception>
-    public static async Task<CollectionCatalog> LoadAsync(TypesenseClient client, CancellationToken cancellationToken)
+    /// <summary>Reads the cluster's collections and aliases; null when Typesense refuses the lists (401 or 403: an API key
+    /// without the <c>collections:list</c> or <c>aliases:list</c> action; 404: a server without them), and the caller
+    /// then asks for each collection as before.</summary>
+    /// <exception cref="TypesenseException">Another error answer, an unreadable answer, or retries exhausted.</exception>
+    /// <remarks>Actions per route: Typesense <c>src/http_data.cpp route_path::_get_action()</c>; a key's actions are
+    /// checked by <c>AuthManager::auth_against_key()</c>.</remarks>
+    public static async Task<CollectionCatalog?> TryLoadAsync(TypesenseClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var aliases = await client.ListAliasesAsync(cancellationToken);
-        var collections = (await client.ListCollectionsAsync(cancellationToken)).ToDictionary(c => c.Name, StringComparer.Ordinal);
-        return new CollectionCatalog(aliases, collections);
+        try
+        {
+            var aliases = await client.ListAliasesAsync(cancellationToken);
+            var collections = (await client.ListCollectionsAsync(cancellationToken)).ToDictionary(c => c.Name, StringComparer.Ordinal);
+            return new CollectionCatalog(aliases, collections);
+        }
+        catch (TypesenseException e) when (e.StatusCode is 401 or 403 or 404)
+        {
+            return null;
+        }
     }
 
     /// <summary>The collection <paramref name="name"/> names, as <c>GET /collections/:name</c> answers: an alias's target

@@ -65,7 +65,7 @@ public class TypesenseClientCollectionTests(TypesenseServers servers) : IClassFi
             {
                 var collections = await client.ListCollectionsAsync(CancellationToken.None);
                 var aliases = await client.ListAliasesAsync(CancellationToken.None);
-                var catalog = await CollectionCatalog.LoadAsync(client, CancellationToken.None);
+                var catalog = (await CollectionCatalog.TryLoadAsync(client, CancellationToken.None))!;
 
                 Assert.Equal(["name", "price", "tags"], collections.Single(c => c.Name == collection).Fields.Select(f => f.Name));
                 Assert.Equal(collection, aliases[alias]);
@@ -88,6 +88,20 @@ public class TypesenseClientCollectionTests(TypesenseServers servers) : IClassFi
                 await client.DeleteCollectionAsync(plain, CancellationToken.None);
             }
         });
+    }
+
+    [Theory]
+    [MemberData(nameof(TypesenseServers.Available), MemberType = typeof(TypesenseServers))]
+    public async Task CollectionCatalog_ListsRefused_NullSoStartUpAsksForEachCollection(string server)
+    {
+        // A key without collections:list or aliases:list is refused like a wrong key: 401.
+        var options = servers.Options(server);
+        options.ApiKey = "not-" + options.ApiKey;
+        options.MaxRetries = 0;
+        using var client = new TypesenseClient(options, new CapturingLogger<TypesenseClient>());
+
+        Assert.Equal(401, (await Assert.ThrowsAsync<TypesenseException>(() => client.ListAliasesAsync(CancellationToken.None))).StatusCode);
+        Assert.Null(await CollectionCatalog.TryLoadAsync(client, CancellationToken.None));
     }
 
     [Theory]
