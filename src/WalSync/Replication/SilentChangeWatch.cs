@@ -102,15 +102,27 @@ internal sealed class SilentChangeWatch
         using var timer = new PeriodicTimer(_interval, _time);
         var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
         var received = _received.Reader.WaitToReadAsync(cancellationToken).AsTask();
+        var configured = tables.Select(t => t.Relation.RelationId).ToHashSet();
+        // The first look and each interval's compare every table; a Relation message only its own table, so that the
+        // first change of each of many tables does not make a look at all of them.
+        var all = true;
         while (true)
         {
             // Every Relation message that came meanwhile is answered by this one look at the catalog.
-            while (_received.Reader.TryRead(out _))
+            var named = new HashSet<uint>();
+            while (_received.Reader.TryRead(out var relation))
             {
+                // A partition's own Relation message (a publication not through the root) names no configured table.
+                all |= !configured.Contains(relation.RelationId);
+                named.Add(relation.RelationId);
             }
-            await CheckCatalogAsync(source, tables, cancellationToken);
+            if (all || named.Count > 0)
+            {
+                await CheckCatalogAsync(source, all ? tables : [.. tables.Where(t => named.Contains(t.Relation.RelationId))], cancellationToken);
+            }
             await Task.WhenAny(tick, received);
             cancellationToken.ThrowIfCancellationRequested();
+            all = false;
             if (received.IsCompleted)
             {
                 received = _received.Reader.WaitToReadAsync(cancellationToken).AsTask();
@@ -118,6 +130,7 @@ internal sealed class SilentChangeWatch
             if (tick.IsCompleted)
             {
                 tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+                all = true;
             }
         }
     }
