@@ -54,7 +54,7 @@ internal sealed class BackfillPlanner
         var jobs = new List<BackfillJob>();
         var relations = await CurrentRelationsAsync(tables.Bindings, cancellationToken);
         // Nothing else changes the collections while the run starts: two requests instead of a few for each table.
-        var catalog = await CollectionCatalog.TryLoadAsync(_client, cancellationToken);
+        var catalog = await CollectionCatalog.TryLoadAsync(_client, cancellationToken) ?? CollectionCatalog.Live(_client);
         foreach (var (table, relation) in tables.Bindings.Zip(relations))
         {
             var name = table.Source.Relation.QualifiedName;
@@ -76,14 +76,14 @@ internal sealed class BackfillPlanner
     {
         ArgumentNullException.ThrowIfNull(tables);
         var relation = (await CurrentRelationsAsync([table], cancellationToken))[0];
-        return await PlanAsync(table, await tables.GetMapperAsync(table, relation, cancellationToken), reason, null, cancellationToken);
+        return await PlanAsync(table, await tables.GetMapperAsync(table, relation, cancellationToken), reason, CollectionCatalog.Live(_client), cancellationToken);
     }
 
-    private async Task<BackfillJob?> ResumeAsync(TableBinding table, DocumentMapper mapper, BackfillRecord record, CollectionCatalog? catalog,
+    private async Task<BackfillJob?> ResumeAsync(TableBinding table, DocumentMapper mapper, BackfillRecord record, CollectionCatalog catalog,
         CancellationToken cancellationToken)
     {
-        var (live, _) = catalog?.Resolve(table.Collection) ?? await _versions.ResolveAsync(table.Collection, cancellationToken);
-        if ((catalog is not null ? catalog.Collection(record.Collection) : await _client.GetCollectionAsync(record.Collection, cancellationToken)) is null)
+        var (live, _) = await catalog.ResolveAsync(table.Collection, cancellationToken);
+        if (await catalog.CollectionAsync(record.Collection, cancellationToken) is null)
         {
             // Dropped by hand since: fill it again from the first row.
             record = record with { LastKey = null, RowsDone = 0 };
@@ -102,13 +102,13 @@ internal sealed class BackfillPlanner
     /// <param name="table">The table.</param>
     /// <param name="mapper">Its documents as its columns are now.</param>
     /// <param name="rebuild">Why its collection must be rebuilt, or null.</param>
-    /// <param name="catalog">The collections read at start, or null (while streaming) to ask Typesense.</param>
+    /// <param name="catalog">The collections read at start, or <see cref="CollectionCatalog.Live"/> (while streaming).</param>
     /// <param name="cancellationToken">Cancels the planning.</param>
-    private async Task<BackfillJob?> PlanAsync(TableBinding table, DocumentMapper mapper, string? rebuild, CollectionCatalog? catalog,
+    private async Task<BackfillJob?> PlanAsync(TableBinding table, DocumentMapper mapper, string? rebuild, CollectionCatalog catalog,
         CancellationToken cancellationToken)
     {
         var name = table.Source.Relation.QualifiedName;
-        var (live, plain) = catalog?.Resolve(table.Collection) ?? await _versions.ResolveAsync(table.Collection, cancellationToken);
+        var (live, plain) = await catalog.ResolveAsync(table.Collection, cancellationToken);
         if (live is not null && rebuild is null && !plain)
         {
             try

@@ -105,9 +105,8 @@ public sealed partial class StartupChecks
             return;
         }
         using var reachable = new TypesenseClient(SingleAttempt(answering[0]), _loggers.CreateLogger<TypesenseClient>(), _time);
-        var schemas = new Sink.CollectionSchemaSync(reachable, NullLogger.Instance);
         // One read of every collection for all the checks below (each reports its failure).
-        Task<Sink.CollectionCatalog?>? catalog = null;
+        Task<Sink.CollectionCatalog>? catalog = null;
         foreach (var binding in registry.Bindings)
         {
             var rebuilt = false;
@@ -116,7 +115,7 @@ public sealed partial class StartupChecks
                 var mapper = await registry.GetMapperAsync(binding, binding.Source.Relation, cancellationToken);
                 try
                 {
-                    return await schemas.CheckAsync(binding.Collection, mapper, await (catalog ??= Sink.CollectionCatalog.TryLoadAsync(reachable, cancellationToken)),
+                    return await Sink.CollectionSchemaSync.CheckAsync(binding.Collection, mapper, await (catalog ??= LoadCatalogAsync(reachable, cancellationToken)),
                         cancellationToken);
                 }
                 catch (SchemaChangeException) when (_options.Schema.OnIncompatibleChange == RecoveryAction.Rebuild)
@@ -133,6 +132,9 @@ public sealed partial class StartupChecks
             }
         }
     }
+
+    private static async Task<Sink.CollectionCatalog> LoadCatalogAsync(TypesenseClient client, CancellationToken cancellationToken) =>
+        await Sink.CollectionCatalog.TryLoadAsync(client, cancellationToken) ?? Sink.CollectionCatalog.Live(client);
 
     /// <summary>The Typesense settings for one node and one attempt: a check reports, it does not wait.</summary>
     private TypesenseOptions SingleAttempt(string node)

@@ -142,16 +142,14 @@ internal sealed class SourceDatabase : IAsyncDisposable
 
         var keys = oids.ToDictionary(o => o, _ => new List<(string Name, string Type)>());
         await using (var command = new NpgsqlCommand(
-            "SELECT i.indrelid, a.attname, format_type(a.atttypid, a.atttypmod) FROM unnest($1::oid[], $2::bool[]) AS t(oid, by_index) " +
-            "JOIN pg_index i ON i.indrelid = t.oid AND CASE WHEN t.by_index THEN i.indisreplident ELSE i.indisprimary END " +
+            "SELECT i.indrelid, a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_class c " +
+            "JOIN pg_index i ON i.indrelid = c.oid AND CASE WHEN c.relreplident = 'i' THEN i.indisreplident ELSE i.indisprimary END " +
             "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) " +
-            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY i.indrelid, k.ord", connection))
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE c.oid = ANY($1) ORDER BY i.indrelid, k.ord", connection))
         {
             // Under REPLICA IDENTITY USING INDEX, deletes and key changes carry only that index's columns, so they key
             // the documents; otherwise the primary key does.
-            var identities = oids.ToDictionary(o => o, o => found.First(f => f?.Oid == o)!.Value.Identity);
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid, oids);
-            command.Parameters.AddWithValue(oids.Select(o => identities[o] == ReplicaIdentity.Index).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -32,14 +32,15 @@ internal sealed class CollectionSchemaSync
     /// documents: it is missing (and would be created) or its fields can follow the table's columns.</summary>
     /// <param name="collection">The collection (or alias) name.</param>
     /// <param name="mapper">The table's documents.</param>
-    /// <param name="catalog">The cluster's collections read at start, or null to ask Typesense.</param>
+    /// <param name="catalog">Where to find the collection: read at start, or <see cref="CollectionCatalog.Live"/>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>What was found, in one sentence.</returns>
     /// <exception cref="SchemaChangeException">A field has a type the table's documents cannot take.</exception>
-    public async Task<string> CheckAsync(string collection, DocumentMapper mapper, CollectionCatalog? catalog, CancellationToken cancellationToken)
+    public static async Task<string> CheckAsync(string collection, DocumentMapper mapper, CollectionCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mapper);
-        var existing = catalog is not null ? catalog.Collection(collection) : await _client.GetCollectionAsync(collection, cancellationToken);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var existing = await catalog.CollectionAsync(collection, cancellationToken);
         if (existing is null)
         {
             return $"collection '{collection}' does not exist yet: walsync run creates it with {mapper.Fields.Count} fields";
@@ -56,11 +57,11 @@ internal sealed class CollectionSchemaSync
     /// <exception cref="SchemaChangeException">A field changes to a type the documents in the collection cannot take
     /// (<see cref="FieldTypeChange.CanAlterInPlace"/>), or Typesense refused the change.</exception>
     public Task EnsureAsync(string collection, DocumentMapper mapper, CancellationToken cancellationToken) =>
-        EnsureAsync(collection, mapper, null, cancellationToken);
+        EnsureAsync(collection, mapper, CollectionCatalog.Live(_client), cancellationToken);
 
     /// <summary>As <see cref="EnsureAsync(string, DocumentMapper, CancellationToken)"/>, finding a collection not seen
-    /// before in <paramref name="catalog"/> (read at start) instead of asking Typesense, when one is given.</summary>
-    public async Task EnsureAsync(string collection, DocumentMapper mapper, CollectionCatalog? catalog, CancellationToken cancellationToken)
+    /// before in <paramref name="catalog"/> (read at start, or <see cref="CollectionCatalog.Live"/>).</summary>
+    public async Task EnsureAsync(string collection, DocumentMapper mapper, CollectionCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mapper);
         Dictionary<string, string> known;
@@ -75,7 +76,7 @@ internal sealed class CollectionSchemaSync
         }
         if (previous is null)
         {
-            var existing = catalog is not null ? catalog.Collection(collection) : await _client.GetCollectionAsync(collection, cancellationToken);
+            var existing = await catalog.CollectionAsync(collection, cancellationToken);
             if (existing is null)
             {
                 // Nested fields on from the start: a json column added later could not switch them on.

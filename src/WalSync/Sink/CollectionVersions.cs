@@ -38,14 +38,8 @@ internal sealed class CollectionVersions
 
     /// <summary>What <paramref name="name"/> serves now: the alias's collection, a plain collection of that name
     /// (<c>Plain</c>), or nothing.</summary>
-    public async Task<(string? Live, bool Plain)> ResolveAsync(string name, CancellationToken cancellationToken)
-    {
-        if (await _client.GetAliasAsync(name, cancellationToken) is { } target)
-        {
-            return (target, false);
-        }
-        return await _client.GetCollectionAsync(name, cancellationToken) is null ? (null, false) : (name, true);
-    }
+    public Task<(string? Live, bool Plain)> ResolveAsync(string name, CancellationToken cancellationToken) =>
+        CollectionCatalog.Live(_client).ResolveAsync(name, cancellationToken);
 
     /// <summary>Creates the next version of <paramref name="name"/> with <paramref name="mapper"/>'s fields.</summary>
     /// <returns>The new version's name.</returns>

@@ -69,14 +69,14 @@ public class TypesenseClientCollectionTests(TypesenseServers servers) : IClassFi
 
                 Assert.Equal(["name", "price", "tags"], collections.Single(c => c.Name == collection).Fields.Select(f => f.Name));
                 Assert.Equal(collection, aliases[alias]);
-                Assert.Equal((collection, false), catalog.Resolve(alias));
-                Assert.Equal((plain, true), catalog.Resolve(plain));
-                Assert.Equal((null, false), catalog.Resolve(TypesenseTestData.NewCollectionName()));
+                Assert.Equal((collection, false), await catalog.ResolveAsync(alias, CancellationToken.None));
+                Assert.Equal((plain, true), await catalog.ResolveAsync(plain, CancellationToken.None));
+                Assert.Equal((null, false), await catalog.ResolveAsync(TypesenseTestData.NewCollectionName(), CancellationToken.None));
                 foreach (var name in (string[])[alias, plain, collection])
                 {
-                    Assert.Equal((await client.GetCollectionAsync(name, CancellationToken.None))!.Name, catalog.Collection(name)!.Name);
+                    Assert.Equal((await client.GetCollectionAsync(name, CancellationToken.None))!.Name, (await catalog.CollectionAsync(name, CancellationToken.None))!.Name);
                 }
-                Assert.Null(catalog.Collection(TypesenseTestData.NewCollectionName()));
+                Assert.Null(await catalog.CollectionAsync(TypesenseTestData.NewCollectionName(), CancellationToken.None));
             }
             finally
             {
