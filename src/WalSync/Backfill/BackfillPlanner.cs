@@ -54,7 +54,7 @@ internal sealed class BackfillPlanner
         var jobs = new List<BackfillJob>();
         var relations = await CurrentRelationsAsync(tables.Bindings, cancellationToken);
         // Nothing else changes the collections while the run starts: two requests instead of a few for each table.
-        var catalog = await CollectionCatalog.TryLoadAsync(_client, cancellationToken) ?? CollectionCatalog.Live(_client);
+        var catalog = await CollectionCatalog.LoadAsync(_client, cancellationToken);
         foreach (var (table, relation) in tables.Bindings.Zip(relations))
         {
             var name = table.Source.Relation.QualifiedName;

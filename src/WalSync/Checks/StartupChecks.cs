@@ -115,7 +115,7 @@ public sealed partial class StartupChecks
                 var mapper = await registry.GetMapperAsync(binding, binding.Source.Relation, cancellationToken);
                 try
                 {
-                    return await Sink.CollectionSchemaSync.CheckAsync(binding.Collection, mapper, await (catalog ??= LoadCatalogAsync(reachable, cancellationToken)),
+                    return await Sink.CollectionSchemaSync.CheckAsync(binding.Collection, mapper, await (catalog ??= Sink.CollectionCatalog.LoadAsync(reachable, cancellationToken)),
                         cancellationToken);
                 }
                 catch (SchemaChangeException) when (_options.Schema.OnIncompatibleChange == RecoveryAction.Rebuild)
@@ -132,9 +132,6 @@ public sealed partial class StartupChecks
             }
         }
     }
-
-    private static async Task<Sink.CollectionCatalog> LoadCatalogAsync(TypesenseClient client, CancellationToken cancellationToken) =>
-        await Sink.CollectionCatalog.TryLoadAsync(client, cancellationToken) ?? Sink.CollectionCatalog.Live(client);
 
     /// <summary>The Typesense settings for one node and one attempt: a check reports, it does not wait.</summary>
     private TypesenseOptions SingleAttempt(string node)

@@ -50,6 +50,12 @@ internal sealed class CollectionCatalog
         }
     }
 
+    /// <summary>The catalog read at one moment (<see cref="TryLoadAsync"/>), or <see cref="Live"/> when Typesense refuses
+    /// the lists.</summary>
+    /// <exception cref="TypesenseException">As <see cref="TryLoadAsync"/>.</exception>
+    public static async Task<CollectionCatalog> LoadAsync(TypesenseClient client, CancellationToken cancellationToken) =>
+        await TryLoadAsync(client, cancellationToken) ?? Live(client);
+
     /// <summary>The collection <paramref name="name"/> names, as <c>GET /collections/:name</c> answers: an alias's target
     /// first, else the collection of that name; null when there is neither.</summary>
     /// <exception cref="TypesenseException">A live catalog's request failed.</exception>
