@@ -86,8 +86,9 @@ internal sealed class BackfillRunner
         var record = job.Record;
         // A backfill goes on in the order it began in: a key and a page are not interchangeable.
         var physical = record.Pages is not null || (record.LastKey is null && _options.Order == BackfillOrder.Physical && !table.Source.IsPartitioned);
-        var rows = new RowImagePool();
-        var reader = new ChunkReader(table.Source, _binaryTypes, rows);
+        // Arenas of flushed chunks, for the next ones to pack their rows into: at most one per chunk in flight, and one read.
+        var arenas = new Stack<RowImageArena>();
+        var reader = new ChunkReader(table.Source, _binaryTypes);
         var estimate = await EstimateRowsAsync(table.Source, cancellationToken);
         var started = _time.GetTimestamp();
         var startRows = record.RowsDone;
@@ -117,7 +118,7 @@ internal sealed class BackfillRunner
             {
                 if (reading && inFlight.Count < ChunksInFlight)
                 {
-                    var read = await ReadChunkAsync(table, reader, next, physical, cancellationToken);
+                    var read = await ReadChunkAsync(table, reader, next, physical, arenas.TryPop(out var arena) ? arena : new(), cancellationToken);
                     if (read.After.Pages is { } pages && next.Pages is { Filenode: not 0 } before && pages.Filenode != before.Filenode)
                     {
                         BackfillLog.Rewritten(_logger, record.Table, record.Collection);
@@ -128,13 +129,13 @@ internal sealed class BackfillRunner
                 }
                 var (chunk, after, _) = inFlight.Dequeue();
                 var rowsRead = chunk.Rows.Count;
-                await WaitFlushedAsync(chunk, rows, cancellationToken);
+                await WaitFlushedAsync(chunk, arenas, cancellationToken);
                 if (chunk.ReadAgain)
                 {
                     // Read again from this chunk on; the chunks read after it are written but their progress not kept.
                     while (inFlight.TryDequeue(out var later))
                     {
-                        await WaitFlushedAsync(later.Chunk, rows, cancellationToken);
+                        await WaitFlushedAsync(later.Chunk, arenas, cancellationToken);
                     }
                     (next, reading) = (record, true);
                     continue;
@@ -192,9 +193,9 @@ internal sealed class BackfillRunner
     /// <returns>The chunk, registered with the windows; the position after it (<see cref="BackfillRecord.RowsDone"/> not
     /// counted); and whether it was the table's last.</returns>
     private async Task<(BackfillChunk Chunk, BackfillRecord After, bool Last)> ReadChunkAsync(TableBinding table, ChunkReader reader, BackfillRecord at,
-        bool physical, CancellationToken cancellationToken)
+        bool physical, RowImageArena arena, CancellationToken cancellationToken)
     {
-        var chunk = new BackfillChunk($"{_windows.RunId}:{Interlocked.Increment(ref _sequence)}", table);
+        var chunk = new BackfillChunk($"{_windows.RunId}:{Interlocked.Increment(ref _sequence)}", table) { Arena = arena };
         _windows.Register(chunk);
         try
         {
@@ -265,15 +266,18 @@ internal sealed class BackfillRunner
     }
 
     /// <summary>Waits until the batch holding <paramref name="chunk"/>'s rows is flushed, then forgets it and gives its
-    /// rows' arrays back to <paramref name="rows"/> (the flushed batch was their last reader).</summary>
-    private async Task WaitFlushedAsync(BackfillChunk chunk, RowImagePool rows, CancellationToken cancellationToken)
+    /// arena back to <paramref name="arenas"/>, emptied (the flushed batch was its rows' last reader).</summary>
+    private async Task WaitFlushedAsync(BackfillChunk chunk, Stack<RowImageArena> arenas, CancellationToken cancellationToken)
     {
         try
         {
             await chunk.Flushed.Task.WaitAsync(cancellationToken);
-            var read = chunk.Rows;
             chunk.Rows = [];
-            rows.Return(read);
+            if (chunk.Arena is { } arena)
+            {
+                arena.Reset();
+                arenas.Push(arena);
+            }
         }
         finally
         {

@@ -19,7 +19,6 @@ internal sealed class ChunkReader
 
     private readonly SourceTable _table;
     private readonly IReadOnlyDictionary<uint, BinaryType>? _binaryTypes;
-    private readonly RowImagePool? _rows;
     private RelationInfo _relation;
     private double _rowsPerPage;
     private double _leastRowsPerPage;
@@ -29,12 +28,10 @@ internal sealed class ChunkReader
     /// <param name="binaryTypes">Binary forms by type OID (<see cref="BinaryTypes"/>): pages are then read with a binary
     /// COPY while every column's type is among them, which spares the server the output functions and walsync a string
     /// per value; null to read text.</param>
-    /// <param name="rows">Where the rows' arrays come from (null: each its own).</param>
-    public ChunkReader(SourceTable table, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null, RowImagePool? rows = null)
+    public ChunkReader(SourceTable table, IReadOnlyDictionary<uint, BinaryType>? binaryTypes = null)
     {
         _table = table;
         _binaryTypes = binaryTypes;
-        _rows = rows;
         _relation = table.Relation;
     }
 
@@ -175,10 +172,13 @@ internal sealed class ChunkReader
                     builder.AddBinaryValue(forms[i], copy.Field(firstColumn + i), types);
                 }
             }
-            read.Add(builder.Build(_rows));
+            read.Add(Build(builder, chunk));
         }
         return (node, size);
     }
+
+    // Rows are packed into the chunk's arena when it has one.
+    private static RowImage Build(RowImageBuilder builder, BackfillChunk chunk) => chunk.Arena is { } arena ? builder.Build(arena) : builder.Build();
 
     private string Columns => string.Join(", ", _relation.Columns.Select(c => SourceTable.QuoteIdentifier(c.Name)));
 
@@ -192,7 +192,7 @@ internal sealed class ChunkReader
 
     /// <summary>Reads the result's rows into <paramref name="read"/>: their columns from <paramref name="firstColumn"/>
     /// on; <paramref name="isRow"/> (when given) sees each result row first and says whether it holds a table row.</summary>
-    private async Task ReadRowsAsync(NpgsqlDataReader reader, BackfillChunk chunk, List<RowImage> read, int firstColumn, CancellationToken cancellationToken,
+    private static async Task ReadRowsAsync(NpgsqlDataReader reader, BackfillChunk chunk, List<RowImage> read, int firstColumn, CancellationToken cancellationToken,
         Func<NpgsqlDataReader, bool>? isRow = null)
     {
         var builder = new RowImageBuilder();
@@ -218,7 +218,7 @@ internal sealed class ChunkReader
                     builder.AddText(reader.GetFieldValue<string>(i));
                 }
             }
-            read.Add(builder.Build(_rows));
+            read.Add(Build(builder, chunk));
         }
     }
 }

@@ -27,6 +27,9 @@ internal sealed class BackfillChunk
     /// <summary>The relation version the rows are laid out in; set with <see cref="Rows"/>.</summary>
     public RelationInfo? Relation { get; set; }
 
+    /// <summary>Where the rows are packed (null: each row in its own array); reset once the chunk is flushed.</summary>
+    public RowImageArena? Arena { get; set; }
+
     /// <summary>The rows read, in key order; set before the high watermark is written.</summary>
     public IReadOnlyList<RowImage> Rows { get; set; } = [];
 

@@ -10,8 +10,9 @@ namespace WalSync.Replication;
 /// <remarks>
 /// Layout: Int32 column count N, then N pairs of Int32 (offset, length) where length -1 means NULL and -2 an
 /// unchanged TOASTed value, then the bytes of the values: UTF-8 text, or, where the offset is negated, a
-/// <see cref="BinaryType"/> byte followed by the binary value. An array from a <see cref="RowImagePool"/> may be
-/// longer than the image. Built by <see cref="RowImageBuilder"/>.
+/// <see cref="BinaryType"/> byte followed by the binary value; offsets count from the image's start. An array from a
+/// <see cref="RowImagePool"/> may be longer than the image; a <see cref="RowImageArena"/> packs many images into one
+/// array, each at its own start. Built by <see cref="RowImageBuilder"/>.
 /// </remarks>
 internal readonly struct RowImage : IEquatable<RowImage>
 {
@@ -19,16 +20,22 @@ internal readonly struct RowImage : IEquatable<RowImage>
     internal const int UnchangedToastLength = -2;
 
     private readonly byte[]? _buffer;
+    private readonly int _start;
 
-    internal RowImage(byte[] buffer) => _buffer = buffer;
+    internal RowImage(byte[] buffer, int start = 0)
+    {
+        _buffer = buffer;
+        _start = start;
+    }
 
     /// <summary>True for the default value: no row was sent.</summary>
     public bool IsEmpty => _buffer is null;
 
     /// <summary>Number of columns (0 when <see cref="IsEmpty"/>).</summary>
-    public int ColumnCount => _buffer is null ? 0 : BinaryPrimitives.ReadInt32LittleEndian(_buffer);
+    public int ColumnCount => _buffer is null ? 0 : BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(_start));
 
-    /// <summary>Size of the array the row is packed in, in bytes.</summary>
+    /// <summary>Size of the array the row is packed in, in bytes (for a row of a <see cref="RowImageArena"/>, the
+    /// arena's block it shares with other rows).</summary>
     public int SizeInBytes => _buffer?.Length ?? 0;
 
     /// <summary>The array the row is packed in.</summary>
@@ -98,9 +105,9 @@ internal readonly struct RowImage : IEquatable<RowImage>
         {
             return default;
         }
-        var offset = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(4 + (column * 8)));
+        var offset = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(_start + 4 + (column * 8)));
         binary = offset < 0;
-        return _buffer.AsSpan(binary ? -offset : offset, length);
+        return _buffer.AsSpan(_start + (binary ? -offset : offset), length);
     }
 
     /// <summary>
@@ -149,7 +156,7 @@ internal readonly struct RowImage : IEquatable<RowImage>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(column);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, ColumnCount);
-        return BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(8 + (column * 8)));
+        return BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(_start + 8 + (column * 8)));
     }
 
     /// <inheritdoc/>

@@ -145,14 +145,22 @@ internal sealed class RowImageBuilder
         _dataEnd += length;
     }
 
+    /// <summary>Copies the finished row into room taken from <paramref name="arena"/>.</summary>
+    /// <exception cref="InvalidOperationException">Fewer columns were added than <see cref="Start"/> announced.</exception>
+    public RowImage Build(RowImageArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        CheckComplete();
+        var (array, start) = arena.Take(_dataEnd);
+        _scratch.AsSpan(0, _dataEnd).CopyTo(array.AsSpan(start));
+        return new RowImage(array, start);
+    }
+
     /// <summary>Copies the finished row into a new <see cref="RowImage"/>, in an array of <paramref name="pool"/> when given.</summary>
     /// <exception cref="InvalidOperationException">Fewer columns were added than <see cref="Start"/> announced.</exception>
     public RowImage Build(RowImagePool? pool = null)
     {
-        if (_added != _columnCount)
-        {
-            throw new InvalidOperationException($"The row announced {_columnCount} columns but {_added} were added.");
-        }
+        CheckComplete();
         if (pool is null)
         {
             return new RowImage(_scratch.AsSpan(0, _dataEnd).ToArray());
@@ -160,6 +168,14 @@ internal sealed class RowImageBuilder
         var array = pool.Rent(_dataEnd);
         _scratch.AsSpan(0, _dataEnd).CopyTo(array);
         return new RowImage(array);
+    }
+
+    private void CheckComplete()
+    {
+        if (_added != _columnCount)
+        {
+            throw new InvalidOperationException($"The row announced {_columnCount} columns but {_added} were added.");
+        }
     }
 
     private void AddSlot(int offset, int length)

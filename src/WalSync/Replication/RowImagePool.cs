@@ -1,8 +1,8 @@
 namespace WalSync.Replication;
 
 /// <summary>
-/// Arrays for row images, used again once the batch holding their rows is flushed: a backfill's chunks, and the rows the
-/// stream sends. A row lives from its read until that flush, long enough to outlive the GC's youngest generation and be
+/// Arrays for row images, used again once the batch holding their rows is flushed: the rows the stream sends (a
+/// backfill's chunks pack theirs into a <see cref="RowImageArena"/>). A row lives from its read until that flush, long enough to outlive the GC's youngest generation and be
 /// copied into the older ones, which then need full collections to free them (a third of walsync's CPU while it wrote
 /// a large transaction, benchmarks/README.md "Row arrays used again"); arrays kept here are allocated once.
 /// </summary>

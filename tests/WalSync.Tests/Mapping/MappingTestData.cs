@@ -19,9 +19,13 @@ internal static class MappingTestData
     public static RowImage Row(params string?[] values) => RowIn(null, values);
 
     /// <summary>Like <see cref="Row"/>, in an array of <paramref name="pool"/> when given.</summary>
-    public static RowImage RowIn(RowImagePool? pool, params string?[] values)
+    public static RowImage RowIn(RowImagePool? pool, params string?[] values) => Start(new RowImageBuilder(), values).Build(pool);
+
+    /// <summary>Like <see cref="Row"/>, in room taken from <paramref name="arena"/>, built with <paramref name="builder"/>.</summary>
+    public static RowImage RowIn(RowImageArena arena, RowImageBuilder builder, params string?[] values) => Start(builder, values).Build(arena);
+
+    private static RowImageBuilder Start(RowImageBuilder builder, string?[] values)
     {
-        var builder = new RowImageBuilder();
         builder.Start(values.Length);
         foreach (var value in values)
         {
@@ -38,7 +42,7 @@ internal static class MappingTestData
                 builder.AddText(value);
             }
         }
-        return builder.Build(pool);
+        return builder;
     }
 
     /// <summary>A mapper for a table keyed by an integer column "k" followed by one column "v" of type <paramref name="typeOid"/>.</summary>
