@@ -2,9 +2,10 @@ namespace WalSync.Replication;
 
 /// <summary>
 /// Arrays for row images, used again once the batch holding their rows is flushed: the rows the stream sends (a
-/// backfill's chunks pack theirs into a <see cref="RowImageArena"/>). A row lives from its read until that flush, long enough to outlive the GC's youngest generation and be
-/// copied into the older ones, which then need full collections to free them (a third of walsync's CPU while it wrote
-/// a large transaction, benchmarks/README.md "Row arrays used again"); arrays kept here are allocated once.
+/// backfill's chunks pack theirs into a <see cref="RowImageArena"/>). A row lives from its read until that flush, long
+/// enough to outlive the GC's youngest generation and be copied into the older ones, which then need full collections
+/// to free them (a third of walsync's CPU while it wrote a large transaction, benchmarks/README.md "Row arrays used
+/// again"); arrays kept here are allocated once.
 /// </summary>
 /// <remarks>Arrays are sized in steps of <see cref="Step"/> bytes up to <see cref="LargestPooled"/>; a larger row gets
 /// its own array, which is not kept. The pool holds at most what was in flight at once, and at most the bytes given to
