@@ -13,6 +13,9 @@ internal static partial class BackfillLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Backfill of {Table} into {Collection} done: {Rows} rows in {Seconds:F1} s")]
     public static partial void Finished(ILogger logger, string table, string collection, long rows, double seconds);
 
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Backfill of {Table} into {Collection}: the sequential scan stopped at page {Page} of {Pages} ({Reason}); going on in ranges of pages")]
+    public static partial void ScanStopped(ILogger logger, string table, string collection, long page, long pages, string reason);
+
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Backfill of {Table} into {Collection}: the table was rewritten (VACUUM FULL, CLUSTER, TRUNCATE or a rewriting ALTER), so its rows moved; reading it again from its first page")]
     public static partial void Rewritten(ILogger logger, string table, string collection);
 

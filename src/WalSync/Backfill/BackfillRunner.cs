@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using WalSync.Configuration;
@@ -109,16 +110,26 @@ internal sealed class BackfillRunner
         var inFlight = new Queue<(BackfillChunk Chunk, BackfillRecord After, bool Last)>();
         // A chunk's progress is saved while the next one is read: a round trip and a commit less on the reading's path.
         var saving = Task.CompletedTask;
+        IAsyncEnumerator<(BackfillChunk Chunk, BackfillRecord After, bool Last)>? chunks = null;
         try
         {
             await WaitForHiddenCommitsAsync(record.Table, cancellationToken);
             var next = record;
             var reading = true;
+            // A backfill that starts in physical order reads the table in one sequential scan first, for up to
+            // Backfill:ScanSeconds, then in ranges of pages (a resumed one, or one read again, in ranges only).
+            chunks = ChunksAsync(table, reader, next, physical, scan: physical && record.Pages is null && _options.ScanSeconds > 0, arenas, cancellationToken)
+                .GetAsyncEnumerator(cancellationToken);
             while (reading || inFlight.Count > 0)
             {
                 if (reading && inFlight.Count < ChunksInFlight)
                 {
-                    var read = await ReadChunkAsync(table, reader, next, physical, arenas.TryPop(out var arena) ? arena : new(), cancellationToken);
+                    if (!await chunks.MoveNextAsync())
+                    {
+                        reading = false;
+                        continue;
+                    }
+                    var read = chunks.Current;
                     if (read.After.Pages is { } pages && next.Pages is { Filenode: not 0 } before && pages.Filenode != before.Filenode)
                     {
                         BackfillLog.Rewritten(_logger, record.Table, record.Collection);
@@ -137,6 +148,8 @@ internal sealed class BackfillRunner
                     {
                         await WaitFlushedAsync(later.Chunk, arenas, cancellationToken);
                     }
+                    await chunks.DisposeAsync();
+                    chunks = ChunksAsync(table, reader, record, physical, scan: false, arenas, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     (next, reading) = (record, true);
                     continue;
                 }
@@ -179,6 +192,11 @@ internal sealed class BackfillRunner
         }
         finally
         {
+            if (chunks is not null)
+            {
+                // Ends a scan still running (its statement is cancelled) and forgets the chunk it was filling.
+                await chunks.DisposeAsync();
+            }
             // Failing or cancelled already: a save that failed too has nothing to add.
             await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             foreach (var (chunk, _, _) in inFlight)
@@ -189,14 +207,119 @@ internal sealed class BackfillRunner
         }
     }
 
+    /// <summary>The chunks after <paramref name="at"/>, each read and its high watermark written: with
+    /// <paramref name="scan"/>, those of one sequential scan first (<see cref="ScanAsync"/>), then chunk by chunk.</summary>
+    private async IAsyncEnumerable<(BackfillChunk Chunk, BackfillRecord After, bool Last)> ChunksAsync(TableBinding table, ChunkReader reader,
+        BackfillRecord at, bool physical, bool scan, Stack<RowImageArena> arenas, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (scan)
+        {
+            await foreach (var scanned in ScanAsync(table, reader, at, arenas, cancellationToken))
+            {
+                yield return scanned;
+                if (scanned.Last)
+                {
+                    yield break;
+                }
+                at = scanned.After;
+            }
+        }
+        while (true)
+        {
+            var read = await ReadChunkAsync(table, reader, at, physical, arenas, cancellationToken);
+            yield return read;
+            if (read.Last)
+            {
+                yield break;
+            }
+            at = read.After;
+        }
+    }
+
+    /// <summary>
+    /// Reads the table in one sequential scan (<see cref="ChunkReader.ScanAsync"/>) for up to <c>Backfill:ScanSeconds</c>:
+    /// one low watermark before the scan's statement opens one window for all its chunks, each chunk's high watermark
+    /// (written on a second connection while the scan goes on) writes its rows, and the last one closes the window. The
+    /// rows are read in one snapshot, taken after the low watermark, so the DBLog rule holds for each chunk: a document
+    /// the stream changed since the low watermark is not written from the scan. Nothing is read when the table cannot be
+    /// scanned; the empty first chunk then only closes its window.
+    /// </summary>
+    private async IAsyncEnumerable<(BackfillChunk Chunk, BackfillRecord After, bool Last)> ScanAsync(TableBinding table, ChunkReader reader,
+        BackfillRecord at, Stack<RowImageArena> arenas, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var first = NewChunk(table, arenas, null);
+        // The chunk being filled: registered with the windows, not yet handed out (forgotten if the scan ends without it).
+        BackfillChunk? filling = first;
+        var closed = false;
+        try
+        {
+            await using var connection = await _source.OpenConnectionAsync(cancellationToken);
+            await using var marks = await _source.OpenConnectionAsync(cancellationToken);
+            await EmitAsync(connection, first.Id + ":L", flush: false, cancellationToken);
+            if (!await reader.PrepareScanAsync(connection, first, cancellationToken))
+            {
+                await EmitAsync(connection, first.Id + ":H", flush: true, cancellationToken);
+                (filling, closed) = (null, true);
+                yield return (first, at, false);
+                yield break;
+            }
+            var started = _time.GetTimestamp();
+            var limit = TimeSpan.FromSeconds(_options.ScanSeconds);
+            string? stopped = null;
+            await using var waiting = new NpgsqlCommand(
+                "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'relation' AND relation = $1::regclass AND NOT granted" +
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))", marks);
+            waiting.Parameters.AddWithValue(table.Source.SqlName);
+            // The scan holds its table's lock: a statement that needs a stronger one (ALTER TABLE, VACUUM FULL) would wait
+            // for it, and every later query of the table behind that one. The scan gives way, as it does at its time limit.
+            async ValueTask<bool> StopAsync(CancellationToken token)
+            {
+                stopped = _time.GetElapsedTime(started) >= limit ? $"Backfill:ScanSeconds, {_options.ScanSeconds} s, reached"
+                    : await waiting.ExecuteScalarAsync(token) is true ? "another statement waits for a lock on the table" : null;
+                return stopped is not null;
+            }
+            await foreach (var (chunk, pages, more) in reader.ScanAsync(connection, first, () => filling = NewChunk(table, arenas, first.Id), _options.ChunkRows,
+                StopAsync, cancellationToken))
+            {
+                chunk.ClosesWindow = !more;
+                await EmitAsync(marks, chunk.Id + ":H", flush: true, cancellationToken);
+                (filling, closed) = (null, !more);
+                if (stopped is not null)
+                {
+                    BackfillLog.ScanStopped(_logger, at.Table, at.Collection, pages.NextPage, pages.EndPage, stopped);
+                }
+                yield return (chunk, at with { Pages = pages }, pages.Done);
+            }
+        }
+        finally
+        {
+            if (filling is not null)
+            {
+                _windows.Forget(filling);
+            }
+            first.WindowAbandoned = !closed;
+        }
+    }
+
+    /// <summary>A new chunk of <paramref name="table"/>, registered with the windows, packing its rows into an arena of
+    /// <paramref name="arenas"/> or a new one; in its own window, or in <paramref name="windowId"/>'s.</summary>
+    private BackfillChunk NewChunk(TableBinding table, Stack<RowImageArena> arenas, string? windowId)
+    {
+        var chunk = new BackfillChunk($"{_windows.RunId}:{Interlocked.Increment(ref _sequence)}", table, windowId)
+        {
+            Arena = arenas.TryPop(out var arena) ? arena : new(),
+        };
+        _windows.Register(chunk);
+        return chunk;
+    }
+
     /// <summary>Reads the chunk after <paramref name="at"/> between its watermarks.</summary>
     /// <returns>The chunk, registered with the windows; the position after it (<see cref="BackfillRecord.RowsDone"/> not
     /// counted); and whether it was the table's last.</returns>
     private async Task<(BackfillChunk Chunk, BackfillRecord After, bool Last)> ReadChunkAsync(TableBinding table, ChunkReader reader, BackfillRecord at,
-        bool physical, RowImageArena arena, CancellationToken cancellationToken)
+        bool physical, Stack<RowImageArena> arenas, CancellationToken cancellationToken)
     {
-        var chunk = new BackfillChunk($"{_windows.RunId}:{Interlocked.Increment(ref _sequence)}", table) { Arena = arena };
-        _windows.Register(chunk);
+        var chunk = NewChunk(table, arenas, null);
         try
         {
             await using var connection = await _source.OpenConnectionAsync(cancellationToken);

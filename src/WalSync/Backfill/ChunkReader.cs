@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Npgsql;
 using WalSync.Pipeline;
 using WalSync.Replication;
@@ -100,10 +102,8 @@ internal sealed class ChunkReader
         long node = 0, size = 0;
         if (_binaryTypes is { } types && _relation.Columns.All(c => types.ContainsKey(c.TypeOid)))
         {
-            // COPY takes no parameters: the table's name goes in as an escaped literal.
-            var name = "E'" + _table.SqlName.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
             await using var copy = await connection.BeginRawBinaryCopyAsync(
-                $"COPY ({sql.Replace("$1::regclass", name + "::regclass", StringComparison.Ordinal)}) TO STDOUT (FORMAT binary)", cancellationToken);
+                $"COPY ({sql.Replace("$1::regclass", NameLiteral + "::regclass", StringComparison.Ordinal)}) TO STDOUT (FORMAT binary)", cancellationToken);
             (node, size) = await ReadBinaryRowsAsync(new BinaryCopyReader(copy), types, chunk, read, cancellationToken);
         }
         else
@@ -156,29 +156,158 @@ internal sealed class ChunkReader
                 size = long.Parse(copy.Field(2), CultureInfo.InvariantCulture);
                 continue;
             }
-            builder.Start(forms.Length);
-            for (var i = 0; i < forms.Length; i++)
-            {
-                if (copy.IsNull(firstColumn + i))
-                {
-                    builder.AddNull();
-                }
-                else if (keys[i])
-                {
-                    builder.AddBinary(forms[i], copy.Field(firstColumn + i), types);
-                }
-                else
-                {
-                    builder.AddBinaryValue(forms[i], copy.Field(firstColumn + i), types);
-                }
-            }
-            read.Add(Build(builder, chunk));
+            read.Add(BuildBinaryRow(copy, firstColumn, builder, forms, keys, types, chunk));
         }
         return (node, size);
     }
 
+    /// <summary>The row image of the COPY's current row, the table's columns from <paramref name="firstColumn"/> on: as the
+    /// stream's rows (PgOutputDecoder), key columns in text, the others as the builder keeps their forms.</summary>
+    private static RowImage BuildBinaryRow(BinaryCopyReader copy, int firstColumn, RowImageBuilder builder, BinaryType[] forms, bool[] keys,
+        IReadOnlyDictionary<uint, BinaryType> types, BackfillChunk chunk)
+    {
+        builder.Start(forms.Length);
+        for (var i = 0; i < forms.Length; i++)
+        {
+            if (copy.IsNull(firstColumn + i))
+            {
+                builder.AddNull();
+            }
+            else if (keys[i])
+            {
+                builder.AddBinary(forms[i], copy.Field(firstColumn + i), types);
+            }
+            else
+            {
+                builder.AddBinaryValue(forms[i], copy.Field(firstColumn + i), types);
+            }
+        }
+        return Build(builder, chunk);
+    }
+
+    /// <summary>Brings the reader and <paramref name="chunk"/> to the table's columns as they are now and says whether the
+    /// table can be read in one sequential scan (<see cref="ScanAsync"/>): not partitioned, every column's type with a
+    /// binary form.</summary>
+    public async Task<bool> PrepareScanAsync(NpgsqlConnection connection, BackfillChunk chunk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        chunk.Relation = _relation = await TableColumns.CurrentAsync(connection, _table, _relation, cancellationToken);
+        return !_table.IsPartitioned && _binaryTypes is { } types && _relation.Columns.All(c => types.ContainsKey(c.TypeOid));
+    }
+
+    /// <summary>
+    /// Reads the whole table in one sequential scan, in one statement and so one snapshot, and hands its rows out in chunks
+    /// of <paramref name="rows"/> rows: <paramref name="first"/>, then each chunk <paramref name="next"/> makes. Call
+    /// <see cref="PrepareScanAsync"/> first. A sequential scan of a table larger than a quarter of <c>shared_buffers</c>
+    /// reads through a small ring of buffers, where a range of pages (<see cref="ReadPagesAsync"/>, a TID Range Scan)
+    /// evicts buffers all over the pool: on a table mostly outside the pool, that made page ranges cost the server about
+    /// half as much again a row (benchmarks/README.md, "Where a backfill's time goes").
+    /// </summary>
+    /// <param name="connection">An open connection the scan's transaction runs on.</param>
+    /// <param name="first">The first chunk: the one whose low watermark was written before this is called.</param>
+    /// <param name="next">Makes the next chunk.</param>
+    /// <param name="rows">Rows per chunk.</param>
+    /// <param name="stop">Asked at each full chunk: true ends the scan with that chunk (the statement is cancelled).</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>Each chunk with its rows, relation and snapshot set; the progress once its rows are written (the page of its
+    /// last row, read again on resuming: a page's other rows may be in the next chunk); and whether more chunks follow.
+    /// The last chunk may be empty.</returns>
+    /// <remarks>Rows come in page order: no synchronised scan (which may start in the middle of the table), no parallel
+    /// workers, no index. Every row carries its <c>ctid</c>, whose page is checked to never go back.</remarks>
+    /// <exception cref="FormatException">The rows did not come in page order.</exception>
+    public async IAsyncEnumerable<(BackfillChunk Chunk, PageProgress After, bool More)> ScanAsync(NpgsqlConnection connection, BackfillChunk first,
+        Func<BackfillChunk> next, int rows, Func<CancellationToken, ValueTask<bool>> stop, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(next);
+        const int firstColumn = 4;
+        var types = _binaryTypes ?? throw new InvalidOperationException("PrepareScanAsync said the table cannot be scanned.");
+        var name = NameLiteral;
+        var nulls = string.Concat(Enumerable.Repeat(", NULL", _relation.Columns.Count));
+        var filter = _table.RowFilter is { } rowFilter ? $" WHERE ({rowFilter})" : "";
+        // The file, its size and the snapshot come first, in one row of the same statement, under its lock.
+        var sql = $"""
+            COPY (SELECT pg_current_snapshot()::text, pg_relation_filenode({name}::regclass)::text, (pg_relation_size({name}::regclass) / current_setting('block_size')::bigint)::text, NULL::tid{nulls}
+            UNION ALL
+            SELECT NULL, NULL, NULL, ctid, {Columns} FROM ONLY {_table.SqlName}{filter}) TO STDOUT (FORMAT binary)
+            """;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var settings = new NpgsqlCommand(
+            "SET LOCAL synchronize_seqscans = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_indexscan = off; " +
+            "SET LOCAL enable_indexonlyscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_tidscan = off", connection))
+        {
+            await settings.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var copy = await connection.BeginRawBinaryCopyAsync(sql, cancellationToken);
+        var ended = false;
+        try
+        {
+            var reader = new BinaryCopyReader(copy);
+            var builder = new RowImageBuilder();
+            var forms = _relation.Columns.Select(c => types[c.TypeOid]).ToArray();
+            var keys = _relation.Columns.Select(c => _table.KeyColumns.Contains(c.Name)).ToArray();
+            if (!await reader.ReadAsync(cancellationToken) || reader.FieldCount != firstColumn + forms.Length || reader.IsNull(0))
+            {
+                throw new FormatException($"The scan of {_table.SqlName} did not start with its snapshot and file.");
+            }
+            var snapshot = PgSnapshot.Parse(System.Text.Encoding.UTF8.GetString(reader.Field(0)));
+            var node = long.Parse(reader.Field(1), CultureInfo.InvariantCulture);
+            var size = long.Parse(reader.Field(2), CultureInfo.InvariantCulture);
+            var chunk = first;
+            var read = new List<RowImage>(rows);
+            long page = 0;
+            while (true)
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    ended = true;
+                    break;
+                }
+                var at = BinaryPrimitives.ReadUInt32BigEndian(reader.Field(3));
+                if (at < page)
+                {
+                    throw new FormatException($"The scan of {_table.SqlName} went back from page {page} to page {at}.");
+                }
+                page = at;
+                read.Add(BuildBinaryRow(reader, firstColumn, builder, forms, keys, types, chunk));
+                if (read.Count < rows)
+                {
+                    continue;
+                }
+                (chunk.Relation, chunk.Snapshot, chunk.Rows) = (_relation, snapshot, read);
+                if (await stop(cancellationToken))
+                {
+                    break;
+                }
+                yield return (chunk, new PageProgress(node, page, size), true);
+                (chunk, read) = (next(), new List<RowImage>(rows));
+            }
+            (chunk.Relation, chunk.Snapshot, chunk.Rows) = (_relation, snapshot, read);
+            yield return (chunk, new PageProgress(node, ended ? Math.Max(size, page + 1) : page, size), false);
+        }
+        finally
+        {
+            if (!ended)
+            {
+                // Disposing the COPY would read the rest of the table first. A connection already broken (the run stops)
+                // has nothing left to cancel.
+                try
+                {
+                    await copy.CancelAsync();
+                }
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+                {
+                }
+            }
+            await copy.DisposeAsync();
+        }
+    }
+
     // Rows are packed into the chunk's arena when it has one.
     private static RowImage Build(RowImageBuilder builder, BackfillChunk chunk) => chunk.Arena is { } arena ? builder.Build(arena) : builder.Build();
+
+    // COPY takes no parameters: the table's name goes in as an escaped literal.
+    private string NameLiteral => "E'" + _table.SqlName.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private string Columns => string.Join(", ", _relation.Columns.Select(c => SourceTable.QuoteIdentifier(c.Name)));
 

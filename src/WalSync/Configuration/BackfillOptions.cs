@@ -12,6 +12,12 @@ public sealed class BackfillOptions
     /// restart goes on in the order it began in.</summary>
     public BackfillOrder Order { get; set; } = BackfillOrder.Physical;
 
+    /// <summary>How long, in seconds, a backfill that starts in <see cref="BackfillOrder.Physical"/> order may read the table
+    /// in one sequential scan before it goes on in chunks of pages: one statement, so one snapshot held that long (which
+    /// holds back vacuum), but PostgreSQL reads a large table through a small ring of buffers, about a third cheaper a
+    /// row than page ranges. 0 reads in chunks of pages from the start. Default 30.</summary>
+    public int ScanSeconds { get; set; } = 30;
+
     /// <summary>Tables backfilled at once. Default 1.</summary>
     public int Parallelism { get; set; } = 1;
 

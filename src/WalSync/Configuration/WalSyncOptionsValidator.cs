@@ -34,6 +34,10 @@ public static partial class WalSyncOptionsValidator
         {
             errors.Add($"Backfill:ChunkRows is {options.Backfill.ChunkRows}; set a number of rows from 1 to 1000000 (default 10000).");
         }
+        if (options.Backfill.ScanSeconds is < 0 or > 86_400)
+        {
+            errors.Add($"Backfill:ScanSeconds is {options.Backfill.ScanSeconds}; set a number of seconds from 0 (chunks of pages from the start) to 86400 (default 30).");
+        }
         if (options.Backfill.Parallelism is < 1 or > 64)
         {
             errors.Add($"Backfill:Parallelism is {options.Backfill.Parallelism}; set a number of tables from 1 to 64 (default 1).");

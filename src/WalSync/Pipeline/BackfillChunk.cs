@@ -11,15 +11,36 @@ namespace WalSync.Pipeline;
 /// <remarks>The watermark method of Netflix's DBLog (https://arxiv.org/abs/2010.12597).</remarks>
 internal sealed class BackfillChunk
 {
-    /// <summary>Creates the chunk <paramref name="id"/> of <paramref name="table"/>.</summary>
-    public BackfillChunk(string id, TableBinding table)
+    /// <summary>Creates the chunk <paramref name="id"/> of <paramref name="table"/>, reconciled in its own window, or in
+    /// the window of chunk <paramref name="windowId"/> (an earlier chunk of the same sequential scan).</summary>
+    public BackfillChunk(string id, TableBinding table, string? windowId = null)
     {
         Id = id;
         Table = table;
+        WindowId = windowId ?? id;
     }
 
     /// <summary>Unique within the run: <c>run:sequence</c>; the watermarks carry it.</summary>
     public string Id { get; }
+
+    /// <summary>The chunk whose low watermark opened the window this chunk's rows are reconciled in: the chunk itself, or
+    /// the first chunk of the sequential scan it belongs to (every chunk of a scan was read in the scan's one snapshot,
+    /// taken after that low watermark).</summary>
+    public string WindowId { get; }
+
+    /// <summary>False for a chunk of a sequential scan that more chunks follow: its high watermark writes its rows and
+    /// leaves the window open for them. True otherwise.</summary>
+    public bool ClosesWindow { get; set; } = true;
+
+    /// <summary>Set on a scan's first chunk when the scan ended without a chunk that closes its window (it failed, or was
+    /// given up to be read again): the batcher then closes the window. Written by the backfill, read by the batcher.</summary>
+    public bool WindowAbandoned
+    {
+        get => Volatile.Read(ref _windowAbandoned);
+        set => Volatile.Write(ref _windowAbandoned, value);
+    }
+
+    private bool _windowAbandoned;
 
     /// <summary>The table the rows belong to.</summary>
     public TableBinding Table { get; }

@@ -106,7 +106,7 @@ internal sealed class BackfillWindows
     }
 
     /// <summary>The transaction <paramref name="xid"/> committed: its id is kept and, while a backfill runs, its documents
-    /// are remembered.</summary>
+    /// are remembered. Windows of scans that were given up are closed.</summary>
     public void OnCommit(uint xid)
     {
         lock (_committedLock)
@@ -119,6 +119,13 @@ internal sealed class BackfillWindows
             _remembered += documents?.Count ?? DocumentsPerTransaction;
         }
         _current.Clear();
+        foreach (var (id, window) in _open)
+        {
+            if (window.Chunk.WindowAbandoned)
+            {
+                _open.Remove(id);
+            }
+        }
         while (_remembered > RememberedDocuments && _recent.TryDequeue(out var oldest))
         {
             _remembered -= oldest.Documents?.Count ?? DocumentsPerTransaction;
@@ -137,9 +144,10 @@ internal sealed class BackfillWindows
         return [.. xids.Where(delivered.Contains)];
     }
 
-    /// <summary>Handles a watermark: a low one opens its chunk's window; a high one closes it and returns the chunk with
-    /// the verdict on its rows: which document ids to write, null when all of them. Null for a watermark of another run
-    /// or an unknown chunk.</summary>
+    /// <summary>Handles a watermark: a low one opens its chunk's window; a high one closes it (unless more chunks of the
+    /// same sequential scan follow, <see cref="BackfillChunk.ClosesWindow"/>) and returns the chunk with the verdict on its
+    /// rows: which document ids to write, null when all of them. Null for a watermark of another run or an unknown chunk.</summary>
+    /// <remarks>The verdict is to be applied at once: the window of a scan goes on noting the stream's changes.</remarks>
     public (BackfillChunk Chunk, Func<string, bool>? Keep, bool ReadAgain)? OnWatermark(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -153,9 +161,13 @@ internal sealed class BackfillWindows
             _open[chunk.Id] = new Window(chunk);
             return null;
         }
-        if (!_open.Remove(chunk.Id, out var window))
+        if (!_open.TryGetValue(chunk.WindowId, out var window))
         {
             return null;
+        }
+        if (chunk.ClosesWindow)
+        {
+            _open.Remove(chunk.WindowId);
         }
         // Documents of transactions the stream delivered but the chunk's snapshot did not see: the stream's version is newer.
         var hidden = new HashSet<string>(StringComparer.Ordinal);

@@ -3,8 +3,9 @@ using WalSync.Tests.Infrastructure;
 
 namespace WalSync.Tests.Backfill;
 
-/// <summary>Backfills in physical order (ranges of pages) while rows move between pages: updated onto pages already
-/// read, with a TOASTed column the stream sends as unchanged, and the whole table rewritten by VACUUM FULL.</summary>
+/// <summary>Backfills in physical order (a sequential scan, then ranges of pages) while rows move between pages: updated
+/// onto pages already read, with a TOASTed column the stream sends as unchanged, and the whole table rewritten by VACUUM
+/// FULL; a scan that reaches Backfill:ScanSeconds goes on in ranges of pages.</summary>
 public sealed class PhysicalOrderTests : IAsyncLifetime
 {
     private const string Expected = "SELECT id::text, jsonb_build_object('name', name, 'body', body) FROM items";
@@ -61,7 +62,30 @@ public sealed class PhysicalOrderTests : IAsyncLifetime
 
         await run.AssertConvergedAsync("items", Expected);
         Assert.Equal(0, finished);
+        // VACUUM FULL waited for the sequential scan's lock: the scan gave way at its next chunk.
+        Assert.Contains(run.Logs.Lines, l => l.Contains("another statement waits for a lock on the table", StringComparison.Ordinal));
         Assert.Contains(run.Logs.Lines, l => l.Contains("the table was rewritten", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_ScanLongerThanScanSeconds_GoesOnInRangesOfPagesAndConverges()
+    {
+        var options = _harness.Options(("public.items", "items"));
+        options.Backfill.ChunkRows = 130;
+        options.Backfill.ScanSeconds = 1;
+        _harness.Emulator!.Faults.SetDelay(TimeSpan.FromMilliseconds(300));
+        await using var run = await SyncRun.StartStreamingAsync(_harness, options);
+        await WaitForPageAsync(2);
+        // Changed while the scan is paused behind the slow imports: inside its window, on pages it has not read yet.
+        await _harness.ExecuteAsync("UPDATE items SET name = 'changed ' || id WHERE ctid >= '(30,0)' AND ctid < '(32,0)'");
+        await Eventually.HoldsAsync(() => Task.FromResult(run.Logs.Lines.Any(l => l.Contains("Backfill:ScanSeconds, 1 s, reached", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), "the scan to stop at its time limit");
+        _harness.Emulator!.Faults.SetDelay(TimeSpan.Zero);
+
+        await run.AssertConvergedAsync("items", Expected);
+        // Not started over: one start line, the first page's.
+        Assert.Single(run.Logs.Lines, l => l.Contains("Backfill of public.items into ", StringComparison.Ordinal) && l.Contains(" starts after ", StringComparison.Ordinal));
+        Assert.Contains(run.Logs.Lines, l => l.Contains("going on in ranges of pages", StringComparison.Ordinal));
     }
 
     /// <summary>Starts a run whose backfill reads about a page a chunk, each chunk's import slowed down.</summary>

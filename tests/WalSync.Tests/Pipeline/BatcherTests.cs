@@ -135,6 +135,46 @@ public sealed class BatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_ChunksOfOneScan_EachLeavesOutWhatTheStreamChangedSinceTheScansLowWatermark()
+    {
+        // Two chunks of one sequential scan, read in one snapshot taken after the first chunk's low watermark.
+        var first = RegisterChunk(Row("1", "chunk", "b"), Row("2", "chunk", "b"), Row("3", "chunk", "b"));
+        first.ClosesWindow = false;
+        var second = new BackfillChunk($"{_windows.RunId}:2", _registry.Bindings[0], first.Id)
+        {
+            Relation = Items, Rows = [Row("4", "chunk", "b"), Row("5", "chunk", "b")], Snapshot = first.Snapshot,
+        };
+        _windows.Register(second);
+        Write(Watermark(first, "L"), UpdateNote(3, "stream"), Commit(0x100), Watermark(first, "H"), UpdateNote(4, "later"), Commit(0x200), Watermark(second, "H"));
+        Start();
+
+        var changes = (await NextBatchAsync()).Collections["items"].Changes;
+        Assert.Equal(("chunk", "chunk", "stream"), (changes["1"].Row.GetString(1), changes["2"].Row.GetString(1), changes["3"].Row.GetString(1)));
+        Assert.Equal(2, first.RowsWritten);
+        var next = (await NextBatchAsync()).Collections["items"].Changes;
+        // 4 changed after the first chunk's high watermark, but inside the scan's window: the stream's version stays.
+        Assert.Equal(("later", "chunk"), (next["4"].Row.GetString(1), next["5"].Row.GetString(1)));
+        Assert.Equal(1, second.RowsWritten);
+        Assert.False(_windows.Active);
+    }
+
+    [Fact]
+    public async Task Run_ScanGivenUpWithItsWindowOpen_WindowClosedAtTheNextCommit()
+    {
+        var first = RegisterChunk(Row("1", "chunk", "b"));
+        first.ClosesWindow = false;
+        // The scan ended after its first chunk's high watermark, without a chunk that closes the window.
+        first.WindowAbandoned = true;
+        Write(Watermark(first, "L"), Watermark(first, "H"), Insert(9, "after"), Commit(0x100));
+        Start(maxRows: 1);
+
+        Assert.Equal(1, (await NextBatchAsync()).Collections["items"].Count);
+        Assert.Equal(1, first.RowsWritten);
+        Assert.Equal(1, (await NextBatchAsync()).Collections["items"].Count);
+        Assert.False(_windows.Active);
+    }
+
+    [Fact]
     public async Task Run_TransactionTheChunkSnapshotHid_ItsDocumentKeepsTheStreamVersion()
     {
         _windows.BackfillStarted();
