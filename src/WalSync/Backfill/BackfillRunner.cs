@@ -251,10 +251,14 @@ internal sealed class BackfillRunner
         // The chunk being filled: registered with the windows, not yet handed out (forgotten if the scan ends without it).
         BackfillChunk? filling = first;
         var closed = false;
+        // The second connection, for the high watermarks while the scan's statement runs, opens while the scan starts: a
+        // new one costs a new server process.
+        Task<NpgsqlConnection>? opening = null;
+        NpgsqlCommand? waiting = null;
         try
         {
             await using var connection = await _source.OpenConnectionAsync(cancellationToken);
-            await using var marks = await _source.OpenConnectionAsync(cancellationToken);
+            opening = _source.OpenConnectionAsync(cancellationToken).AsTask();
             await EmitAsync(connection, first.Id + ":L", flush: false, cancellationToken);
             if (!await reader.PrepareScanAsync(connection, first, cancellationToken))
             {
@@ -266,14 +270,17 @@ internal sealed class BackfillRunner
             var started = _time.GetTimestamp();
             var limit = TimeSpan.FromSeconds(_options.ScanSeconds);
             string? stopped = null;
-            await using var waiting = new NpgsqlCommand(
-                "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'relation' AND relation = $1::regclass AND NOT granted" +
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))", marks);
-            waiting.Parameters.AddWithValue(table.Source.SqlName);
             // The scan holds its table's lock: a statement that needs a stronger one (ALTER TABLE, VACUUM FULL) would wait
             // for it, and every later query of the table behind that one. The scan gives way, as it does at its time limit.
             async ValueTask<bool> StopAsync(CancellationToken token)
             {
+                if (waiting is null)
+                {
+                    waiting = new NpgsqlCommand(
+                        "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'relation' AND relation = $1::regclass AND NOT granted" +
+                        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))", await opening);
+                    waiting.Parameters.AddWithValue(table.Source.SqlName);
+                }
                 stopped = _time.GetElapsedTime(started) >= limit ? $"Backfill:ScanSeconds, {_options.ScanSeconds} s, reached"
                     : await waiting.ExecuteScalarAsync(token) is true ? "another statement waits for a lock on the table" : null;
                 return stopped is not null;
@@ -282,7 +289,7 @@ internal sealed class BackfillRunner
                 StopAsync, cancellationToken))
             {
                 chunk.ClosesWindow = !more;
-                await EmitAsync(marks, chunk.Id + ":H", flush: true, cancellationToken);
+                await EmitAsync(await opening, chunk.Id + ":H", flush: true, cancellationToken);
                 (filling, closed) = (null, !more);
                 if (stopped is not null)
                 {
@@ -298,7 +305,29 @@ internal sealed class BackfillRunner
                 _windows.Forget(filling);
             }
             first.WindowAbandoned = !closed;
+            if (waiting is not null)
+            {
+                await waiting.DisposeAsync();
+            }
+            if (opening is not null)
+            {
+                await CloseAsync(opening);
+            }
         }
+    }
+
+    /// <summary>Closes the connection <paramref name="opening"/> opens, once it is open; nothing when it failed to.</summary>
+    private static async Task CloseAsync(Task<NpgsqlConnection> opening)
+    {
+        try
+        {
+            await opening;
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return;
+        }
+        await opening.Result.DisposeAsync();
     }
 
     /// <summary>A new chunk of <paramref name="table"/>, registered with the windows, packing its rows into an arena of
