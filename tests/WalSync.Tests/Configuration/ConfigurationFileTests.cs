@@ -38,6 +38,8 @@ public sealed class ConfigurationFileTests
         { "wrong type of a list", $$"""{ {{Postgres}}, "Typesense": { "Nodes": "http://u:{{Password}}@127.0.0.1:1", "ApiKey": "{{ApiKey}}" }, {{Tables}} }""", "Typesense:Nodes is a single value; write it as a list" },
         { "out of range", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Batch": { "MaxRows": 0 } }""", "Batch:MaxRows is 0" },
         { "unknown key", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Batch": { "MaxRowz": 5 } }""", "Batch:MaxRowz is not a WalSync setting" },
+        { "negative scan time", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Backfill": { "ScanSeconds": -1 } }""",
+            "Backfill:ScanSeconds is -1; set a number of seconds from 0 (chunks of pages from the start) to 86400 (default 30)" },
         { "unknown key in a table entry", $$"""{ {{Postgres}}, {{Typesense}}, "Tables": [{ "Table": "public.items", "Colums": ["a"] }] }""", "Tables:0:Colums is not a WalSync setting" },
         { "unknown section", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Typsense": { "ApiKey": "x" } }""", "Typsense is not a WalSync setting" },
         { "scalar where a section belongs", $$"""{ {{Postgres}}, {{Typesense}}, {{Tables}}, "Batch": 5 }""", "Batch is a single value; it is a section" },
