@@ -22,8 +22,8 @@ internal static partial class BackfillRun
     // No stream traffic here, and a chunk's batch goes at its high watermark: the interval plays no part.
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Rows of the backfilled table, at full size or at a tenth of it.</summary>
-    public static int Rows(bool quick) => quick ? 100_000 : 1_000_000;
+    /// <summary>Rows of the backfilled table: <paramref name="rows"/> when given, else at full size or at a tenth of it.</summary>
+    public static int Rows(bool quick, int? rows = null) => rows ?? (quick ? 100_000 : 1_000_000);
 
     /// <summary>Writes the table and measures a, b, a, b.</summary>
     /// <param name="cluster">The throwaway cluster.</param>
@@ -31,9 +31,11 @@ internal static partial class BackfillRun
     /// <param name="quick">A tenth of the rows.</param>
     /// <param name="chunkRows">Backfill:ChunkRows for walsync; null for its default.</param>
     /// <param name="sinkLatency">How long the null sink waits before it answers each import.</param>
-    public static async Task<BackfillResult> RunAsync(PostgresCluster cluster, string walsyncDll, bool quick, int? chunkRows, TimeSpan sinkLatency)
+    /// <param name="tableRows">Rows of the table (<c>--backfill-rows</c>); null for <see cref="Rows"/>' default.</param>
+    public static async Task<BackfillResult> RunAsync(PostgresCluster cluster, string walsyncDll, bool quick, int? chunkRows, TimeSpan sinkLatency,
+        int? tableRows = null)
     {
-        var rows = Rows(quick);
+        var rows = Rows(quick, tableRows);
         await using var database = await WorkloadDatabase.CreateAsync(cluster, "load_backfill");
         Progress.Say($"backfill: writing {rows:N0} rows; a: psql \\copy");
         await WriteTableAsync(database, "products", rows);

@@ -47,6 +47,10 @@ internal sealed class HarnessOptions
     /// <summary>Inserts of the big-transaction workload; null for its default (1,000,000, a tenth with --quick).</summary>
     public int? BigRows { get; private init; }
 
+    /// <summary>Rows of the backfill runs' products table (<c>--backfill-rows</c>, not of the latency runs' catalog table);
+    /// null for its default (1,000,000, a tenth with --quick).</summary>
+    public int? BackfillRows { get; private init; }
+
     /// <summary>Names of the workloads to run (throughput names, "backfill", "latency", "backfill-latency"); all when empty.</summary>
     public IReadOnlyList<string> Only { get; private init; } = [];
 
@@ -59,6 +63,8 @@ internal sealed class HarnessOptions
           --only NAME[,NAME...]   run only these: big-transaction, single-row, mixed, many-tables, wide-rows, backfill, latency,
                                   backfill-latency (the latency runs without and during a backfill)
           --big-rows N            inserts of the big-transaction workload (default 1000000), e.g. 5000000 for its memory
+          --backfill-rows N       rows of the backfill's products table (default 1000000), e.g. 5000000 to weigh walsync's
+                                  start against a longer backfill
           --decoding-work-mem AMOUNT  the cluster's logical_decoding_work_mem (default 64MB, PostgreSQL's default), for every
                                   WAL sender; walsync's own: --env WALSYNC_Postgres__LogicalDecodingWorkMem=AMOUNT
           --chunk-rows N          Backfill:ChunkRows of walsync in the backfill runs (default: walsync's, 10000)
@@ -84,7 +90,7 @@ internal sealed class HarnessOptions
         var otlp = args.Contains("--otlp");
         int? latency = null;
         var rate = 5000;
-        int? chunkRows = null, bigRows = null;
+        int? chunkRows = null, bigRows = null, backfillRows = null;
         var sinkLatency = 0;
         string? output = null, walsync = null, logs = null, generated = null, values = null, decodingWorkMem = null;
         IReadOnlyList<string> only = [];
@@ -109,6 +115,9 @@ internal sealed class HarnessOptions
                     break;
                 case "--big-rows":
                     bigRows = PositiveInt(args, ++i);
+                    break;
+                case "--backfill-rows":
+                    backfillRows = PositiveInt(args, ++i);
                     break;
                 case "--decoding-work-mem":
                     decodingWorkMem = Value(args, ++i);
@@ -142,7 +151,7 @@ internal sealed class HarnessOptions
         return new HarnessOptions
         {
             Quick = quick, LatencySeconds = latency ?? (quick ? 10 : 60), Rate = rate, Output = output, WalSyncPath = walsync, Only = only, Logs = logs, Otlp = otlp,
-            ChunkRows = chunkRows, BigRows = bigRows, DecodingWorkMem = decodingWorkMem, Generated = generated, Values = values, ChildEnvironment = environment,
+            ChunkRows = chunkRows, BigRows = bigRows, BackfillRows = backfillRows, DecodingWorkMem = decodingWorkMem, Generated = generated, Values = values, ChildEnvironment = environment,
             SinkLatency = TimeSpan.FromMilliseconds(sinkLatency),
         };
     }

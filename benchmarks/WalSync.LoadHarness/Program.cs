@@ -85,7 +85,7 @@ try
     BackfillResult? backfill = null;
     if (options.Runs("backfill"))
     {
-        backfill = await BackfillRun.RunAsync(cluster, walsync, options.Quick, options.ChunkRows, options.SinkLatency);
+        backfill = await BackfillRun.RunAsync(cluster, walsync, options.Quick, options.ChunkRows, options.SinkLatency, options.BackfillRows);
     }
     var latency = new List<LatencyResult>();
     if (options.Runs("latency") || options.Runs("backfill-latency"))
