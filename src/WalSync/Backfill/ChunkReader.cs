@@ -92,11 +92,10 @@ internal sealed class ChunkReader
         // a rewrite (ACCESS EXCLUSIVE) waits for: the pages read belong to that file. The table's rows have NULL in those
         // three columns, that row NULL in the table's. A UNION ALL, not a join of the rows to that row: the join's
         // projection cost the server about a tenth of a chunk's read.
-        var nulls = string.Concat(Enumerable.Repeat(", NULL", _relation.Columns.Count));
         var sql = $"""
             SELECT NULL, NULL, NULL, {Columns} FROM ONLY {_table.SqlName} WHERE ctid >= '({first},0)'::tid AND ctid < '({end},0)'::tid{filter}
             UNION ALL
-            SELECT pg_current_snapshot()::text, pg_relation_filenode($1::regclass)::text, (pg_relation_size($1::regclass) / current_setting('block_size')::bigint)::text{nulls}
+            {FileRow("$1")}{Nulls}
             """;
         var read = new List<RowImage>(rows);
         long node = 0, size = 0;
@@ -222,12 +221,10 @@ internal sealed class ChunkReader
         ArgumentNullException.ThrowIfNull(next);
         const int firstColumn = 4;
         var types = _binaryTypes ?? throw new InvalidOperationException("PrepareScanAsync said the table cannot be scanned.");
-        var name = NameLiteral;
-        var nulls = string.Concat(Enumerable.Repeat(", NULL", _relation.Columns.Count));
         var filter = _table.RowFilter is { } rowFilter ? $" WHERE ({rowFilter})" : "";
         // The file, its size and the snapshot come first, in one row of the same statement, under its lock.
         var sql = $"""
-            COPY (SELECT pg_current_snapshot()::text, pg_relation_filenode({name}::regclass)::text, (pg_relation_size({name}::regclass) / current_setting('block_size')::bigint)::text, NULL::tid{nulls}
+            COPY ({FileRow(NameLiteral)}, NULL::tid{Nulls}
             UNION ALL
             SELECT NULL, NULL, NULL, ctid, {Columns} FROM ONLY {_table.SqlName}{filter}) TO STDOUT (FORMAT binary)
             """;
@@ -305,6 +302,14 @@ internal sealed class ChunkReader
 
     // Rows are packed into the chunk's arena when it has one.
     private static RowImage Build(RowImageBuilder builder, BackfillChunk chunk) => chunk.Arena is { } arena ? builder.Build(arena) : builder.Build();
+
+    /// <summary>The statement's snapshot, the table's file and its size in pages, as text: <paramref name="name"/> is the
+    /// table's name as a parameter or a literal.</summary>
+    private static string FileRow(string name) =>
+        $"SELECT pg_current_snapshot()::text, pg_relation_filenode({name}::regclass)::text, (pg_relation_size({name}::regclass) / current_setting('block_size')::bigint)::text";
+
+    /// <summary>A NULL for each of the table's columns, each after a comma: the file row's part of the table's columns.</summary>
+    private string Nulls => string.Concat(Enumerable.Repeat(", NULL", _relation.Columns.Count));
 
     // COPY takes no parameters: the table's name goes in as an escaped literal.
     private string NameLiteral => "E'" + _table.SqlName.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
