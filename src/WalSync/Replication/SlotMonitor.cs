@@ -27,7 +27,7 @@ internal static class SlotMonitor
         "st.spill_txns, st.spill_bytes, st.stream_txns, st.stream_bytes, current_setting('logical_decoding_work_mem') " +
         "FROM (SELECT 1) AS one LEFT JOIN pg_replication_slots s ON s.slot_name = $1 LEFT JOIN pg_stat_replication_slots st ON st.slot_name = $1";
 
-    /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled, first at once.</summary>
+    /// <summary>Polls every <see cref="PollInterval"/> until <paramref name="cancellationToken"/> is cancelled, first after one interval.</summary>
     /// <param name="options">The source and the slot.</param>
     /// <param name="countDeadLetters">Counts the pending dead letters.</param>
     /// <param name="state">Receives what was read.</param>
@@ -43,7 +43,10 @@ internal static class SlotMonitor
         var spills = new SlotSpillWatch(options, time, logger);
         try
         {
-            do
+            // The first poll waits one interval: at start its connection (a server process, Npgsql's type loading) would
+            // take the cores from the start-up's own queries, which come first (about 15 ms of a first start; the values
+            // it reads only matter once streaming runs).
+            while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 try
                 {
@@ -59,7 +62,6 @@ internal static class SlotMonitor
                     SlotMonitorLog.PollFailed(logger, e.Message);
                 }
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken));
         }
         catch (OperationCanceledException)
         {
