@@ -107,7 +107,7 @@ internal sealed class ReplicationReader : IChangeSource, IAsyncDisposable
         }
         var connectionString = await ReplicationHost.ConnectionStringAsync(_options.ConnectionString, "walsync", stopReading);
         var connection = new LogicalReplicationConnection(
-            SessionSettings.WithReplicationReadBuffer(SessionSettings.WithDecodingWorkMem(connectionString, _options.LogicalDecodingWorkMem)))
+            SessionSettings.WithReadBuffer(SessionSettings.WithDecodingWorkMem(connectionString, _options.LogicalDecodingWorkMem)))
         {
             // Npgsql 10.0.0 fails at start with an infinite timeout (npgsql#6456); Npgsql pings at half of it when idle.
             WalReceiverTimeout = TimeSpan.FromSeconds(60),

@@ -47,15 +47,16 @@ internal static class SessionSettings
         return builder.ConnectionString;
     }
 
-    /// <summary>Bytes a replication connection reads from its socket at a time (Npgsql's default: 8 KiB), unless the
-    /// connection string sets <c>Read Buffer Size</c>. While a large transaction streams in, each read takes the socket's
-    /// lock that the WAL sender's writes into it also take; with 8 KiB reads, waiting for that lock was ~8 % of walsync's
-    /// CPU (500,000 wide rows, benchmarks/README.md).</summary>
-    public const int ReplicationReadBufferSize = 128 * 1024;
+    /// <summary>Bytes a connection of WalSync's reads from its socket at a time (Npgsql's default: 8 KiB), unless the
+    /// connection string sets <c>Read Buffer Size</c>. While a large transaction streams in, each read of the replication
+    /// connection takes the socket's lock that the WAL sender's writes into it also take: with 8 KiB reads, waiting for
+    /// that lock was ~8 % of walsync's CPU (500,000 wide rows). A backfill's COPY made one <c>recv</c> system call per
+    /// 8 KiB: with 128 KiB, walsync's CPU per backfilled row fell by about a seventh (benchmarks/README.md).</summary>
+    public const int ReadBufferSize = 128 * 1024;
 
-    /// <summary>Returns <paramref name="connectionString"/> with <see cref="ReplicationReadBufferSize"/> when it sets no read
-    /// buffer size of its own.</summary>
-    public static string WithReplicationReadBuffer(string connectionString)
+    /// <summary>Returns <paramref name="connectionString"/> with <see cref="ReadBufferSize"/> when it sets no read buffer
+    /// size of its own.</summary>
+    public static string WithReadBuffer(string connectionString)
     {
         // NpgsqlConnectionStringBuilder answers every keyword it knows as present: the keys as written tell.
         var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
@@ -63,7 +64,7 @@ internal static class SessionSettings
         {
             return connectionString;
         }
-        return new NpgsqlConnectionStringBuilder(connectionString) { ReadBufferSize = ReplicationReadBufferSize }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(connectionString) { ReadBufferSize = SessionSettings.ReadBufferSize }.ConnectionString;
     }
 
     /// <summary>Appends <paramref name="options"/> to the start-up options the connection string already has.</summary>

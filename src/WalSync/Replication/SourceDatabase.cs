@@ -19,7 +19,7 @@ internal sealed class SourceDatabase : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = logger;
-        DataSource = SessionSettings.CreateDataSource(options.ConnectionString, "walsync");
+        DataSource = SessionSettings.CreateDataSource(SessionSettings.WithReadBuffer(options.ConnectionString), "walsync");
     }
 
     /// <summary>The pooled data source for the source database.</summary>
