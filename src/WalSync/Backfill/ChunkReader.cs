@@ -138,9 +138,7 @@ internal sealed class ChunkReader
     {
         const int firstColumn = 3;
         var builder = new RowImageBuilder();
-        var forms = _relation.Columns.Select(c => types[c.TypeOid]).ToArray();
-        // As the stream's rows (PgOutputDecoder): key columns in text, the others as the builder keeps their forms.
-        var keys = _relation.Columns.Select(c => _table.KeyColumns.Contains(c.Name)).ToArray();
+        var (forms, keys) = BinaryColumns(types);
         long node = 0, size = 0;
         while (await copy.ReadAsync(cancellationToken))
         {
@@ -150,9 +148,9 @@ internal sealed class ChunkReader
             }
             if (!copy.IsNull(0))
             {
-                chunk.Snapshot ??= PgSnapshot.Parse(System.Text.Encoding.UTF8.GetString(copy.Field(0)));
-                node = long.Parse(copy.Field(1), CultureInfo.InvariantCulture);
-                size = long.Parse(copy.Field(2), CultureInfo.InvariantCulture);
+                PgSnapshot snapshot;
+                (snapshot, node, size) = ParseFileRow(copy);
+                chunk.Snapshot ??= snapshot;
                 continue;
             }
             read.Add(BuildBinaryRow(copy, firstColumn, builder, forms, keys, types, chunk));
@@ -241,15 +239,12 @@ internal sealed class ChunkReader
         {
             var reader = new BinaryCopyReader(copy);
             var builder = new RowImageBuilder();
-            var forms = _relation.Columns.Select(c => types[c.TypeOid]).ToArray();
-            var keys = _relation.Columns.Select(c => _table.KeyColumns.Contains(c.Name)).ToArray();
+            var (forms, keys) = BinaryColumns(types);
             if (!await reader.ReadAsync(cancellationToken) || reader.FieldCount != firstColumn + forms.Length || reader.IsNull(0))
             {
                 throw new FormatException($"The scan of {_table.SqlName} did not start with its snapshot and file.");
             }
-            var snapshot = PgSnapshot.Parse(System.Text.Encoding.UTF8.GetString(reader.Field(0)));
-            var node = long.Parse(reader.Field(1), CultureInfo.InvariantCulture);
-            var size = long.Parse(reader.Field(2), CultureInfo.InvariantCulture);
+            var (snapshot, node, size) = ParseFileRow(reader);
             var chunk = first;
             var read = new List<RowImage>(rows);
             long page = 0;
@@ -307,6 +302,16 @@ internal sealed class ChunkReader
     /// table's name as a parameter or a literal.</summary>
     private static string FileRow(string name) =>
         $"SELECT pg_current_snapshot()::text, pg_relation_filenode({name}::regclass)::text, (pg_relation_size({name}::regclass) / current_setting('block_size')::bigint)::text";
+
+    /// <summary>The values of the <see cref="FileRow"/> at the start of the COPY's current row.</summary>
+    private static (PgSnapshot Snapshot, long Node, long Size) ParseFileRow(BinaryCopyReader copy) =>
+        (PgSnapshot.Parse(System.Text.Encoding.UTF8.GetString(copy.Field(0))), long.Parse(copy.Field(1), CultureInfo.InvariantCulture),
+            long.Parse(copy.Field(2), CultureInfo.InvariantCulture));
+
+    /// <summary>Each column's binary form, and whether it is a key column: as the stream's rows (PgOutputDecoder), key
+    /// columns are kept in text, the others as the builder keeps their forms.</summary>
+    private (BinaryType[] Forms, bool[] Keys) BinaryColumns(IReadOnlyDictionary<uint, BinaryType> types) =>
+        ([.. _relation.Columns.Select(c => types[c.TypeOid])], [.. _relation.Columns.Select(c => _table.KeyColumns.Contains(c.Name))]);
 
     /// <summary>A NULL for each of the table's columns, each after a comma: the file row's part of the table's columns.</summary>
     private string Nulls => string.Concat(Enumerable.Repeat(", NULL", _relation.Columns.Count));
